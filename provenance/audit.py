@@ -1,0 +1,74 @@
+"""The one public entry point: ``audit(documents, settings) -> AuditResult``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from provenance import index, passages
+from provenance.model import AuditResult, Document, Skipped
+from provenance.settings import Settings
+from provenance.tokenize import Vocabulary
+
+Progress = Callable[[str, int, int], None]
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    return None
+
+
+def audit(
+    documents: Sequence[Document],
+    settings: Settings | None = None,
+    *,
+    skipped: Sequence[Skipped] = (),
+    progress: Progress | None = None,
+) -> AuditResult:
+    """Run every stage over ``documents`` and return the whole result.
+
+    ``skipped`` are inputs that did not become documents; they are carried into
+    the result so that reports list them.  ``progress(stage, done, total)`` is
+    called as work advances.
+    """
+    settings = settings or Settings()
+    tick = progress or _quiet
+    docs = sorted(documents, key=lambda d: d.id)
+    seen: set[str] = set()
+    for d in docs:
+        if d.id in seen:
+            raise ValueError(f"duplicate document id {d.id!r} ({d.path})")
+        seen.add(d.id)
+
+    vocab = Vocabulary(stem=settings.stem)
+    streams = []
+    for i, d in enumerate(docs):
+        streams.append(vocab.tokenize(d.text))
+        if i % 200 == 0 or i == len(docs) - 1:
+            tick("tokenize", i + 1, len(docs))
+    ids = [d.id for d in docs]
+
+    tick("index", 0, 1)
+    matches, runs, corpus, sa = index.maximal_matches(streams, settings.min_len, settings.max_df)
+    tick("index", 1, 1)
+    pairs = passages.pair_evidence(matches, streams, ids, settings.max_gap)
+    boiler = passages.boilerplate(runs, corpus, sa, streams, docs, settings.min_len)
+    tick("passages", 1, 1)
+
+    lineage = None
+    if settings.lineage:
+        try:
+            from provenance import lineage as lineage_stage
+        except ImportError:  # the lineage stage is optional while it is being built
+            lineage_stage = None  # type: ignore[assignment]
+        if lineage_stage is not None and hasattr(lineage_stage, "infer"):
+            lineage = lineage_stage.infer(docs, streams, pairs, settings)
+            tick("lineage", 1, 1)
+
+    return AuditResult(
+        documents=tuple(docs),
+        skipped=tuple(sorted(skipped, key=lambda s: s.path)),
+        pairs=tuple(pairs),
+        boilerplate=tuple(boiler),
+        lineage=lineage,
+        settings=settings.as_dict(),
+        tokens={d.id: len(s) for d, s in zip(docs, streams)},
+    )

@@ -1,0 +1,163 @@
+"""Command line: a thin ``main(argv) -> int`` around the library.
+
+Exit codes: 0 success; 1 findings over ``--fail-over``; 2 usage error or
+nothing auditable.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from provenance import __version__, export, sources
+from provenance.audit import audit
+from provenance.model import AuditResult
+from provenance.settings import DEFAULT_MAX_DF, DEFAULT_MAX_GAP, DEFAULT_MIN_LEN, Settings
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class _Bar:
+    """Progress on stderr, shown only for long runs and only on a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bars: dict[str, tqdm] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        bar = self.bars.get(stage)
+        if bar is None:
+            bar = self.bars[stage] = tqdm(total=total, desc=stage, file=sys.stderr, leave=False)
+        bar.n = done
+        bar.refresh()
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            bar.close()
+
+
+def _summary(result: AuditResult, top: int = 10) -> str:
+    lines = [
+        f"{len(result.documents)} documents, {len(result.pairs)} related pairs, "
+        f"{len(result.skipped)} skipped, {len(result.boilerplate)} boilerplate passages"
+    ]
+    ranked = sorted(result.pairs, key=lambda p: (-max(p.covered_a, p.covered_b), p.a, p.b))
+    if ranked:
+        lines.append("top pairs by coverage (share of a in b, of b in a, longest run):")
+        for p in ranked[:top]:
+            lines.append(
+                f"  {p.covered_a:6.1%} {p.covered_b:6.1%} {p.longest:5d}  {p.a}  <->  {p.b}"
+            )
+    for s in result.skipped:
+        lines.append(f"skipped {s.path}: {s.reason}")
+    return "\n".join(lines)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="provenance")
+def cli() -> None:
+    """Find the passages articles share and decide who copied whom."""
+
+
+@cli.command("audit")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+              help="Folder for audit.json (default: reports/FOLDERNAME).")
+@click.option("--min-len", type=int, default=DEFAULT_MIN_LEN, show_default=True,
+              help="Shortest shared run of words that counts.")
+@click.option("--max-gap", type=int, default=DEFAULT_MAX_GAP, show_default=True,
+              help="Largest gap in words bridged inside one passage.")
+@click.option("--max-df", type=int, default=DEFAULT_MAX_DF, show_default=True,
+              help="A run in more documents than this is boilerplate.")
+@click.option("--stem/--no-stem", default=True, show_default=True, help="Snowball stemming.")
+@click.option("--quiet", "-q", is_flag=True, help="No summary on stdout.")
+def audit_cmd(folder: Path, out: Path | None, min_len: int, max_gap: int, max_df: int,
+              stem: bool, quiet: bool) -> int:
+    """Audit every article under FOLDER."""
+    try:
+        settings = Settings(min_len=min_len, max_gap=max_gap, max_df=max_df, stem=stem)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if not folder.is_dir():
+        raise click.UsageError(f"{folder}: not a folder")
+    loaded = sources.load_folder(folder, settings.max_bytes)
+    if not loaded.documents:
+        click.echo(f"{folder}: nothing auditable ({len(loaded.skipped)} files skipped)", err=True)
+        for s in loaded.skipped:
+            click.echo(f"  skipped {s.path}: {s.reason}", err=True)
+        return EXIT_USAGE
+    bar = _Bar(enabled=sys.stderr.isatty() and len(loaded.documents) > 200)
+    try:
+        result = audit(loaded.documents, settings, skipped=loaded.skipped, progress=bar)
+    finally:
+        bar.close()
+    out = out or Path("reports") / folder.resolve().name
+    data = export.to_dict(result, __version__)
+    export.write_atomic(out / "audit.json", export.dumps(data).encode("utf-8"))
+    if not quiet:
+        click.echo(_summary(result))
+        click.echo(f"wrote {out / 'audit.json'}")
+    return EXIT_OK
+
+
+@cli.command("compare")
+@click.argument("first", type=click.Path(path_type=Path))
+@click.argument("second", type=click.Path(path_type=Path))
+@click.option("--min-len", type=int, default=DEFAULT_MIN_LEN, show_default=True)
+@click.option("--max-gap", type=int, default=DEFAULT_MAX_GAP, show_default=True)
+@click.option("--stem/--no-stem", default=True, show_default=True)
+def compare_cmd(first: Path, second: Path, min_len: int, max_gap: int, stem: bool) -> int:
+    """Print the passages two files share, highlighted."""
+    docs = []
+    for label, path in (("a", first), ("b", second)):
+        got = sources.read_text_file(path, str(path), Settings().max_bytes)
+        if isinstance(got, sources.Skipped):
+            click.echo(f"{path}: {got.reason}", err=True)
+            return EXIT_USAGE
+        docs.append(dataclasses.replace(got, id=label))
+    result = audit(docs, Settings(min_len=min_len, max_gap=max_gap, stem=stem, lineage=False))
+    a, b = result.documents
+    if not result.pairs:
+        click.echo("no shared passages")
+        return EXIT_OK
+    pair = result.pairs[0]
+    click.echo(f"{first}: {pair.covered_a:.1%} shared; {second}: {pair.covered_b:.1%} shared; "
+               f"{len(pair.passages)} passages, longest exact run {pair.longest} words")
+    for n, p in enumerate(pair.passages, 1):
+        click.echo(click.style(f"\n#{n}  {p.tokens} words ({p.exact} exact)", bold=True))
+        for side, doc, span in (("A", a, p.a_chars), ("B", b, p.b_chars)):
+            s, e = span
+            click.echo(f"{side} [{s}:{e}] " + click.style(doc.text[s:e], fg="yellow"))
+    return EXIT_OK
+
+
+@cli.group("eval")
+def eval_group() -> None:
+    """Score the auditor on labelled corpora."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    try:
+        rv = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+    except click.UsageError as exc:
+        exc.show()
+        return EXIT_USAGE
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return EXIT_USAGE
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    return int(rv or 0)
+
+
+def entry() -> None:
+    sys.exit(main())

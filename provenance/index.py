@@ -1,0 +1,259 @@
+"""The generalized suffix array over all documents and the scan for shared runs.
+
+All documents' token ids are joined into one int32 text, each followed by the
+separator 0 (token ids start at 1).  libdivsufsort (pydivsufsort) sorts the
+suffixes and Kasai's algorithm gives the LCP array.
+
+One separator value for every document, rather than one per document as the
+design card says, keeps the alphabet as small as the vocabulary (libdivsufsort
+needs twice the memory once ids pass 65,535).  It is made safe by clamping each
+LCP to the tokens left in both documents: two suffixes then share exactly the
+longest run that stays inside both documents.  Since the separator sorts below
+every token, the suffix order is also the order of the document-truncated
+suffixes, so every LCP-interval property still holds.
+
+The scan (compiled with numba) walks the clamped LCP array once.  Each maximal
+block of adjacent suffixes whose clamped LCP is at least ``min_len`` holds all
+positions that start with one ``min_len``-token run.  A pair of positions in
+such a block from different documents starts a *maximal* exact match exactly
+when the tokens before them differ (left-maximal; a document start counts as
+different from everything), and the match length is the smallest clamped LCP
+between them (right-maximal by construction).  Each maximal match lies in one
+block only, so it is reported once.  A block whose tokens before are all equal
+holds only continuations of matches that start earlier and is skipped after a
+linear check, so the work is linear in the tokens plus the pairs examined in
+blocks that start matches.  A block spanning more than ``max_df`` documents is
+boilerplate: it is reported once and never expanded into pairs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numba
+import numpy as np
+import pydivsufsort
+
+from provenance.model import TokenStream
+
+
+@dataclass(frozen=True, eq=False)
+class Corpus:
+    """All token ids of all documents joined, with the maps back."""
+
+    text: np.ndarray  # int32[n]: ids, each document followed by 0
+    doc: np.ndarray  # int32[n]: document index per position (-1 on separators)
+    starts: np.ndarray  # int64[d + 1]: position of each document's first token; last = n
+
+    @property
+    def n_docs(self) -> int:
+        return int(self.starts.shape[0] - 1)
+
+
+@dataclass(frozen=True, eq=False)
+class Matches:
+    """Maximal exact matches as parallel arrays, sorted by (a, b, a_start, b_start).
+
+    Documents are indices into the stream list; ``a < b``; starts are token
+    offsets inside each document.
+    """
+
+    a: np.ndarray
+    b: np.ndarray
+    a_start: np.ndarray
+    b_start: np.ndarray
+    length: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.a.shape[0])
+
+
+@dataclass(frozen=True, eq=False)
+class BoilerplateRuns:
+    """Runs of ``min_len`` tokens found in more than ``max_df`` documents.
+
+    ``pos`` is the smallest corpus position holding the run, ``df`` the number
+    of documents, ``lo``/``hi`` the suffix-array rank range of its block.
+    """
+
+    pos: np.ndarray
+    df: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+
+
+def join(streams: Sequence[TokenStream]) -> Corpus:
+    """Join the token streams of all documents into one text."""
+    lengths = np.fromiter((len(s) for s in streams), dtype=np.int64, count=len(streams))
+    starts = np.zeros(len(streams) + 1, dtype=np.int64)
+    np.cumsum(lengths + 1, out=starts[1:])
+    n = int(starts[-1])
+    text = np.zeros(n, dtype=np.int32)
+    doc = np.full(n, -1, dtype=np.int32)
+    for i, s in enumerate(streams):
+        lo = int(starts[i])
+        text[lo : lo + len(s)] = s.ids
+        doc[lo : lo + len(s)] = i
+    return Corpus(text=text, doc=doc, starts=starts)
+
+
+def suffix_array(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Suffix array and LCP array of an int32 text.
+
+    ``lcp[i]`` is the length of the common prefix of the suffixes at ranks
+    ``i`` and ``i + 1`` (pydivsufsort's Kasai is shifted by one from the
+    textbook convention; this is what it returns).
+    """
+    if text.shape[0] == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    sa = pydivsufsort.divsufsort(text)
+    lcp = pydivsufsort.kasai(text, sa)
+    return sa, lcp
+
+
+@numba.njit(cache=True, nogil=True)
+def _scan(sa, lcp, text, doc, starts, min_len, max_df):  # pragma: no cover - compiled
+    n = sa.shape[0]
+    n_docs = starts.shape[0] - 1
+    cap = 1024
+    out_x = np.empty(cap, dtype=np.int64)
+    out_y = np.empty(cap, dtype=np.int64)
+    out_len = np.empty(cap, dtype=np.int64)
+    n_out = 0
+    bp_pos = np.empty(64, dtype=np.int64)
+    bp_df = np.empty(64, dtype=np.int64)
+    bp_lo = np.empty(64, dtype=np.int64)
+    bp_hi = np.empty(64, dtype=np.int64)
+    n_bp = 0
+    seen = np.full(n_docs, -1, dtype=np.int64)
+    # clamped lcp between ranks r and r + 1
+    clamped = np.zeros(n, dtype=np.int64)
+    for r in range(n - 1):
+        p = sa[r]
+        q = sa[r + 1]
+        dp = doc[p]
+        dq = doc[q]
+        if dp < 0 or dq < 0:
+            continue
+        v = lcp[r]
+        rp = starts[dp + 1] - 1 - p
+        rq = starts[dq + 1] - 1 - q
+        if rp < v:
+            v = rp
+        if rq < v:
+            v = rq
+        clamped[r] = v
+    r = 0
+    while r < n - 1:
+        if clamped[r] < min_len:
+            r += 1
+            continue
+        lo = r
+        hi = r + 1
+        while hi < n - 1 and clamped[hi] >= min_len:
+            hi += 1
+        # the block is ranks lo..hi inclusive
+        r = hi
+        df = 0
+        for t in range(lo, hi + 1):
+            d = doc[sa[t]]
+            if seen[d] != lo:
+                seen[d] = lo
+                df += 1
+        if df < 2:
+            continue
+        if df > max_df:
+            if n_bp == bp_pos.shape[0]:
+                bp_pos = np.concatenate((bp_pos, np.empty(n_bp, dtype=np.int64)))
+                bp_df = np.concatenate((bp_df, np.empty(n_bp, dtype=np.int64)))
+                bp_lo = np.concatenate((bp_lo, np.empty(n_bp, dtype=np.int64)))
+                bp_hi = np.concatenate((bp_hi, np.empty(n_bp, dtype=np.int64)))
+            m = sa[lo]
+            for t in range(lo + 1, hi + 1):
+                if sa[t] < m:
+                    m = sa[t]
+            bp_pos[n_bp] = m
+            bp_df[n_bp] = df
+            bp_lo[n_bp] = lo
+            bp_hi[n_bp] = hi
+            n_bp += 1
+            continue
+        # left context: the token before, or a value unique to this position
+        # at a document start (a start is left-maximal against anything)
+        first = sa[lo]
+        left0 = text[first - 1] if first > starts[doc[first]] else -1 - first
+        mixed = False
+        for t in range(lo + 1, hi + 1):
+            p = sa[t]
+            lp = text[p - 1] if p > starts[doc[p]] else -1 - p
+            if lp != left0:
+                mixed = True
+                break
+        if not mixed:
+            continue
+        for x in range(lo, hi):
+            p = sa[x]
+            dp = doc[p]
+            lp = text[p - 1] if p > starts[dp] else -1 - p
+            run = clamped[x]
+            for y in range(x + 1, hi + 1):
+                if clamped[y - 1] < run:
+                    run = clamped[y - 1]
+                q = sa[y]
+                dq = doc[q]
+                if dq == dp:
+                    continue
+                lq = text[q - 1] if q > starts[dq] else -1 - q
+                if lq == lp:
+                    continue
+                if n_out == out_x.shape[0]:
+                    out_x = np.concatenate((out_x, np.empty(n_out, dtype=np.int64)))
+                    out_y = np.concatenate((out_y, np.empty(n_out, dtype=np.int64)))
+                    out_len = np.concatenate((out_len, np.empty(n_out, dtype=np.int64)))
+                out_x[n_out] = p
+                out_y[n_out] = q
+                out_len[n_out] = run
+                n_out += 1
+    return (
+        out_x[:n_out], out_y[:n_out], out_len[:n_out],
+        bp_pos[:n_bp], bp_df[:n_bp], bp_lo[:n_bp], bp_hi[:n_bp],
+    )
+
+
+def maximal_matches(
+    streams: Sequence[TokenStream], min_len: int, max_df: int | None = None
+) -> tuple[Matches, BoilerplateRuns, Corpus, np.ndarray]:
+    """Every maximal exact match of at least ``min_len`` tokens between two
+    different documents, and the runs too common to expand.
+
+    Returns the matches, the boilerplate runs, the joined corpus and its
+    suffix array (for callers that map boilerplate back to documents).
+    ``max_df=None`` expands everything.
+    """
+    if min_len < 1:
+        raise ValueError(f"min_len must be at least 1, got {min_len}")
+    corpus = join(streams)
+    sa, lcp = suffix_array(corpus.text)
+    limit = len(streams) if max_df is None else int(max_df)
+    x, y, length, bpos, bdf, blo, bhi = _scan(
+        sa.astype(np.int64, copy=False), lcp.astype(np.int64, copy=False),
+        corpus.text, corpus.doc, corpus.starts, int(min_len), limit,
+    )
+    dx = corpus.doc[x].astype(np.int64)
+    dy = corpus.doc[y].astype(np.int64)
+    swap = dx > dy
+    da = np.where(swap, dy, dx)
+    db = np.where(swap, dx, dy)
+    pa = np.where(swap, y, x) - corpus.starts[da]
+    pb = np.where(swap, x, y) - corpus.starts[db]
+    order = np.lexsort((pb, pa, db, da))
+    matches = Matches(
+        a=da[order].astype(np.int32), b=db[order].astype(np.int32),
+        a_start=pa[order].astype(np.int32), b_start=pb[order].astype(np.int32),
+        length=length[order].astype(np.int32),
+    )
+    border = np.argsort(bpos, kind="stable")
+    boiler = BoilerplateRuns(pos=bpos[border], df=bdf[border], lo=blo[border], hi=bhi[border])
+    return matches, boiler, corpus, sa

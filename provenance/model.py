@@ -1,0 +1,157 @@
+"""The data model shared by every stage: frozen dataclasses, nothing else.
+
+Offsets are always half-open ``[start, end)``.  Inside the engine they count
+tokens; wherever a reader or a scorer sees them they count characters of the
+document's ``text`` (Python string indices).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article as the audit sees it.
+
+    ``text`` is the decoded text that every character offset indexes.
+    ``copies`` lists the other inputs whose text is identical after
+    normalization; they are matched once, as this document.
+    """
+
+    id: str
+    path: str
+    title: str
+    text: str
+    sha256: str
+    published: str | None = None  # ISO 8601 date or datetime, as found
+    site: str | None = None
+    url: str | None = None
+    author: str | None = None
+    copies: tuple[str, ...] = ()
+    meta: tuple[tuple[str, str], ...] = ()  # where each metadata field came from, and anything else found
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An input that did not become a document, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True, eq=False)
+class TokenStream:
+    """Token ids of one document and each token's character span in its text."""
+
+    ids: np.ndarray  # int32[n], ids >= 1 (0 is reserved for the separator)
+    spans: np.ndarray  # int32[n, 2]
+
+    def __len__(self) -> int:
+        return int(self.ids.shape[0])
+
+
+@dataclass(frozen=True, order=True)
+class Match:
+    """A maximal exact match between two documents, in token offsets.
+
+    ``a`` and ``b`` are document indices with ``a < b``.
+    """
+
+    a: int
+    a_start: int
+    b: int
+    b_start: int
+    length: int
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A shared passage of one pair: exact runs merged across small gaps.
+
+    ``a``/``b`` are token spans; ``a_chars``/``b_chars`` the character spans
+    in each document's text.  ``runs`` are the exact runs inside, as
+    ``(a_start, b_start, length)`` in tokens (``run_chars``: the same in
+    characters).  ``exact`` counts the tokens of
+    side ``a`` covered by exact runs.
+    """
+
+    a: Span
+    b: Span
+    a_chars: Span
+    b_chars: Span
+    runs: tuple[tuple[int, int, int], ...]
+    exact: int
+    run_chars: tuple[tuple[int, int, int, int], ...] = ()  # each run as (a_start, a_end, b_start, b_end) characters
+    kind: str = "exact"  # "exact" (runs of the suffix array) or "aligned" (edit-tolerant seeds)
+
+    @property
+    def tokens(self) -> int:
+        return max(self.a[1] - self.a[0], self.b[1] - self.b[0])
+
+
+@dataclass(frozen=True)
+class PairEvidence:
+    """Everything two documents share.  ``a < b`` by document id."""
+
+    a: str
+    b: str
+    passages: tuple[Passage, ...]
+    covered_a: float  # fraction of a's tokens inside shared passages
+    covered_b: float
+    longest: int  # tokens in the longest exact shared run
+
+
+@dataclass(frozen=True)
+class Boilerplate:
+    """A passage found in more than ``max_df`` documents, recorded once."""
+
+    doc: str  # the document whose text the span indexes (first by id)
+    chars: Span
+    tokens: int
+    df: int  # documents that contain it
+    docs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """``child`` derives from ``parent`` (a document id or a latent id)."""
+
+    child: str
+    parent: str
+    confidence: float
+    change: str
+    evidence: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Latent:
+    """A source missing from the folder, inferred from what its children share."""
+
+    id: str
+    label: str
+    children: tuple[str, ...]
+    passages: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class Lineage:
+    roots: tuple[str, ...]
+    edges: tuple[Derivation, ...]
+    latent: tuple[Latent, ...] = ()
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    documents: tuple[Document, ...]
+    skipped: tuple[Skipped, ...]
+    pairs: tuple[PairEvidence, ...]
+    boilerplate: tuple[Boilerplate, ...]
+    lineage: Lineage | None
+    settings: dict[str, Any]
+    tokens: dict[str, int] = field(default_factory=dict)  # tokens per document id

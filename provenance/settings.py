@@ -1,0 +1,60 @@
+"""Every option that shapes an audit, in one validated frozen dataclass.
+
+Defaults live here as named constants and nowhere else.  Algorithms take
+plain arguments; only ``audit`` reads a ``Settings``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+#: Shortest exact run, in word tokens, that counts as shared text.  Eight
+#: stemmed words in the same order almost never recur by chance in news prose
+#: (names and stock phrases such as "Russian President Vladimir Putin" are
+#: four or five), while a reused sentence is usually longer than that.
+DEFAULT_MIN_LEN = 8
+#: Largest gap, in tokens on either side, bridged when merging two exact runs
+#: of one pair into one passage: a light edit (a word swapped, a clause
+#: inserted) does not split a reused paragraph.
+DEFAULT_MAX_GAP = 10
+#: A run found in more than this many documents is boilerplate: recorded once,
+#: not expanded into every pair (MOSS ``-m``, passim ``--maxDF``).
+DEFAULT_MAX_DF = 100
+#: Files larger than this are skipped rather than read into memory.
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+DEFAULT_INCLUDE: tuple[str, ...] = ()
+DEFAULT_EXCLUDE: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Options of one audit.  Construct with keywords; invalid values raise ``ValueError``."""
+
+    min_len: int = DEFAULT_MIN_LEN
+    max_gap: int = DEFAULT_MAX_GAP
+    max_df: int = DEFAULT_MAX_DF
+    stem: bool = True
+    max_bytes: int = DEFAULT_MAX_BYTES
+    include: tuple[str, ...] = DEFAULT_INCLUDE
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    lineage: bool = True
+
+    def __post_init__(self) -> None:
+        if self.min_len < 1:
+            raise ValueError(f"min_len must be at least 1, got {self.min_len}")
+        if self.max_gap < 0:
+            raise ValueError(f"max_gap must be 0 or more, got {self.max_gap}")
+        if self.max_df < 2:
+            raise ValueError(f"max_df must be at least 2 (a passage needs two documents), got {self.max_df}")
+        if self.max_bytes < 1:
+            raise ValueError(f"max_bytes must be positive, got {self.max_bytes}")
+
+    def as_dict(self) -> dict[str, Any]:
+        """The settings as plain JSON values, in a stable order."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = list(value) if isinstance(value, tuple) else value
+        return out

@@ -1,0 +1,107 @@
+"""Normalization and word tokens with character spans into the original text.
+
+Tokens are found on the *original* text (so spans index it directly) and each
+token is then normalized on its own: NFKC, quotes and dashes folded, case
+folded, and optionally Snowball-stemmed.  Punctuation is not a token: a
+changed comma never splits a shared passage, and a passage always starts and
+ends on a word boundary.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+from nltk.stem.snowball import SnowballStemmer
+from nltk.tokenize import RegexpTokenizer
+
+from provenance.model import TokenStream
+
+# Typographic variants a copy-editor or a CMS swaps freely.
+_FOLD = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+        "\u00ab": '"', "\u00bb": '"', "\u2039": "'", "\u203a": "'",
+        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
+        "\u2015": "-", "\u2212": "-", "\ufe58": "-", "\ufe63": "-", "\uff0d": "-",
+        "\u00a0": " ", "\u2007": " ", "\u202f": " ",
+    }
+)
+
+# A word is a run of letters, digits or underscores (Unicode-aware).  nltk's
+# RegexpTokenizer needs no downloaded data and gives spans.
+_WORDS = RegexpTokenizer(r"\w+")
+
+
+def normalize(text: str) -> str:
+    """NFKC, typographic quotes and dashes folded, case folded."""
+    return unicodedata.normalize("NFKC", text).translate(_FOLD).casefold()
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the word tokens of ``text`` (one document at a time:
+    nltk guards each regex call with a wall-clock limit)."""
+    return list(_WORDS.span_tokenize(text))
+
+
+class Vocabulary:
+    """Maps normalized (and optionally stemmed) words to stable integer ids.
+
+    Ids are given in order of first appearance, so the same documents in the
+    same order always get the same ids; id 0 is never given (it separates
+    documents in the suffix array).  Each distinct surface form is normalized
+    and stemmed once.
+    """
+
+    def __init__(self, stem: bool = True) -> None:
+        self.stem = stem
+        self._stemmer = SnowballStemmer("english") if stem else None
+        self._ids: dict[str, int] = {}
+        self._surface: dict[str, int] = {}  # raw token -> id: the hot path
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def term(self, word: str) -> str:
+        """The normalized (and stemmed) form of one word."""
+        norm = normalize(word)
+        if self._stemmer is not None:
+            norm = self._stemmer.stem(norm)
+        return norm
+
+    def id_of(self, word: str) -> int:
+        found = self._surface.get(word)
+        if found is not None:
+            return found
+        term = self.term(word)
+        found = self._ids.get(term)
+        if found is None:
+            found = len(self._ids) + 1
+            self._ids[term] = found
+        self._surface[word] = found
+        return found
+
+    def tokenize(self, text: str) -> TokenStream:
+        """The token stream of one document."""
+        spans = word_spans(text)
+        lookup = self._surface.get
+        ids = np.empty(len(spans), dtype=np.int32)
+        for i, (s, e) in enumerate(spans):
+            w = text[s:e]
+            v = lookup(w)
+            ids[i] = v if v is not None else self.id_of(w)
+        arr = np.array(spans, dtype=np.int32).reshape(-1, 2)
+        return TokenStream(ids=ids, spans=arr)
+
+
+def tokenize_all(texts: Iterable[str], stem: bool = True) -> tuple[list[TokenStream], Vocabulary]:
+    """Token streams of many documents sharing one vocabulary."""
+    vocab = Vocabulary(stem=stem)
+    return [vocab.tokenize(t) for t in texts], vocab
+
+
+def token_texts(text: str, stream: TokenStream, indices: Sequence[int]) -> list[str]:
+    """The original surface of some tokens (for messages and tests)."""
+    return [text[int(stream.spans[i, 0]) : int(stream.spans[i, 1])] for i in indices]

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Install into .venv and audit seeds/ into reports/seeds/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+exec .venv/bin/provenance audit seeds --out reports/seeds "$@"
