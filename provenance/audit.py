@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from provenance import index, passages
-from provenance.model import AuditResult, Document, Skipped
+from provenance.model import AuditResult, Boilerplate, Document, PairEvidence, Skipped, TokenStream
 from provenance.settings import Settings
 from provenance.tokenize import Vocabulary
 
@@ -14,6 +14,34 @@ Progress = Callable[[str, int, int], None]
 
 def _quiet(stage: str, done: int, total: int) -> None:
     return None
+
+
+def tokenize_stage(docs: Sequence[Document], settings: Settings, tick: Progress = _quiet) -> list[TokenStream]:
+    """Token streams of ``docs`` (sorted by id), sharing one vocabulary."""
+    vocab = Vocabulary(stem=settings.stem)
+    streams = []
+    for i, d in enumerate(docs):
+        streams.append(vocab.tokenize(d.text))
+        if i % 200 == 0 or i == len(docs) - 1:
+            tick("tokenize", i + 1, len(docs))
+    return streams
+
+
+def match_stage(
+    docs: Sequence[Document], streams: Sequence[TokenStream], settings: Settings, tick: Progress = _quiet
+) -> tuple[list[PairEvidence], list[Boilerplate]]:
+    """The engine: suffix array, maximal matches, passages per pair, boilerplate.
+
+    ``docs`` must be sorted by id and ``streams`` in the same order.
+    """
+    ids = [d.id for d in docs]
+    tick("index", 0, 1)
+    matches, runs, corpus, sa = index.maximal_matches(streams, settings.min_len, settings.max_df)
+    tick("index", 1, 1)
+    pairs = passages.pair_evidence(matches, streams, ids, settings.max_gap)
+    boiler = passages.boilerplate(runs, corpus, sa, streams, docs, settings.min_len)
+    tick("passages", 1, 1)
+    return pairs, boiler
 
 
 def audit(
@@ -38,20 +66,8 @@ def audit(
             raise ValueError(f"duplicate document id {d.id!r} ({d.path})")
         seen.add(d.id)
 
-    vocab = Vocabulary(stem=settings.stem)
-    streams = []
-    for i, d in enumerate(docs):
-        streams.append(vocab.tokenize(d.text))
-        if i % 200 == 0 or i == len(docs) - 1:
-            tick("tokenize", i + 1, len(docs))
-    ids = [d.id for d in docs]
-
-    tick("index", 0, 1)
-    matches, runs, corpus, sa = index.maximal_matches(streams, settings.min_len, settings.max_df)
-    tick("index", 1, 1)
-    pairs = passages.pair_evidence(matches, streams, ids, settings.max_gap)
-    boiler = passages.boilerplate(runs, corpus, sa, streams, docs, settings.min_len)
-    tick("passages", 1, 1)
+    streams = tokenize_stage(docs, settings, tick)
+    pairs, boiler = match_stage(docs, streams, settings, tick)
 
     lineage = None
     if settings.lineage:
