@@ -23,7 +23,9 @@ block only, so it is reported once.  A block whose tokens before are all equal
 holds only continuations of matches that start earlier and is skipped after a
 linear check, so the work is linear in the tokens plus the pairs examined in
 blocks that start matches.  A block spanning more than ``max_df`` documents is
-boilerplate: it is reported once and never expanded into pairs.
+boilerplate: it is reported once and never expanded into pairs; a match that
+begins with boilerplate (a wire dateline, a stock sentence) is reported from
+its first run that is not boilerplate, so the rest of the passage is kept.
 """
 
 from __future__ import annotations
@@ -145,6 +147,12 @@ def _scan(sa, lcp, text, doc, starts, min_len, max_df):  # pragma: no cover - co
         if rq < v:
             v = rq
         clamped[r] = v
+    # pass 1: the blocks, their document frequency, and which positions start
+    # a boilerplate run
+    blk_lo = np.empty(1024, dtype=np.int64)
+    blk_hi = np.empty(1024, dtype=np.int64)
+    n_blk = 0
+    boiler = np.zeros(n, dtype=np.bool_)
     r = 0
     while r < n - 1:
         if clamped[r] < min_len:
@@ -154,7 +162,6 @@ def _scan(sa, lcp, text, doc, starts, min_len, max_df):  # pragma: no cover - co
         hi = r + 1
         while hi < n - 1 and clamped[hi] >= min_len:
             hi += 1
-        # the block is ranks lo..hi inclusive
         r = hi
         df = 0
         for t in range(lo, hi + 1):
@@ -171,7 +178,8 @@ def _scan(sa, lcp, text, doc, starts, min_len, max_df):  # pragma: no cover - co
                 bp_lo = np.concatenate((bp_lo, np.empty(n_bp, dtype=np.int64)))
                 bp_hi = np.concatenate((bp_hi, np.empty(n_bp, dtype=np.int64)))
             m = sa[lo]
-            for t in range(lo + 1, hi + 1):
+            for t in range(lo, hi + 1):
+                boiler[sa[t]] = True
                 if sa[t] < m:
                     m = sa[t]
             bp_pos[n_bp] = m
@@ -180,18 +188,35 @@ def _scan(sa, lcp, text, doc, starts, min_len, max_df):  # pragma: no cover - co
             bp_hi[n_bp] = hi
             n_bp += 1
             continue
-        # left context: the token before, or a value unique to this position
-        # at a document start (a start is left-maximal against anything)
+        if n_blk == blk_lo.shape[0]:
+            blk_lo = np.concatenate((blk_lo, np.empty(n_blk, dtype=np.int64)))
+            blk_hi = np.concatenate((blk_hi, np.empty(n_blk, dtype=np.int64)))
+        blk_lo[n_blk] = lo
+        blk_hi[n_blk] = hi
+        n_blk += 1
+    # bp_run[p]: how many boilerplate runs start right before p, back to back
+    bp_run = np.zeros(n, dtype=np.int64)
+    if n_bp > 0:
+        for p in range(1, n):
+            if boiler[p - 1] and doc[p] >= 0 and p > starts[doc[p]]:
+                bp_run[p] = bp_run[p - 1] + 1
+    # pass 2: emit the pairs that start a match.  A pair whose tokens before are
+    # equal still starts one when everything it continues is boilerplate: the
+    # match is reported from its first run that is not boilerplate.
+    for b in range(n_blk):
+        lo = blk_lo[b]
+        hi = blk_hi[b]
         first = sa[lo]
         left0 = text[first - 1] if first > starts[doc[first]] else -1 - first
-        mixed = False
-        for t in range(lo + 1, hi + 1):
-            p = sa[t]
-            lp = text[p - 1] if p > starts[doc[p]] else -1 - p
-            if lp != left0:
-                mixed = True
-                break
-        if not mixed:
+        interesting = bp_run[first] > 0
+        if not interesting:
+            for t in range(lo + 1, hi + 1):
+                p = sa[t]
+                lp = text[p - 1] if p > starts[doc[p]] else -1 - p
+                if lp != left0 or bp_run[p] > 0:
+                    interesting = True
+                    break
+        if not interesting:
             continue
         for x in range(lo, hi):
             p = sa[x]
@@ -207,7 +232,20 @@ def _scan(sa, lcp, text, doc, starts, min_len, max_df):  # pragma: no cover - co
                     continue
                 lq = text[q - 1] if q > starts[dq] else -1 - q
                 if lq == lp:
-                    continue
+                    # equal tokens before: a start only if the common run to the
+                    # left is all boilerplate (no longer than bp_run[p])
+                    limit = bp_run[p]
+                    if limit == 0:
+                        continue
+                    ext = 0
+                    while (
+                        ext <= limit
+                        and p - ext > starts[dp] and q - ext > starts[dq]
+                        and text[p - ext - 1] == text[q - ext - 1]
+                    ):
+                        ext += 1
+                    if ext > limit:
+                        continue
                 if n_out == out_x.shape[0]:
                     out_x = np.concatenate((out_x, np.empty(n_out, dtype=np.int64)))
                     out_y = np.concatenate((out_y, np.empty(n_out, dtype=np.int64)))
