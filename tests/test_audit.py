@@ -1,0 +1,181 @@
+"""The audit end to end: passages, coverage, the JSON contract, the CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from provenance import export
+from provenance.audit import audit
+from provenance.cli import main
+from provenance.model import Document
+from provenance.settings import Settings
+from provenance.sources import load_folder
+from provenance.tokenize import Vocabulary
+
+LOREM = (
+    "The committee met on Thursday to review the budget for the coming year and agreed to "
+    "postpone the vote on the new library until the auditors had finished their report on the "
+    "costs of the old building, which had been closed since the flood in the spring of last year."
+)
+OTHER = (
+    "Farmers in the northern valley said the late frost had damaged most of the apple blossom, "
+    "and several orchards expect to lose half of their harvest unless the weather turns warmer "
+    "before the end of the month, according to the regional growers association."
+)
+
+
+def doc(doc_id: str, text: str) -> Document:
+    return Document(id=doc_id, path=f"{doc_id}.txt", title=doc_id, text=text, sha256="0" * 64)
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+def test_light_edit_does_not_split_a_passage() -> None:
+    edited = LOREM.replace("postpone", "delay").replace("old building", "former building")
+    result = audit([doc("a", LOREM), doc("b", edited)], Settings(lineage=False))
+    (pair,) = result.pairs
+    (p,) = pair.passages
+    assert len(p.runs) == 3  # three exact runs bridged across two one-word edits
+    assert p.exact < p.tokens
+    a0, a1 = p.a_chars
+    assert LOREM[a0:a1] == LOREM.rstrip(".")
+    assert pair.covered_a == pair.covered_b == 1.0
+
+
+def test_reordered_paragraphs_stay_separate_passages() -> None:
+    a = LOREM + "\n\n" + OTHER
+    b = OTHER + "\n\n" + LOREM
+    result = audit([doc("a", a), doc("b", b)], Settings(lineage=False))
+    (pair,) = result.pairs
+    assert len(pair.passages) == 2
+    for p in pair.passages:
+        assert words(a[slice(*p.a_chars)]) == words(b[slice(*p.b_chars)])
+
+
+def test_partial_copy_coverage_both_ways() -> None:
+    source = LOREM + " " + OTHER
+    copy = "In other news. " + OTHER
+    result = audit([doc("copy", copy), doc("source", source)], Settings(lineage=False))
+    (pair,) = result.pairs
+    assert pair.a == "copy" and pair.b == "source"
+    n_other = len(words(OTHER))
+    assert pair.covered_a == pytest.approx(n_other / len(words(copy)), abs=1e-6)
+    assert pair.covered_b == pytest.approx(n_other / len(words(source)), abs=1e-6)
+    assert pair.longest == n_other
+
+
+def test_no_passage_below_min_len() -> None:
+    a = "one two three four five six seven alpha beta"
+    b = "one two three four five six seven gamma delta"
+    assert not audit([doc("a", a), doc("b", b)], Settings(min_len=8, lineage=False)).pairs
+    assert audit([doc("a", a), doc("b", b)], Settings(min_len=7, lineage=False)).pairs[0].longest == 7
+
+
+def test_boilerplate_recorded_once_not_expanded() -> None:
+    footer = "Copyright the Daily Example all rights reserved reproduction without permission prohibited"
+    docs = [doc(f"d{i}", f"Story number {i} about topic {i * 7}. " + footer) for i in range(6)]
+    result = audit(docs, Settings(max_df=3, lineage=False))
+    assert not result.pairs
+    (bp,) = result.boilerplate
+    assert bp.df == 6 and len(bp.docs) == 6
+    text = next(d.text for d in docs if d.id == bp.doc)
+    assert words(text[slice(*bp.chars)]) == words(footer)
+
+
+def test_seeds_share_the_kumsusan_passage(seeds_dir: Path) -> None:
+    loaded = load_folder(seeds_dir, Settings().max_bytes)
+    result = audit(loaded.documents, Settings(lineage=False))
+    texts = {d.id: d.text for d in result.documents}
+    ids = sorted(texts)
+    pair = next(p for p in result.pairs if (p.a, p.b) == (ids[0], ids[1]))
+    hits = []
+    for p in pair.passages:
+        ta, tb = texts[pair.a][slice(*p.a_chars)], texts[pair.b][slice(*p.b_chars)]
+        if "Kumsusan guesthouse" in ta:
+            hits.append((ta, tb, p))
+    assert len(hits) == 1
+    ta, tb, p = hits[0]
+    for phrase in ("Kumsusan guesthouse", "Xi Jinping", "2019"):
+        assert phrase in ta and phrase in tb
+    # an exact run: the same stemmed words on both sides, whatever the punctuation
+    stem = Vocabulary(stem=True).term
+    for a0, a1, b0, b1 in p.run_chars:
+        wa, wb = words(texts[pair.a][a0:a1]), words(texts[pair.b][b0:b1])
+        assert [stem(w) for w in wa] == [stem(w) for w in wb]
+        assert len(wa) >= Settings().min_len
+
+
+def test_json_contract_and_determinism(tmp_path: Path, seeds_dir: Path) -> None:
+    outs = []
+    for n in range(2):
+        out = tmp_path / f"run{n}"
+        assert main(["audit", str(seeds_dir), "--out", str(out), "--quiet"]) == 0
+        outs.append((out / "audit.json").read_bytes())
+    assert outs[0] == outs[1]
+    data = json.loads(outs[0])
+    assert data["schema"] == "provenance.audit/1"
+    docs = {d["id"]: d for d in data["documents"]}
+    assert len(docs) == len(list(seeds_dir.glob("*.txt")))
+    for d in data["documents"]:
+        assert d["chars"] == len(d["text"])
+        assert (seeds_dir / d["path"]).read_text(encoding="utf-8") == d["text"]
+    assert data["pairs"]
+    for p in data["pairs"]:
+        assert p["a"] < p["b"]
+        assert 0 < p["covered_a"] <= 1 and 0 < p["covered_b"] <= 1
+        for q in p["passages"]:
+            sa, sb = docs[p["a"]]["text"][slice(*q["a"])], docs[p["b"]]["text"][slice(*q["b"])]
+            assert q["exact"] <= q["tokens"]
+            assert len(words(sa)) <= q["tokens"] and len(words(sb)) <= q["tokens"]
+            assert q["exact"] >= data["settings"]["min_len"]
+    assert data["settings"]["min_len"] == Settings().min_len
+    assert data["skipped"] == []
+
+
+def test_bad_plain_text_is_skipped_and_the_audit_goes_on(tmp_path: Path) -> None:
+    (tmp_path / "good1.txt").write_text(LOREM, encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "good2.md").write_text("# Title\n\n" + LOREM, encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "latin.txt").write_bytes(b"caf\xe9 \xff\xfe broken \x80\x81")
+    (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    out = tmp_path / "out"
+    assert main(["audit", str(tmp_path), "--out", str(out), "--quiet"]) == 0
+    data = json.loads((out / "audit.json").read_text(encoding="utf-8"))
+    assert sorted(d["id"] for d in data["documents"]) == ["good1", "sub/good2"]
+    reasons = {s["path"]: s["reason"] for s in data["skipped"]}
+    assert set(reasons) >= {"empty.txt", "latin.txt", "binary.txt"}
+    assert "empty" in reasons["empty.txt"]
+    assert "binary" in reasons["binary.txt"] or "NUL" in reasons["binary.txt"]
+    assert reasons["latin.txt"]
+    (pair,) = data["pairs"]
+    assert pair["covered_a"] == 1.0
+
+
+def test_nothing_auditable_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "empty.txt").write_bytes(b"")
+    assert main(["audit", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
+    assert main(["audit", str(tmp_path / "missing"), "--out", str(tmp_path / "out")]) == 2
+    assert main(["audit", str(tmp_path), "--min-len", "0"]) == 2
+
+
+def test_compare_prints_shared_passages(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a.txt").write_text("Intro. " + LOREM, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(LOREM + " Outro.", encoding="utf-8")
+    assert main(["compare", str(tmp_path / "a.txt"), str(tmp_path / "b.txt")]) == 0
+    out = capsys.readouterr().out
+    assert "auditors had finished their report" in out
+    assert "1 passages" in out
+
+
+def test_export_round_trips_settings() -> None:
+    result = audit([doc("a", LOREM), doc("b", LOREM)], Settings(min_len=5, lineage=False))
+    data = export.to_dict(result, "test")
+    assert data["settings"]["min_len"] == 5
+    assert json.loads(export.dumps(data)) == data

@@ -1,0 +1,53 @@
+"""Tokens keep their character spans; normalization folds what copy-editors swap."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from provenance.tokenize import Vocabulary, normalize, tokenize_all, word_spans
+
+
+def test_spans_index_the_original_text() -> None:
+    text = "“Strong support,” he said — Moscow’s war\r\nin Ukraine."
+    vocab = Vocabulary(stem=False)
+    s = vocab.tokenize(text)
+    words = [text[a:b] for a, b in s.spans.tolist()]
+    assert words == ["Strong", "support", "he", "said", "Moscow", "s", "war", "in", "Ukraine"]
+
+
+def test_quotes_dashes_case_and_width_fold_to_one_id() -> None:
+    vocab = Vocabulary(stem=False)
+    a = vocab.tokenize("Moscow’s WAR")
+    b = vocab.tokenize("moscow's war")
+    c = vocab.tokenize("ＭＯＳＣＯＷ's war")  # fullwidth letters (NFKC)
+    assert a.ids.tolist() == b.ids.tolist() == c.ids.tolist()
+    assert normalize("“x” – y") == '"x" - y'
+
+
+def test_stemming_joins_inflections_and_can_be_turned_off() -> None:
+    stemmed = Vocabulary(stem=True)
+    assert stemmed.tokenize("promised").ids.tolist() == stemmed.tokenize("promising").ids.tolist()
+    plain = Vocabulary(stem=False)
+    assert plain.tokenize("promised").ids.tolist() != plain.tokenize("promising").ids.tolist()
+
+
+def test_ids_are_stable_for_the_same_input() -> None:
+    texts = ["the cat sat", "a cat and a dog", "the dog sat"]
+    first, _ = tokenize_all(texts)
+    second, _ = tokenize_all(texts)
+    assert [s.ids.tolist() for s in first] == [s.ids.tolist() for s in second]
+    assert min(int(s.ids.min()) for s in first) >= 1  # 0 separates documents
+
+
+@given(st.text(max_size=300))
+def test_any_unicode_gives_ordered_in_bounds_word_spans(text: str) -> None:
+    s = Vocabulary().tokenize(text)
+    spans = s.spans.tolist()
+    assert spans == [list(sp) for sp in word_spans(text)]
+    last = 0
+    for a, b in spans:
+        assert last <= a < b <= len(text)
+        assert text[a:b].strip() == text[a:b]  # a token never holds whitespace
+        last = b
+    assert len(s.ids) == len(spans)
