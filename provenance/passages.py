@@ -25,43 +25,61 @@ def _chain(a, b, a_start, b_start, length, max_gap):  # pragma: no cover - compi
 
     A match joins the passage most recently opened for its pair when it starts
     no earlier on both sides and within ``max_gap`` tokens of the passage's end
-    on both sides; otherwise it opens a new passage.
+    on both sides; otherwise it opens a new passage.  Also returns, per
+    passage, its token spans and the tokens of side a inside exact runs.
     """
     n = a.shape[0]
     label = np.empty(n, dtype=np.int64)
+    lo_a = np.empty(n, dtype=np.int64)
+    hi_a = np.empty(n, dtype=np.int64)
+    lo_b = np.empty(n, dtype=np.int64)
+    hi_b = np.empty(n, dtype=np.int64)
+    exact = np.zeros(n, dtype=np.int64)
     cur = -1
-    pa_lo = pa_hi = pb_lo = pb_hi = 0
     for i in range(n):
         s_a = a_start[i]
         s_b = b_start[i]
         e_a = s_a + length[i]
         e_b = s_b + length[i]
-        same_pair = i > 0 and a[i] == a[i - 1] and b[i] == b[i - 1]
         if (
-            same_pair
-            and s_a >= pa_lo and s_b >= pb_lo
-            and s_a - pa_hi <= max_gap and s_b - pb_hi <= max_gap
+            cur >= 0 and a[i] == a[i - 1] and b[i] == b[i - 1]
+            and s_a >= lo_a[cur] and s_b >= lo_b[cur]
+            and s_a - hi_a[cur] <= max_gap and s_b - hi_b[cur] <= max_gap
         ):
-            if e_a > pa_hi:
-                pa_hi = e_a
-            if e_b > pb_hi:
-                pb_hi = e_b
+            # runs arrive sorted by a_start: the union on side a grows at the end
+            if e_a > hi_a[cur]:
+                exact[cur] += e_a - max(s_a, hi_a[cur])
+                hi_a[cur] = e_a
+            if e_b > hi_b[cur]:
+                hi_b[cur] = e_b
         else:
             cur += 1
-            pa_lo, pa_hi, pb_lo, pb_hi = s_a, e_a, s_b, e_b
+            lo_a[cur], hi_a[cur], lo_b[cur], hi_b[cur] = s_a, e_a, s_b, e_b
+            exact[cur] = e_a - s_a
         label[i] = cur
-    return label
+    m = cur + 1
+    return label, lo_a[:m], hi_a[:m], lo_b[:m], hi_b[:m], exact[:m]
 
 
-def _union_length(spans: list[tuple[int, int]]) -> int:
-    total = 0
-    end = -1
-    for s, e in sorted(spans):
-        if e <= end:
-            continue
-        total += e - max(s, end)
-        end = e
-    return total
+@numba.njit(cache=True, nogil=True)
+def _covered(first, last, lo, hi):  # pragma: no cover - compiled
+    """Tokens in the union of spans ``[lo, hi)`` of each group ``first..last``."""
+    g = first.shape[0]
+    out = np.zeros(g, dtype=np.int64)
+    for k in range(g):
+        f = first[k]
+        order = np.argsort(lo[f : last[k]], kind="mergesort")
+        end = -1
+        total = 0
+        for o in order:
+            s = lo[f + o]
+            e = hi[f + o]
+            if e <= end:
+                continue
+            total += e - max(s, end)
+            end = e
+        out[k] = total
+    return out
 
 
 def char_span(stream: TokenStream, start: int, end: int) -> tuple[int, int]:
@@ -78,61 +96,73 @@ def pair_evidence(
     """Merge the matches of every pair into passages, with coverage both ways.
 
     ``ids`` are the document ids in the order of ``streams`` and must be sorted,
-    so that the match order ``a < b`` is also the id order.
+    so that the match order ``a < b`` is also the id order.  The arithmetic is
+    done on whole arrays; Python objects are made once at the end.
     """
     if len(matches) == 0:
         return []
-    label = _chain(matches.a, matches.b, matches.a_start, matches.b_start, matches.length, int(max_gap))
-    # boundaries of passages and of pairs in the sorted match arrays
-    cuts = np.flatnonzero(np.diff(label)) + 1
-    p_first = np.concatenate(([0], cuts))
-    p_last = np.concatenate((cuts, [len(label)]))
+    label, lo_a, hi_a, lo_b, hi_b, exact = _chain(
+        matches.a, matches.b, matches.a_start, matches.b_start, matches.length, int(max_gap)
+    )
+    # all spans in one table: row offset[d] + t is token t of document d
+    offset = np.zeros(len(streams) + 1, dtype=np.int64)
+    np.cumsum([len(s) for s in streams], out=offset[1:])
+    spans = np.concatenate([s.spans for s in streams]) if offset[-1] else np.zeros((0, 2), np.int32)
+
+    m_first = np.flatnonzero(np.r_[True, np.diff(label) != 0])  # first match of each passage
+    p_doc_a = matches.a[m_first].astype(np.int64)
+    p_doc_b = matches.b[m_first].astype(np.int64)
+    ga, gb = offset[p_doc_a], offset[p_doc_b]
+    a_chars = np.stack((spans[ga + lo_a, 0], spans[ga + hi_a - 1, 1]), axis=1).tolist()
+    b_chars = np.stack((spans[gb + lo_b, 0], spans[gb + hi_b - 1, 1]), axis=1).tolist()
+    # each run in characters
+    ma, mb = offset[matches.a.astype(np.int64)], offset[matches.b.astype(np.int64)]
+    sa_, sb_, ln = matches.a_start.astype(np.int64), matches.b_start.astype(np.int64), matches.length
+    run_tok = np.stack((sa_, sb_, ln.astype(np.int64)), axis=1).tolist()
+    run_chr = np.stack(
+        (spans[ma + sa_, 0], spans[ma + sa_ + ln - 1, 1], spans[mb + sb_, 0], spans[mb + sb_ + ln - 1, 1]),
+        axis=1,
+    ).tolist()
+
+    # pairs: runs of passages with the same (a, b)
+    pair_key = p_doc_a * (len(streams) + 1) + p_doc_b
+    q_first = np.flatnonzero(np.r_[True, np.diff(pair_key) != 0])
+    q_last = np.r_[q_first[1:], len(pair_key)]
+    cov_a = _covered(q_first, q_last, lo_a, hi_a)
+    cov_b = _covered(q_first, q_last, lo_b, hi_b)
+    m_last = np.r_[m_first[1:], len(label)]
+    longest = np.maximum.reduceat(ln, m_first[q_first]) if len(q_first) else ln[:0]
+
+    lo_a_l, hi_a_l, lo_b_l, hi_b_l, exact_l = lo_a.tolist(), hi_a.tolist(), lo_b.tolist(), hi_b.tolist(), exact.tolist()
+    m_first_l, m_last_l = m_first.tolist(), m_last.tolist()
+    sizes = offset[1:] - offset[:-1]
     out: list[PairEvidence] = []
-    passages: list[Passage] = []
-    longest = 0
-    a_arr, b_arr = matches.a, matches.b
-    as_arr, bs_arr, ln_arr = matches.a_start, matches.b_start, matches.length
-    for k in range(len(p_first)):
-        lo, hi = int(p_first[k]), int(p_last[k])
-        da, db = int(a_arr[lo]), int(b_arr[lo])
-        runs = tuple(
-            (int(as_arr[i]), int(bs_arr[i]), int(ln_arr[i])) for i in range(lo, hi)
-        )
-        a_lo = min(r[0] for r in runs)
-        a_hi = max(r[0] + r[2] for r in runs)
-        b_lo = min(r[1] for r in runs)
-        b_hi = max(r[1] + r[2] for r in runs)
-        exact = _union_length([(r[0], r[0] + r[2]) for r in runs])
-        sa_, sb_ = streams[da], streams[db]
-        passages.append(
-            Passage(
-                a=(a_lo, a_hi), b=(b_lo, b_hi),
-                a_chars=char_span(sa_, a_lo, a_hi), b_chars=char_span(sb_, b_lo, b_hi),
-                runs=runs, exact=exact,
-                run_chars=tuple(
-                    char_span(sa_, r[0], r[0] + r[2]) + char_span(sb_, r[1], r[1] + r[2]) for r in runs
-                ),
+    for q, (f, l) in enumerate(zip(q_first.tolist(), q_last.tolist())):
+        da, db = int(p_doc_a[f]), int(p_doc_b[f])
+        ps = []
+        for k in range(f, l):
+            r0, r1 = m_first_l[k], m_last_l[k]
+            ps.append(
+                Passage(
+                    a=(lo_a_l[k], hi_a_l[k]), b=(lo_b_l[k], hi_b_l[k]),
+                    a_chars=tuple(a_chars[k]), b_chars=tuple(b_chars[k]),  # type: ignore[arg-type]
+                    runs=tuple(map(tuple, run_tok[r0:r1])),  # type: ignore[arg-type]
+                    exact=exact_l[k],
+                    run_chars=tuple(map(tuple, run_chr[r0:r1])),  # type: ignore[arg-type]
+                )
+            )
+        if len(ps) > 1:
+            ps.sort(key=lambda p: (p.a, p.b))
+        n_a, n_b = int(sizes[da]), int(sizes[db])
+        out.append(
+            PairEvidence(
+                a=ids[da], b=ids[db], passages=tuple(ps),
+                covered_a=round(int(cov_a[q]) / n_a, 6) if n_a else 0.0,
+                covered_b=round(int(cov_b[q]) / n_b, 6) if n_b else 0.0,
+                longest=int(longest[q]),
             )
         )
-        longest = max(longest, max(r[2] for r in runs))
-        end_of_pair = hi == len(label) or int(a_arr[hi]) != da or int(b_arr[hi]) != db
-        if end_of_pair:
-            out.append(_evidence(ids[da], ids[db], passages, len(sa_), len(sb_), longest))
-            passages = []
-            longest = 0
     return out
-
-
-def _evidence(
-    a: str, b: str, passages: list[Passage], n_a: int, n_b: int, longest: int
-) -> PairEvidence:
-    cov_a = _union_length([p.a for p in passages]) / n_a if n_a else 0.0
-    cov_b = _union_length([p.b for p in passages]) / n_b if n_b else 0.0
-    ordered = tuple(sorted(passages, key=lambda p: (p.a, p.b)))
-    return PairEvidence(
-        a=a, b=b, passages=ordered,
-        covered_a=round(cov_a, 6), covered_b=round(cov_b, 6), longest=longest,
-    )
 
 
 def boilerplate(
