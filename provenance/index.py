@@ -30,8 +30,8 @@ its first run that is not boilerplate, so the rest of the passage is kept.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numba
 import numpy as np
@@ -142,10 +142,8 @@ def _scan(sa, lcp, text, doc, starts, min_len, max_df):  # pragma: no cover - co
         v = lcp[r]
         rp = starts[dp + 1] - 1 - p
         rq = starts[dq + 1] - 1 - q
-        if rp < v:
-            v = rp
-        if rq < v:
-            v = rq
+        v = min(v, rp)
+        v = min(v, rq)
         clamped[r] = v
     # pass 1: the blocks, their document frequency, and which positions start
     # a boilerplate run
@@ -180,8 +178,7 @@ def _scan(sa, lcp, text, doc, starts, min_len, max_df):  # pragma: no cover - co
             m = sa[lo]
             for t in range(lo, hi + 1):
                 boiler[sa[t]] = True
-                if sa[t] < m:
-                    m = sa[t]
+                m = min(m, sa[t])
             bp_pos[n_bp] = m
             bp_df[n_bp] = df
             bp_lo[n_bp] = lo
@@ -224,8 +221,7 @@ def _scan(sa, lcp, text, doc, starts, min_len, max_df):  # pragma: no cover - co
             lp = text[p - 1] if p > starts[dp] else -1 - p
             run = clamped[x]
             for y in range(x + 1, hi + 1):
-                if clamped[y - 1] < run:
-                    run = clamped[y - 1]
+                run = min(run, clamped[y - 1])
                 q = sa[y]
                 dq = doc[q]
                 if dq == dp:

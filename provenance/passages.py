@@ -50,8 +50,7 @@ def _chain(a, b, a_start, b_start, length, max_gap):  # pragma: no cover - compi
             if e_a > hi_a[cur]:
                 exact[cur] += e_a - max(s_a, hi_a[cur])
                 hi_a[cur] = e_a
-            if e_b > hi_b[cur]:
-                hi_b[cur] = e_b
+            hi_b[cur] = max(hi_b[cur], e_b)
         else:
             cur += 1
             lo_a[cur], hi_a[cur], lo_b[cur], hi_b[cur] = s_a, e_a, s_b, e_b
