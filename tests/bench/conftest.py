@@ -3,17 +3,9 @@ the real sizes with ``PROVENANCE_BENCH_SCALE=full``."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from tests.conftest import corpus_dir
-
-FULL = os.environ.get("PROVENANCE_BENCH_SCALE", "small") == "full"
-
-
-def scaled(full: int, small: int) -> int:
-    return full if FULL else small
 
 
 @pytest.fixture(scope="session")

@@ -13,8 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.bench.conftest import scaled
-from tests.bench.synth import make_corpus, write_folder
+from .synth import make_corpus, scaled, write_folder
 
 
 def run_audit(folder: Path, out: Path) -> tuple[float, int]:

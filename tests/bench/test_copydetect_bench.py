@@ -14,8 +14,7 @@ import pytest
 
 from provenance.audit import audit
 from provenance.settings import Settings
-from tests.bench.conftest import scaled
-from tests.bench.synth import make_corpus, write_folder
+from .synth import make_corpus, scaled, write_folder
 
 
 def _copydetect(folder: Path) -> tuple[float, set[tuple[str, str]]]:

@@ -10,8 +10,7 @@ import pytest
 
 from provenance.audit import match_stage, tokenize_stage
 from provenance.settings import Settings
-from tests.bench.conftest import scaled
-from tests.bench.synth import make_tokens
+from .synth import make_tokens, scaled
 
 
 @pytest.mark.parametrize("full_tokens", [1_000_000, 10_000_000], ids=["1M", "10M"])
