@@ -16,8 +16,8 @@ from tqdm import tqdm
 
 from provenance import __version__, export, sources
 from provenance.audit import audit
-from provenance.model import AuditResult
-from provenance.settings import DEFAULT_MAX_DF, DEFAULT_MAX_GAP, DEFAULT_MIN_LEN, Settings
+from provenance.model import AuditResult, Skipped
+from provenance.settings import DEFAULT_MAX_BYTES, DEFAULT_MAX_DF, DEFAULT_MAX_GAP, DEFAULT_MIN_LEN, Settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -66,10 +66,28 @@ def cli() -> None:
     """Find the passages articles share and decide who copied whom."""
 
 
+def _load(folder: Path, options: sources.Options, strict: bool) -> sources.Loaded | int:
+    try:
+        loaded = sources.load(folder, options)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if strict and loaded.skipped:
+        for s in loaded.skipped:
+            click.echo(f"error: {s.path}: {s.reason}", err=True)
+        click.echo(f"--strict: {len(loaded.skipped)} inputs could not be audited", err=True)
+        return EXIT_USAGE
+    if not loaded.documents:
+        click.echo(f"{folder}: nothing auditable ({len(loaded.skipped)} inputs skipped)", err=True)
+        for s in loaded.skipped:
+            click.echo(f"  skipped {s.path}: {s.reason}", err=True)
+        return EXIT_USAGE
+    return loaded
+
+
 @cli.command("audit")
 @click.argument("folder", type=click.Path(path_type=Path))
 @click.option("--out", "out", type=click.Path(path_type=Path), default=None,
-              help="Folder for audit.json (default: reports/FOLDERNAME).")
+              help="Folder for audit.json (default: reports/NAME).")
 @click.option("--min-len", type=int, default=DEFAULT_MIN_LEN, show_default=True,
               help="Shortest shared run of words that counts.")
 @click.option("--max-gap", type=int, default=DEFAULT_MAX_GAP, show_default=True,
@@ -77,33 +95,54 @@ def cli() -> None:
 @click.option("--max-df", type=int, default=DEFAULT_MAX_DF, show_default=True,
               help="A run in more documents than this is boilerplate.")
 @click.option("--stem/--no-stem", default=True, show_default=True, help="Snowball stemming.")
+@click.option("--include", multiple=True, help="Only files matching this glob (repeatable).")
+@click.option("--exclude", multiple=True, help="Leave out files or folders matching this glob (repeatable).")
+@click.option("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, show_default=True,
+              help="Skip files larger than this.")
+@click.option("--manifest", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="CSV mapping file (path) to date, url, site, title, author.")
+@click.option("--text-column", default=None, help="Record field holding the article text (collections).")
+@click.option("--id-column", default=None, help="Record field holding the record id.")
+@click.option("--title-column", default=None)
+@click.option("--date-column", default=None, help="Record field holding the publication date.")
+@click.option("--url-column", default=None)
+@click.option("--site-column", default=None, help="Record field naming the outlet.")
+@click.option("--strict", is_flag=True, help="Any input that cannot be audited is an error (exit 2).")
+@click.option("--fail-over", type=click.FloatRange(0, 1), default=None,
+              help="Exit 1 when a pair shares more than this fraction of either side.")
 @click.option("--quiet", "-q", is_flag=True, help="No summary on stdout.")
 def audit_cmd(folder: Path, out: Path | None, min_len: int, max_gap: int, max_df: int,
-              stem: bool, quiet: bool) -> int:
-    """Audit every article under FOLDER."""
+              stem: bool, include: tuple[str, ...], exclude: tuple[str, ...], max_bytes: int,
+              manifest: Path | None, text_column: str | None, id_column: str | None,
+              title_column: str | None, date_column: str | None, url_column: str | None,
+              site_column: str | None, strict: bool, fail_over: float | None, quiet: bool) -> int:
+    """Audit every article under FOLDER (or in one collection file)."""
     try:
-        settings = Settings(min_len=min_len, max_gap=max_gap, max_df=max_df, stem=stem)
+        settings = Settings(min_len=min_len, max_gap=max_gap, max_df=max_df, stem=stem,
+                            max_bytes=max_bytes, include=include, exclude=exclude)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
-    if not folder.is_dir():
-        raise click.UsageError(f"{folder}: not a folder")
-    loaded = sources.load_folder(folder, settings.max_bytes)
-    if not loaded.documents:
-        click.echo(f"{folder}: nothing auditable ({len(loaded.skipped)} files skipped)", err=True)
-        for s in loaded.skipped:
-            click.echo(f"  skipped {s.path}: {s.reason}", err=True)
-        return EXIT_USAGE
+    columns = sources.Columns(text=text_column, id=id_column, title=title_column, date=date_column,
+                              url=url_column, site=site_column)
+    options = sources.Options(max_bytes=max_bytes, include=include, exclude=exclude,
+                              manifest=manifest, columns=columns)
+    loaded = _load(folder, options, strict)
+    if isinstance(loaded, int):
+        return loaded
     bar = _Bar(enabled=sys.stderr.isatty() and len(loaded.documents) > 200)
     try:
         result = audit(loaded.documents, settings, skipped=loaded.skipped, progress=bar)
     finally:
         bar.close()
-    out = out or Path("reports") / folder.resolve().name
+    out = out or Path("reports") / folder.resolve().stem
     data = export.to_dict(result, __version__)
     export.write_atomic(out / "audit.json", export.dumps(data).encode("utf-8"))
     if not quiet:
         click.echo(_summary(result))
         click.echo(f"wrote {out / 'audit.json'}")
+    if fail_over is not None and any(max(p.covered_a, p.covered_b) > fail_over for p in result.pairs):
+        click.echo(f"findings: a pair shares more than {fail_over:.0%} of an article", err=True)
+        return EXIT_FINDINGS
     return EXIT_OK
 
 
@@ -117,8 +156,8 @@ def compare_cmd(first: Path, second: Path, min_len: int, max_gap: int, stem: boo
     """Print the passages two files share, highlighted."""
     docs = []
     for label, path in (("a", first), ("b", second)):
-        got = sources.read_text_file(path, str(path), Settings().max_bytes)
-        if isinstance(got, sources.Skipped):
+        got = sources.read_text_file(path, str(path))
+        if isinstance(got, Skipped):
             click.echo(f"{path}: {got.reason}", err=True)
             return EXIT_USAGE
         docs.append(dataclasses.replace(got, id=label))

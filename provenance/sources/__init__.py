@@ -1,20 +1,46 @@
-"""Finding input files and reading them into documents.
+"""Finding inputs and reading them into documents: the only stage that reads.
 
-The only stage that reads input.  Every file under the folder ends up either
-as a ``Document`` or as a ``Skipped`` with a reason; nothing is lost silently
-and nothing is ever written here.
+Every file under the folder ends up as a ``Document``, as an identical copy
+listed on one (``Document.copies``), or as a ``Skipped`` with the reason;
+nothing is lost silently and nothing is ever written here.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import fnmatch
 import hashlib
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from provenance.model import Document, Skipped
+from provenance.settings import DEFAULT_MAX_BYTES
+from provenance.sources import records
+from provenance.sources.decode import DecodeError, decode
+from provenance.sources.manifest import Manifest, load_manifest
+from provenance.tokenize import normalize
 
 TEXT_SUFFIXES = (".txt", ".md")
+HTML_SUFFIXES = (".html", ".htm")
+COLLECTION_SUFFIXES = (".jsonl", ".json", ".csv")
+SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + COLLECTION_SUFFIXES
+
+__all__ = ["Columns", "Loaded", "Options", "load", "load_folder", "read_text_file"]
+
+Columns = records.Columns
+
+
+@dataclass(frozen=True)
+class Options:
+    """What to read and how.  Plain values; the CLI builds it from its flags."""
+
+    max_bytes: int = DEFAULT_MAX_BYTES
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    manifest: Path | None = None
+    columns: records.Columns = records.Columns()
 
 
 @dataclass(frozen=True)
@@ -31,42 +57,171 @@ def _title(text: str) -> str:
     return ""
 
 
-def read_text_file(path: Path, rel: str, max_bytes: int) -> Document | Skipped:
-    """One plain-text file as a document, or the reason it cannot be one."""
+def _doc_id(rel: str) -> str:
+    return str(Path(rel).with_suffix("")).replace(os.sep, "/")
+
+
+def _read_bytes(path: Path, rel: str, max_bytes: int) -> bytes | Skipped:
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return Skipped(rel, f"too large: {size} bytes (limit {max_bytes})")
-        data = path.read_bytes()
+        st = path.stat()
     except OSError as exc:
         return Skipped(rel, f"unreadable: {exc.strerror or exc}")
-    if not data.strip():
-        return Skipped(rel, "empty: no text")
-    if b"\x00" in data:
-        return Skipped(rel, "binary: contains NUL bytes")
+    if not stat.S_ISREG(st.st_mode):
+        return Skipped(rel, "unreadable: not a regular file")
+    if st.st_size > max_bytes:
+        return Skipped(rel, f"too large: {st.st_size} bytes (limit {max_bytes}, see --max-bytes)")
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return Skipped(rel, f"undecodable: not valid UTF-8 (byte {exc.start})")
-    doc_id = str(Path(rel).with_suffix("")).replace(os.sep, "/")
-    return Document(
-        id=doc_id, path=rel, title=_title(text), text=text,
-        sha256=hashlib.sha256(data).hexdigest(),
-    )
+        with path.open("rb") as fh:
+            return fh.read()
+    except OSError as exc:
+        return Skipped(rel, f"unreadable: {exc.strerror or exc}")
 
 
-def load_folder(root: Path, max_bytes: int) -> Loaded:
-    """Every ``.txt`` and ``.md`` file under ``root``, recursively, sorted by path."""
+def _read_file(path: Path, rel: str, options: Options) -> list[Document | Skipped]:
+    """The documents one file holds (several for a collection), or why none."""
+    data = _read_bytes(path, rel, options.max_bytes)
+    if isinstance(data, Skipped):
+        return [data]
+    if not data.strip():
+        return [Skipped(rel, "empty: no text")]
+    suffix = path.suffix.lower()
+    if suffix in HTML_SUFFIXES:
+        return [records.from_html(data, rel, _doc_id(rel))]
+    try:
+        decoded = decode(data)
+    except DecodeError as exc:
+        return [Skipped(rel, str(exc))]
+    if suffix in COLLECTION_SUFFIXES:
+        return records.from_collection(decoded.text, suffix, rel, _doc_id(rel), options.columns)
+    text = decoded.text
+    if not text.strip():
+        return [Skipped(rel, "empty: only whitespace after decoding")]
+    meta = (("encoding", decoded.encoding),) if decoded.encoding not in ("utf-8", "utf-8-sig") else ()
+    return [
+        Document(
+            id=_doc_id(rel), path=rel, title=_title(text), text=text,
+            sha256=hashlib.sha256(data).hexdigest(), meta=meta,
+        )
+    ]
+
+
+def read_text_file(path: Path, rel: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document | Skipped:
+    """One file holding one article (text, Markdown or HTML) as a document, or why not."""
+    got = _read_file(path, rel, Options(max_bytes=max_bytes))
+    if len(got) != 1:
+        return Skipped(rel, f"holds {len(got)} records, not one article")
+    return got[0]
+
+
+def _matches(rel: str, patterns: tuple[str, ...]) -> str | None:
+    name = rel.rsplit("/", 1)[-1]
+    for pat in patterns:
+        if fnmatch.fnmatchcase(rel, pat) or fnmatch.fnmatchcase(name, pat):
+            return pat
+    return None
+
+
+def _walk(root: Path, options: Options) -> tuple[list[tuple[Path, str]], list[Skipped]]:
+    """Files to read (sorted) and the entries passed over, following symlinks once."""
+    files: list[tuple[Path, str]] = []
+    skipped: list[Skipped] = []
+    seen: dict[tuple[int, int], str] = {}
+
+    def visit(folder: Path, prefix: str) -> None:
+        st = folder.stat()
+        seen[(st.st_dev, st.st_ino)] = prefix or "."
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            skipped.append(Skipped(prefix or ".", f"unreadable folder: {exc.strerror or exc}"))
+            return
+        for entry in entries:
+            rel = f"{prefix}{entry.name}"
+            path = Path(entry.path)
+            if entry.name.startswith("."):
+                kind = "folder, not searched" if entry.is_dir() else "file"
+                skipped.append(Skipped(rel, f"hidden {kind}"))
+                continue
+            pat = _matches(rel, options.exclude)
+            if pat is not None:
+                skipped.append(Skipped(rel, f"excluded by --exclude {pat!r}"))
+                continue
+            try:
+                is_dir = entry.is_dir()  # follows symlinks
+                target = path.stat()
+            except OSError:
+                skipped.append(Skipped(rel, "broken symlink" if entry.is_symlink() else "unreadable: cannot stat"))
+                continue
+            if is_dir:
+                key = (target.st_dev, target.st_ino)
+                if key in seen:
+                    skipped.append(Skipped(rel, f"symlink loop: folder already searched as {seen[key]!r}"))
+                    continue
+                visit(path, rel + "/")
+                continue
+            if options.include and _matches(rel, options.include) is None:
+                skipped.append(Skipped(rel, "not matched by --include"))
+                continue
+            if path.suffix.lower() not in SUFFIXES:
+                skipped.append(Skipped(rel, f"unsupported file type {path.suffix or '(no extension)'!r}"))
+                continue
+            files.append((path, rel))
+
+    visit(root, "")
+    return files, skipped
+
+
+def _unique_ids(docs: list[Document]) -> list[Document]:
+    """Two inputs whose ids would clash (``a.txt`` and ``a.md``) keep their extensions."""
+    count: dict[str, int] = {}
+    for d in docs:
+        count[d.id] = count.get(d.id, 0) + 1
+    return [dataclasses.replace(d, id=d.path) if count[d.id] > 1 else d for d in docs]
+
+
+def _group_identical(docs: list[Document]) -> list[Document]:
+    """One document per distinct normalized text; the others become its ``copies``."""
+    groups: dict[str, list[Document]] = {}
+    for d in docs:
+        key = hashlib.sha256(" ".join(normalize(d.text).split()).encode("utf-8")).hexdigest()
+        groups.setdefault(key, []).append(d)
+    out = []
+    for group in groups.values():
+        group.sort(key=lambda d: d.id)
+        head = group[0]
+        if len(group) > 1:
+            head = dataclasses.replace(head, copies=tuple(d.path for d in group[1:]))
+        out.append(head)
+    return sorted(out, key=lambda d: d.id)
+
+
+def load(path: Path, options: Options | None = None) -> Loaded:
+    """Every article under ``path``: a folder (searched recursively) or one file.
+
+    Raises ``ValueError`` naming the path when it does not exist or the
+    manifest cannot be read; every other problem is a ``Skipped`` entry.
+    """
+    options = options or Options()
+    if path.is_dir():
+        files, skipped = _walk(path, options)
+    elif path.is_file():
+        files, skipped = [(path, path.name)], []
+    else:
+        raise ValueError(f"{path}: no such file or folder")
+    manifest: Manifest | None = load_manifest(options.manifest) if options.manifest else None
+    docs: list[Document] = []
+    for file_path, rel in files:
+        for got in _read_file(file_path, rel, options):
+            if isinstance(got, Skipped):
+                skipped.append(got)
+            else:
+                docs.append(manifest.apply(got) if manifest else got)
+    docs = _group_identical(_unique_ids(sorted(docs, key=lambda d: (d.id, d.path))))
+    return Loaded(documents=tuple(docs), skipped=tuple(sorted(skipped, key=lambda s: s.path)))
+
+
+def load_folder(root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Loaded:
+    """Every article under ``root`` with default options but the size limit."""
     if not root.is_dir():
         raise ValueError(f"{root}: not a folder")
-    docs: list[Document] = []
-    skipped: list[Skipped] = []
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        rel = path.relative_to(root).as_posix()
-        if path.suffix.lower() not in TEXT_SUFFIXES:
-            skipped.append(Skipped(rel, f"unsupported file type {path.suffix or '(none)'!r}"))
-            continue
-        got = read_text_file(path, rel, max_bytes)
-        (docs if isinstance(got, Document) else skipped).append(got)  # type: ignore[arg-type]
-    docs.sort(key=lambda d: d.id)
-    return Loaded(documents=tuple(docs), skipped=tuple(skipped))
+    return load(root, Options(max_bytes=max_bytes))

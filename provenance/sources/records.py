@@ -1,0 +1,173 @@
+"""Articles inside files: a saved web page (trafilatura) or a collection with
+one article per record (JSON Lines, a JSON list, CSV)."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from provenance.model import Document, Skipped
+
+# trafilatura and its helpers log extraction trouble at WARNING on the root
+# logger; the skip reason says what matters.
+for _name in ("trafilatura", "htmldate", "courlan", "charset_normalizer"):
+    logging.getLogger(_name).setLevel(logging.ERROR)
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Record field names; ``None`` means the first of the usual names found."""
+
+    text: str | None = None
+    id: str | None = None
+    title: str | None = None
+    date: str | None = None
+    url: str | None = None
+    site: str | None = None
+    author: str | None = None
+
+
+_USUAL = {
+    "text": ("text", "body", "content", "article", "full_text"),
+    "id": ("id", "doc_id", "uid", "guid"),
+    "title": ("title", "headline"),
+    # not scrape or crawl times: those say when a page was fetched, not published
+    "date": ("date", "published", "publication_date", "pubdate", "datetime"),
+    "url": ("url", "link", "canonical_url"),
+    "site": ("site", "publisher", "sitename", "source", "outlet"),
+    "author": ("author", "byline", "authors"),
+}
+
+
+def _field(record: dict[str, Any], columns: Columns, name: str) -> str | None:
+    chosen = getattr(columns, name)
+    keys = (chosen,) if chosen else _USUAL[name]
+    lower = {str(k).lower(): k for k in record}
+    for key in keys:
+        k = lower.get(key.lower())
+        if k is not None and record[k] not in (None, ""):
+            value = record[k]
+            return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+    return None
+
+
+def from_html(data: bytes, rel: str, doc_id: str) -> Document | Skipped:
+    """The article body and metadata of a saved web page."""
+    import trafilatura  # slow to import: only when a page is read
+
+    try:
+        got = trafilatura.bare_extraction(data, with_metadata=True, include_comments=False)
+    except Exception as exc:  # trafilatura raises many kinds on broken markup
+        return Skipped(rel, f"unreadable HTML: {type(exc).__name__}: {exc}")
+    info = got.as_dict() if got is not None and hasattr(got, "as_dict") else (got or {})
+    text = (info.get("text") or "").strip()
+    if not text:
+        return Skipped(rel, "no article text found in the HTML page")
+    meta = [("format", "html")]
+    for key in ("date", "sitename", "author", "url", "title"):
+        if info.get(key):
+            meta.append((f"{key}_from", "html"))
+    return Document(
+        id=doc_id, path=rel, title=info.get("title") or text.splitlines()[0][:120], text=text,
+        sha256=hashlib.sha256(data).hexdigest(),
+        published=info.get("date") or None, site=info.get("sitename") or info.get("hostname") or None,
+        url=info.get("url") or None, author=info.get("author") or None, meta=tuple(sorted(meta)),
+    )
+
+
+def _record(
+    record: Any, where: str, rel: str, file_id: str, number: int, columns: Columns, fmt: str
+) -> Document | Skipped:
+    if not isinstance(record, dict):
+        return Skipped(f"{rel}#{number}", f"malformed record at {where}: not an object")
+    text = _field(record, columns, "text")
+    if text is None or not text.strip():
+        wanted = columns.text or "/".join(_USUAL["text"])
+        return Skipped(f"{rel}#{number}", f"record at {where} has no text (field {wanted!r})")
+    rec_id = _field(record, columns, "id") or str(number)
+    title = _field(record, columns, "title") or text.strip().splitlines()[0][:120]
+    return Document(
+        id=f"{file_id}#{rec_id}", path=f"{rel}#{rec_id}", title=title, text=text,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        published=_field(record, columns, "date"), site=_field(record, columns, "site"),
+        url=_field(record, columns, "url"), author=_field(record, columns, "author"),
+        meta=(("format", fmt),),
+    )
+
+
+def _jsonl(text: str) -> Iterator[tuple[int, Any, str | None]]:
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            yield n, json.loads(line), None
+        except json.JSONDecodeError as exc:
+            yield n, None, f"malformed record at line {n}: {exc.msg}"
+
+
+def _csv(text: str) -> Iterator[tuple[int, Any, str | None]]:
+    csv.field_size_limit(1 << 30)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as exc:
+        yield 1, None, f"malformed CSV header: {exc}"
+        return
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield reader.line_num, None, f"malformed record at line {reader.line_num}: {exc}"
+            return
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            yield reader.line_num, None, (
+                f"malformed record at line {reader.line_num}: {len(row)} fields, header has {len(header)}"
+            )
+            continue
+        yield reader.line_num, dict(zip(header, row)), None
+
+
+def _json(text: str) -> Iterator[tuple[int, Any, str | None]]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        yield exc.lineno, None, f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        return
+    if isinstance(data, dict):
+        inner = next((data[k] for k in ("articles", "records", "items", "documents") if isinstance(data.get(k), list)), None)
+        data = inner if inner is not None else [data]
+    if not isinstance(data, list):
+        yield 1, None, "malformed JSON: neither a list of records nor one record"
+        return
+    for n, item in enumerate(data, 1):
+        yield n, item, None
+
+
+def from_collection(
+    text: str, suffix: str, rel: str, file_id: str, columns: Columns
+) -> list[Document | Skipped]:
+    """One document per record; a skip, with its line, per malformed record."""
+    parse = {".jsonl": _jsonl, ".csv": _csv, ".json": _json}[suffix]
+    where = "item" if suffix == ".json" else "line"
+    out: list[Document | Skipped] = []
+    items: Iterable[tuple[int, Any, str | None]] = parse(text)
+    number = 0
+    for n, record, error in items:
+        if error is not None:
+            out.append(Skipped(f"{rel}#{where}{n}" if suffix != ".json" or n > 1 else rel, error))
+            continue
+        number += 1
+        out.append(_record(record, f"{where} {n}", rel, file_id, number, columns, suffix.lstrip(".")))
+    if not out:
+        out.append(Skipped(rel, "empty collection: no records"))
+    return out
