@@ -22,8 +22,12 @@ DEFAULT_MAX_GAP = 10
 #: A run found in more than this many documents is boilerplate: recorded once,
 #: not expanded into every pair (MOSS ``-m``, passim ``--maxDF``).
 DEFAULT_MAX_DF = 100
-#: Files larger than this are skipped rather than read into memory.
-DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+#: An article file (text, Markdown, HTML) larger than this is skipped as too
+#: large: 16 MiB of plain text is about three million words, no article is that
+#: long, and reading it would cost the whole audit a minute.  Collections (one
+#: article per record) may be COLLECTION_FACTOR times larger.
+DEFAULT_MAX_BYTES = 16 * 1024 * 1024
+COLLECTION_FACTOR = 64
 DEFAULT_INCLUDE: tuple[str, ...] = ()
 DEFAULT_EXCLUDE: tuple[str, ...] = ()
 

@@ -9,6 +9,7 @@ ends on a word boundary.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
@@ -40,10 +41,33 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_FOLD).casefold()
 
 
+#: Texts longer than this are tokenized in pieces cut at non-word characters:
+#: nltk guards each regex call with a 5-second wall-clock limit, which one
+#: call over a 50 MB single-line file exceeds.
+CHUNK_CHARS = 1 << 18
+
+
+_SPACE = re.compile(r"\s")
+
+
 def word_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans of the word tokens of ``text`` (one document at a time:
-    nltk guards each regex call with a wall-clock limit)."""
-    return list(_WORDS.span_tokenize(text))
+    """Character spans of the word tokens of ``text``."""
+    if len(text) <= CHUNK_CHARS:
+        return list(_WORDS.span_tokenize(text))
+    spans: list[tuple[int, int]] = []
+    start = 0
+    while start < len(text):
+        end = min(start + CHUNK_CHARS, len(text))
+        if end < len(text):
+            # cut at whitespace (never part of a word) so no word is split
+            cut = text.rfind(" ", start, end) + 1 or text.rfind("\n", start, end) + 1
+            if cut <= start:  # no space in the chunk: cut at the next whitespace instead
+                m = _SPACE.search(text, end)
+                cut = m.start() if m else len(text)
+            end = cut
+        spans.extend((a + start, b + start) for a, b in _WORDS.span_tokenize(text[start:end]))
+        start = end
+    return spans
 
 
 class Vocabulary:

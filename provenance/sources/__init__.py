@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from provenance.model import Document, Skipped
-from provenance.settings import DEFAULT_MAX_BYTES
+from provenance.settings import COLLECTION_FACTOR, DEFAULT_MAX_BYTES
 from provenance.sources import records
 from provenance.sources.decode import DecodeError, decode
 from provenance.sources.manifest import Manifest, load_manifest
@@ -79,12 +79,13 @@ def _read_bytes(path: Path, rel: str, max_bytes: int) -> bytes | Skipped:
 
 def _read_file(path: Path, rel: str, options: Options) -> list[Document | Skipped]:
     """The documents one file holds (several for a collection), or why none."""
-    data = _read_bytes(path, rel, options.max_bytes)
+    suffix = path.suffix.lower()
+    limit = options.max_bytes * (COLLECTION_FACTOR if suffix in COLLECTION_SUFFIXES else 1)
+    data = _read_bytes(path, rel, limit)
     if isinstance(data, Skipped):
         return [data]
     if not data.strip():
         return [Skipped(rel, "empty: no text")]
-    suffix = path.suffix.lower()
     if suffix in HTML_SUFFIXES:
         return [records.from_html(data, rel, _doc_id(rel))]
     try:
