@@ -20,6 +20,11 @@ for _name in ("trafilatura", "htmldate", "courlan", "charset_normalizer"):
     logging.getLogger(_name).setLevel(logging.ERROR)
 
 
+#: A web page whose extracted body is shorter than this holds no article: what
+#: trafilatura falls back to on such pages is a menu label or a cookie notice.
+MIN_ARTICLE_WORDS = 25
+
+
 @dataclass(frozen=True)
 class Columns:
     """Record field names; ``None`` means the first of the usual names found."""
@@ -67,8 +72,9 @@ def from_html(data: bytes, rel: str, doc_id: str) -> Document | Skipped:
         return Skipped(rel, f"unreadable HTML: {type(exc).__name__}: {exc}")
     info = got.as_dict() if got is not None and hasattr(got, "as_dict") else (got or {})
     text = (info.get("text") or "").strip()
-    if not text:
-        return Skipped(rel, "no article text found in the HTML page")
+    n_words = len(text.split())
+    if n_words < MIN_ARTICLE_WORDS:
+        return Skipped(rel, f"no article text found in the HTML page ({n_words} words outside scripts and navigation)")
     meta = [("format", "html")]
     for key in ("date", "sitename", "author", "url", "title"):
         if info.get(key):

@@ -1,0 +1,203 @@
+"""Hostile and messy inputs: the audit finishes and every file is accounted for."""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+import random
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from provenance import sources
+from provenance.cli import main
+from provenance.model import Document, Skipped
+from provenance.tokenize import Vocabulary
+
+STORY = (
+    "The harbour authority said on Monday that the new ferry terminal would open in September, "
+    "two years later than planned, after engineers found that the foundations of the old pier "
+    "could not carry the weight of the larger ships now used on the island route."
+)
+OTHER = (
+    "A rare orchid thought to have vanished from the region a century ago has been found growing "
+    "beside a railway embankment, botanists from the county wildlife trust announced this week."
+)
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+def hostile_folder(root: Path) -> set[str]:
+    """Write the hostile folder; return every file path (relative) it holds."""
+    rng = random.Random(7)
+    root.mkdir()
+    (root / "empty.txt").write_bytes(b"")
+    (root / "nul.txt").write_bytes(b"text with a \x00 NUL byte in it")
+    (root / "random.txt").write_bytes(bytes(rng.randrange(256) for _ in range(4096)))
+    (root / "invalid-utf8.txt").write_bytes(bytes(range(128, 256)) * 3)
+    (root / "utf16.txt").write_bytes(codecs.BOM_UTF16_LE + ("Intro line.\r\n" + STORY).encode("utf-16-le"))
+    (root / "cp1252.txt").write_bytes(("\u201cQuoted\u201d caf\u00e9 intro. " + STORY).encode("cp1252"))
+    (root / "huge.txt").write_bytes(b"word " * (50 * 1024 * 1024 // 5))
+    (root / "unreadable.txt").write_text(STORY, encoding="utf-8")  # made unreadable by the test
+    os.mkfifo(root / "fifo.txt")  # opening it would block: never read
+    (root / "loop").mkdir()
+    (root / "loop" / "back").symlink_to(root, target_is_directory=True)
+    (root / "scripts-only.html").write_text(
+        "<html><head><script>var x = 1;</script></head><body><nav><a href='/'>Home</a></nav>"
+        "<script>document.write('x')</script></body></html>",
+        encoding="utf-8",
+    )
+    (root / "broken.csv").write_text(
+        f'id,title,text\n1,Good,"{OTHER}"\n2,Broken,"unterminated, "extra",field,here\n', encoding="utf-8"
+    )
+    (root / "truncated.json").write_text('[{"id": "1", "text": "' + OTHER[:40], encoding="utf-8")
+    (root / "nom avec espaces é ü.txt").write_text("Plain copy. " + STORY, encoding="utf-8")
+    twin = OTHER + " Its flowers last only a few days.\n"
+    (root / "twin-a.txt").write_text(twin, encoding="utf-8")
+    (root / "twin-b.txt").write_bytes(twin.replace("\n", "\r\n").encode("utf-8"))  # same text, other newlines
+    (root / ".hidden.txt").write_text(STORY, encoding="utf-8")
+    all_files = set()
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d != "loop"]
+        for f in filenames:
+            all_files.add((Path(dirpath) / f).relative_to(root).as_posix())
+    return all_files | {"loop/back"}
+
+
+def test_hostile_folder_is_fully_accounted_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "in"
+    files = hostile_folder(root)
+    # tests run as root, whom chmod 000 does not stop: refuse the read instead
+    real_open = Path.open
+
+    def guarded_open(self: Path, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        if self.name == "unreadable.txt":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "open", guarded_open)
+    before = {p: (root / p).stat().st_mtime_ns for p in files if (root / p).is_file()}
+    out = tmp_path / "out"
+    assert main(["audit", str(root), "--out", str(out), "--quiet"]) == 0
+    data = json.loads((out / "audit.json").read_text(encoding="utf-8"))
+    docs = {d["id"]: d for d in data["documents"]}
+    skipped = {s["path"]: s["reason"] for s in data["skipped"]}
+    accounted = {d["path"] for d in data["documents"]} | set(skipped)
+    accounted |= {c for d in data["documents"] for c in d["copies"]}
+    accounted = {p.split("#")[0] for p in accounted}
+    assert files <= accounted, files - accounted
+
+    assert "empty" in skipped["empty.txt"]
+    assert "NUL" in skipped["nul.txt"]
+    assert skipped["random.txt"].startswith(("binary", "undecodable"))
+    assert "undecodable" in skipped["invalid-utf8.txt"]
+    assert "too large" in skipped["huge.txt"]
+    assert skipped["unreadable.txt"] == "unreadable: Permission denied"
+    assert "not a regular file" in skipped["fifo.txt"]
+    assert "symlink loop" in skipped["loop/back"]
+    assert "no article text" in skipped["scripts-only.html"]
+    assert "line 3" in skipped["broken.csv#line3"]
+    assert "malformed JSON" in skipped["truncated.json"]
+    assert skipped[".hidden.txt"] == "hidden file"
+
+    assert docs["utf16"]["text"].startswith("Intro line.\r\n")  # newlines kept as they were
+    assert docs["cp1252"]["text"].startswith("\u201cQuoted\u201d caf\u00e9")
+    assert docs["cp1252"]["meta"]["encoding"] == "cp1252"
+    assert "broken#1" in docs
+    twins = [d for d in data["documents"] if d["path"].startswith("twin-")]
+    assert len(twins) == 1 and len(twins[0]["copies"]) == 1
+
+    # the good ones are matched, and each passage's text is the story on both sides
+    by_pair = {(p["a"], p["b"]): p for p in data["pairs"]}
+    for a, b in [("cp1252", "utf16"), ("cp1252", "nom avec espaces é ü"), ("nom avec espaces é ü", "utf16")]:
+        (passage,) = by_pair[(a, b)]["passages"]
+        assert words(docs[a]["text"][slice(*passage["a"])]) == words(STORY.rstrip("."))
+        assert words(docs[b]["text"][slice(*passage["b"])]) == words(STORY.rstrip("."))
+    twin_id = twins[0]["id"]
+    assert any(twin_id in (p["a"], p["b"]) and "broken#1" in (p["a"], p["b"]) for p in data["pairs"])
+
+    monkeypatch.undo()
+    after = {p: (root / p).stat().st_mtime_ns for p in before}
+    assert before == after  # inputs untouched
+    assert sorted(os.listdir(out)) == ["audit.json"]  # no temporary file left behind
+
+
+def test_strict_makes_a_skip_an_error(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text(STORY, encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    assert main(["audit", str(tmp_path), "--out", str(tmp_path / "o1"), "-q"]) == 0
+    assert main(["audit", str(tmp_path), "--out", str(tmp_path / "o2"), "-q", "--strict"]) == 2
+
+
+def test_fail_over_exit_code(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(STORY, encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Copied: " + STORY, encoding="utf-8")
+    assert main(["audit", str(tmp_path), "--out", str(tmp_path / "o"), "-q", "--fail-over", "0.5"]) == 1
+    assert main(["audit", str(tmp_path), "--out", str(tmp_path / "o"), "-q", "--fail-over", "1"]) == 0
+
+
+def test_include_exclude_and_manifest(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    (root / "drafts").mkdir(parents=True)
+    (root / "a.txt").write_text(STORY, encoding="utf-8")
+    (root / "b.md").write_text(STORY + " More.", encoding="utf-8")
+    (root / "drafts" / "c.txt").write_text(STORY, encoding="utf-8")
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("file,date,site,url\na.txt,2024-06-18,Example Times,https://ex.example/a\n", encoding="utf-8")
+    loaded = sources.load(root, sources.Options(exclude=("drafts",), include=("*.txt",), manifest=manifest))
+    assert [d.id for d in loaded.documents] == ["a"]
+    (doc,) = loaded.documents
+    assert (doc.published, doc.site, doc.url) == ("2024-06-18", "Example Times", "https://ex.example/a")
+    reasons = {s.path: s.reason for s in loaded.skipped}
+    assert "--exclude" in reasons["drafts"] and "--include" in reasons["b.md"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,date\nx,1\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="bad.csv"):
+        sources.load(root, sources.Options(manifest=bad))
+
+
+def test_collection_columns_and_jsonl(tmp_path: Path) -> None:
+    (tmp_path / "feed.jsonl").write_text(
+        json.dumps({"uid": "x1", "body": STORY, "publisher": "Wire", "published": "2024-06-01"}) + "\n"
+        + "{not json}\n"
+        + json.dumps({"uid": "x2", "headline": "no text"}) + "\n",
+        encoding="utf-8",
+    )
+    loaded = sources.load(tmp_path)
+    (doc,) = loaded.documents
+    assert doc.id == "feed#x1" and doc.site == "Wire" and doc.published == "2024-06-01"
+    reasons = sorted(s.reason for s in loaded.skipped)
+    assert any("line 2" in r for r in reasons) and any("no text" in r for r in reasons)
+
+
+@settings(max_examples=150)
+@given(st.binary(max_size=2000), st.sampled_from([".txt", ".md", ".html", ".csv", ".json", ".jsonl"]))
+def test_random_bytes_give_a_document_or_a_skip(tmp_path_factory: pytest.TempPathFactory, data: bytes, suffix: str) -> None:
+    folder = tmp_path_factory.mktemp("fuzz")
+    path = folder / f"input{suffix}"
+    path.write_bytes(data)
+    loaded = sources.load(folder)
+    assert loaded.documents or loaded.skipped
+    for d in loaded.documents:
+        assert isinstance(d, Document) and d.text.strip()
+    for s in loaded.skipped:
+        assert isinstance(s, Skipped) and s.reason
+
+
+@settings(max_examples=150)
+@given(st.text(max_size=2000))
+def test_random_unicode_reads_back_and_tokenizes(tmp_path_factory: pytest.TempPathFactory, text: str) -> None:
+    folder = tmp_path_factory.mktemp("uni")
+    (folder / "t.txt").write_bytes(text.encode("utf-8", "surrogatepass") if False else text.encode("utf-8", "replace"))
+    got = sources.read_text_file(folder / "t.txt", "t.txt")
+    if isinstance(got, Document):
+        stream = Vocabulary().tokenize(got.text)
+        assert all(0 <= a < b <= len(got.text) for a, b in stream.spans.tolist())
+    else:
+        assert got.reason
