@@ -38,6 +38,7 @@ SCALE_ENV = "PROVENANCE_BENCH_SCALE"
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")
 _TOKEN = re.compile(r"\w+")  # what provenance.tokenize counts as a token
 _MIN_WORDS, _MAX_WORDS = 120, 2500  # clip the real length distribution (a few scraped pages are huge)
+_QUOTED = 40  # fewest words a copy takes from its source (where the source has that many)
 
 
 def full_scale() -> bool:
@@ -137,12 +138,16 @@ def _derive(parent: list[str], rng: random.Random, pool: _Pool) -> list[str]:
     """A copy of ``parent`` as a newsroom makes one: whole with edits, or a part inside new text."""
     head, body = parent[0], parent[1:] or parent[:1]
     if rng.random() < 0.3:  # a few paragraphs of the source quoted in an article of its own
-        n = rng.randint(1, min(4, len(body)))
-        start = rng.randrange(len(body) - n + 1)
+        start = rng.randrange(len(body))
+        end = start + rng.randint(1, 4)
+        while _words(body[start:end]) < _QUOTED and end < len(body):
+            end += 1
         own = _fresh(rng, pool, target=rng.randint(_MIN_WORDS, 600))
         cut = rng.randint(1, len(own))
-        return own[:cut] + body[start : start + n] + own[cut:]
-    paras = [p for p in body if rng.random() > 0.2] or body[:1]
+        return own[:cut] + body[start:end] + own[cut:]
+    paras = [p for p in body if rng.random() > 0.2]
+    if _words(paras) < _QUOTED:  # a copy worth the name keeps a real part of its source
+        paras.insert(0, max(body, key=len))
     if len(paras) > 2 and rng.random() < 0.5:
         i, j = rng.sample(range(len(paras)), 2)
         paras[i], paras[j] = paras[j], paras[i]
