@@ -75,9 +75,10 @@ def decode(data: bytes) -> Decoded:
         text = data.decode("utf-8")
         encoding = "utf-8"
     except UnicodeDecodeError as exc:
-        encoding = _legacy(data)
-        if encoding is None:
+        legacy = _legacy(data)
+        if legacy is None:
             raise DecodeError(f"undecodable: not UTF-8 (byte {exc.start}) and no legacy encoding fits") from exc
+        encoding = legacy
         try:
             text = data.decode(encoding)
         except (UnicodeDecodeError, LookupError) as exc2:

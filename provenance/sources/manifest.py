@@ -34,7 +34,7 @@ class Manifest:
             if field and value.strip():
                 changes[field] = value.strip()
                 meta[f"{column}_from"] = "manifest"
-        return dataclasses.replace(doc, **changes, meta=tuple(sorted(meta.items())))
+        return dataclasses.replace(doc, meta=tuple(sorted(meta.items())), **changes)  # type: ignore[arg-type]
 
 
 def load_manifest(path: Path) -> Manifest:
