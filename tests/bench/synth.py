@@ -26,6 +26,7 @@ import hashlib
 import os
 import random
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -62,6 +63,21 @@ class Synthetic:
     def tokens(self) -> int:
         """Word tokens in all articles, counted as the tokenizer counts them."""
         return sum(len(_TOKEN.findall(d.text)) for d in self.documents)
+
+    def planted_pairs(self, copies: Mapping[str, Iterable[str]] | None = None) -> set[tuple[str, str]]:
+        """The pairs ``(a, b)``, ``a < b``, that an audit must report: each derived article with its source.
+
+        ``copies`` maps a document id to the paths of the identical files folded
+        into it (``Document.copies``): the pairs are then between the documents
+        that stand for them, and a copy folded into its own source is no pair.
+        """
+        rep = {str(Path(p).with_suffix("")): head for head, paths in (copies or {}).items() for p in paths}
+        out = set()
+        for child, source in self.parent.items():
+            a, b = rep.get(child, child), rep.get(source, source)
+            if a != b:
+                out.add((min(a, b), max(a, b)))
+        return out
 
     def family(self, doc_id: str) -> str:
         """The fresh article that ``doc_id`` descends from (itself if fresh)."""
