@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from provenance import index, passages
+from provenance import lineage as lineage_stage
 from provenance.model import AuditResult, Boilerplate, Document, PairEvidence, Skipped, TokenStream
 from provenance.settings import Settings
 from provenance.tokenize import Vocabulary
@@ -71,13 +72,8 @@ def audit(
 
     lineage = None
     if settings.lineage:
-        try:
-            from provenance import lineage as lineage_stage
-        except ImportError:  # the lineage stage is optional while it is being built
-            lineage_stage = None  # type: ignore[assignment]
-        if lineage_stage is not None and hasattr(lineage_stage, "infer"):
-            lineage = lineage_stage.infer(docs, streams, pairs, settings)
-            tick("lineage", 1, 1)
+        lineage = lineage_stage.infer(docs, streams, pairs, settings)
+        tick("lineage", 1, 1)
 
     return AuditResult(
         documents=tuple(docs),

@@ -1,0 +1,416 @@
+"""Who copied whom: direction, confidence and evidence per related pair, and
+the derivation forest.
+
+For every pair the engine relates, two quantities are measured from the text:
+
+* **relatedness**: how much of the would-be child is explained by the
+  would-be parent: its share of tokens inside shared passages, with passages
+  inside quotation marks (independent reports quote the same speaker) and stock
+  phrases (found across many documents) discounted; and the share of its
+  distinct word pairs (stemmed bigrams) found in the parent, which survives the
+  edits of a heavy rewrite that split exact runs.
+* **direction**, strongest evidence first: publication dates (a copy cannot
+  precede its source); attribution (the child names the parent's outlet, "the
+  BBC reported"); containment asymmetry (most of the child is in the parent,
+  less of the parent in the child).
+
+The forest is a maximum spanning arborescence (networkx, Edmonds) over the
+documents and a virtual root, per connected family; a document whose best
+incoming edge is weak hangs off the root.  Documents that share text which
+their parent in the tree does not contain point at a source missing from the
+folder: a latent node, named from the attribution cues of its children.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from provenance.model import Derivation, Document, Latent, Lineage, PairEvidence, Passage, TokenStream
+from provenance.settings import Settings
+
+ROOT = "\x00root"
+#: Quoted text is this much weaker evidence of copying than the reporter's own words.
+QUOTE_WEIGHT = 0.25
+#: A stock phrase (found in at least this many documents, short) counts for little.
+STOCK_DF = 3
+STOCK_MAX_TOKENS = 20
+STOCK_WEIGHT = 0.25
+#: Relatedness 1.0 means: this share of the child inside shared passages (after
+#: discounts), or this much bigram containment above the chance level.  Texts
+#: written independently on one subject share names and common word pairs: a
+#: bigram containment of 0.10 is chance, 0.25 and more is reuse.
+COVERAGE_FULL = 0.2
+BIGRAM_CHANCE = 0.10
+BIGRAM_SPAN = 0.30
+#: An edge needs at least this relatedness and a direction at least this sure.
+MIN_RELATED = 0.5
+MIN_DIRECTION = 0.5
+#: Families larger than this without an acyclic orientation use greedy choice
+#: (networkx's Edmonds copies the graph at every contraction).
+EDMONDS_MAX_NODES = 400
+
+_OUTLET_CUE = re.compile(
+    r"(?:according to|reported by|told|quoted by|cited by)\s+(?:the\s+)?"
+    r"((?:[A-Z][\w&.'-]*\s?){1,4})"
+    r"|(?:the\s+)?((?:[A-Z][\w&.'-]*\s?){1,4})\s+(?:reported|reports|has reported|report said|said in a report|news agency)"
+)
+_QUOTES_OPEN = "\u201c\u00ab\u201e"
+_QUOTES_CLOSE = "\u201d\u00bb"
+_NOT_OUTLETS = {"he", "she", "it", "they", "we", "i", "mr", "ms", "mrs", "president", "the", "a", "an"}
+
+
+def quoted_mask(text: str) -> np.ndarray:
+    """A boolean per character: inside quotation marks (curly, guillemets, straight)."""
+    mask = np.zeros(len(text), dtype=bool)
+    depth = 0
+    straight_open = False
+    start = 0
+    for i, ch in enumerate(text):
+        if ch in _QUOTES_OPEN:
+            if depth == 0:
+                start = i
+            depth += 1
+        elif ch in _QUOTES_CLOSE and depth:
+            depth -= 1
+            if depth == 0:
+                mask[start : i + 1] = True
+        elif ch == '"':
+            if straight_open:
+                mask[start : i + 1] = True
+                straight_open = False
+            elif depth == 0:
+                straight_open, start = True, i
+        elif ch == "\n" and (depth or straight_open):  # an unclosed quote ends with its paragraph
+            depth, straight_open = 0, False
+    return mask
+
+
+def attribution_cues(text: str) -> list[str]:
+    """Outlets a text names as its source ("the BBC reported", "according to Reuters")."""
+    found = set()
+    for m in _OUTLET_CUE.finditer(text):
+        name = (m.group(1) or m.group(2) or "").strip()
+        words = [w for w in name.split() if w.lower() not in _NOT_OUTLETS]
+        if words:
+            found.add(" ".join(words))
+    return sorted(found)
+
+
+def _norm_outlet(name: str) -> str:
+    name = re.sub(r"^(www\.)|(\.(com|co\.uk|org|net|ru|de|fr))$", "", name.lower())
+    return re.sub(r"[^a-z0-9]", "", name.replace("the ", ""))
+
+
+def _bigrams(ids: np.ndarray) -> np.ndarray:
+    if ids.shape[0] < 2:
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(ids[:-1].astype(np.int64) << 32 | ids[1:].astype(np.int64))
+
+
+def _containment(child: np.ndarray, parent: np.ndarray) -> float:
+    if child.shape[0] == 0:
+        return 0.0
+    return float(np.isin(child, parent, assume_unique=True).sum()) / child.shape[0]
+
+
+def _date(d: Document) -> str | None:
+    return d.published[:10] if d.published and re.match(r"\d{4}-\d{2}-\d{2}", d.published) else None
+
+
+class _Family:
+    """Per-document facts computed once: quote masks, token spans, cues, bigrams."""
+
+    def __init__(self, docs: Sequence[Document], streams: Sequence[TokenStream], pairs: Sequence[PairEvidence]):
+        self.docs = {d.id: d for d in docs}
+        self.streams = {d.id: s for d, s in zip(docs, streams)}
+        self._quoted: dict[str, np.ndarray] = {}
+        self._bigrams: dict[str, np.ndarray] = {}
+        self.cues = {d.id: attribution_cues(d.text) for d in docs}
+        # how many documents share each token of each document (for stock phrases)
+        self.share: dict[str, np.ndarray] = {d.id: np.zeros(len(s), dtype=np.int32) for d, s in zip(docs, streams)}
+        for p in pairs:
+            for q in p.passages:
+                self.share[p.a][q.a[0] : q.a[1]] += 1
+                self.share[p.b][q.b[0] : q.b[1]] += 1
+
+    def quoted_tokens(self, doc: str) -> np.ndarray:
+        got = self._quoted.get(doc)
+        if got is None:
+            mask = quoted_mask(self.docs[doc].text)
+            spans = self.streams[doc].spans
+            got = mask[spans[:, 0]] if len(spans) else np.zeros(0, dtype=bool)
+            self._quoted[doc] = got
+        return got
+
+    def bigrams(self, doc: str) -> np.ndarray:
+        got = self._bigrams.get(doc)
+        if got is None:
+            got = self._bigrams[doc] = _bigrams(self.streams[doc].ids)
+        return got
+
+
+def _passage_weights(fam: _Family, pair: PairEvidence) -> list[tuple[Passage, float, bool, bool]]:
+    out = []
+    for q in pair.passages:
+        quoted = fam.quoted_tokens(pair.a)[q.a[0] : q.a[1]]
+        share = float(quoted.mean()) if quoted.size else 0.0
+        is_quote = share >= 0.5
+        n = q.a[1] - q.a[0]
+        # share counts the other documents holding each token: +1 for this one
+        held = fam.share[pair.a][q.a[0] : q.a[1]]
+        stock = n <= STOCK_MAX_TOKENS and held.size > 0 and int(held.min()) + 1 >= STOCK_DF
+        w = 1.0 - (1.0 - QUOTE_WEIGHT) * share
+        if stock:
+            w *= STOCK_WEIGHT
+        out.append((q, w, is_quote, stock))
+    return out
+
+
+def _side(q: Passage, child_is_a: bool) -> tuple[tuple[int, int], tuple[int, int]]:
+    """(child chars, parent chars) of a passage."""
+    return (q.a_chars, q.b_chars) if child_is_a else (q.b_chars, q.a_chars)
+
+
+def _relatedness(fam: _Family, pair: PairEvidence, weighted: list[tuple[Passage, float, bool, bool]], child: str) -> tuple[float, dict[str, Any]]:
+    child_is_a = child == pair.a
+    parent = pair.b if child_is_a else pair.a
+    n_child = len(fam.streams[child])
+    covered = np.zeros(n_child, dtype=np.float64)
+    for q, w, _, _ in weighted:
+        lo, hi = q.a if child_is_a else q.b
+        covered[lo:hi] = np.maximum(covered[lo:hi], w)
+    cov_w = float(covered.sum()) / n_child if n_child else 0.0
+    bi = _containment(fam.bigrams(child), fam.bigrams(parent))
+    # word pairs count only beside at least one shared run that is the
+    # reporter's own (not a quotation, not a stock phrase): same-event news
+    # shares names and phrasing without any copying
+    own_run = any(not isq and not st for _, _, isq, st in weighted)
+    rel = max(cov_w / COVERAGE_FULL, (bi - BIGRAM_CHANCE) / BIGRAM_SPAN if own_run else 0.0, 0.0)
+    facts = {
+        "covered_child": round(pair.covered_a if child_is_a else pair.covered_b, 4),
+        "covered_parent": round(pair.covered_b if child_is_a else pair.covered_a, 4),
+        "covered_child_weighted": round(cov_w, 4),
+        "bigram_containment": round(bi, 4),
+    }
+    return rel, facts
+
+
+def _direction(fam: _Family, pair: PairEvidence, parent: str, child: str) -> tuple[float, dict[str, Any]]:
+    """Probability that ``child`` derives from ``parent`` rather than the reverse."""
+    dp, dc = _date(fam.docs[parent]), _date(fam.docs[child])
+    ev: dict[str, Any] = {"dates": {"parent": dp, "child": dc}}
+    if dp and dc and dp != dc:
+        ev["by"] = "dates"
+        return (0.95 if dp < dc else 0.05), ev
+    site_p = fam.docs[parent].site
+    cites = [c for c in fam.cues[child] if site_p and _norm_outlet(c) == _norm_outlet(site_p)]
+    site_c = fam.docs[child].site
+    cited_back = [c for c in fam.cues[parent] if site_c and _norm_outlet(c) == _norm_outlet(site_c)]
+    if cites or cited_back:
+        ev["by"] = "attribution"
+        ev["attribution"] = cites or cited_back
+        return (0.9 if cites else 0.1), ev
+    cc = pair.covered_a if child == pair.a else pair.covered_b
+    cp = pair.covered_b if child == pair.a else pair.covered_a
+    ev["by"] = "containment"
+    # more of the child in the parent than of the parent in the child: the child copied
+    return 1.0 / (1.0 + math.exp(-6.0 * (cc - cp))), ev
+
+
+def _change(pair: PairEvidence, child: str, n_child: int, n_parent: int, rel_facts: dict[str, Any]) -> str:
+    """How the text changed on the way from parent to child (rules in the README)."""
+    child_is_a = child == pair.a
+    cc, cp = rel_facts["covered_child"], rel_facts["covered_parent"]
+    tokens = sum(q.tokens for q in pair.passages)
+    exact = sum(q.exact for q in pair.passages)
+    runs = [r[2] for q in pair.passages for r in q.runs]
+    exact_share = exact / tokens if tokens else 0.0
+    mean_run = sum(runs) / len(runs) if runs else 0.0
+    if cc >= 0.8 and exact_share >= 0.9:
+        return "copy" if cp >= 0.8 else "excerpt"
+    if n_parent and n_child / n_parent < 0.5 and cc < 0.6:
+        return "summary"
+    if len(runs) >= 5 and mean_run < 12 and cc >= 0.3:
+        return "translation"
+    if cc >= 0.5:
+        return "rewrite"
+    del child_is_a
+    return "paraphrase"
+
+
+def _candidates(docs: Sequence[Document], streams: Sequence[TokenStream], pairs: Sequence[PairEvidence]) -> tuple[_Family, dict[tuple[str, str], tuple[float, Derivation]]]:
+    fam = _Family(docs, streams, pairs)
+    edges: dict[tuple[str, str], tuple[float, Derivation]] = {}
+    for pair in pairs:
+        weighted = _passage_weights(fam, pair)
+        for parent, child in ((pair.a, pair.b), (pair.b, pair.a)):
+            rel, facts = _relatedness(fam, pair, weighted, child)
+            if rel < MIN_RELATED:
+                continue
+            d, dev = _direction(fam, pair, parent, child)
+            if d < MIN_DIRECTION:
+                continue
+            child_is_a = child == pair.a
+            passages = sorted(weighted, key=lambda t: -t[0].tokens)[:50]
+            evidence = {
+                **facts,
+                "direction": dev,
+                "passages": len(pair.passages),
+                "longest": pair.longest,
+                "quoted_passages": sum(1 for t in weighted if t[2]),
+                "stock_passages": sum(1 for t in weighted if t[3]),
+                "cues": fam.cues[child],
+                "shared": [
+                    {"child": list(_side(q, child_is_a)[0]), "parent": list(_side(q, child_is_a)[1]),
+                     "tokens": q.tokens, "quote": isq, "stock": st, "weight": round(w, 3)}
+                    for q, w, isq, st in sorted(passages, key=lambda t: _side(t[0], child_is_a)[0])
+                ],
+            }
+            confidence = round(min(1.0, rel) * d, 4)
+            change = _change(pair, child, len(fam.streams[child]), len(fam.streams[parent]), facts)
+            edges[(parent, child)] = (confidence, Derivation(child, parent, confidence, change, evidence))
+    return fam, edges
+
+
+def _arborescence(nodes: list[str], edges: dict[tuple[str, str], tuple[float, Derivation]]) -> dict[str, str]:
+    """Parent of each node in one family (absent: hangs off the root)."""
+    g = nx.DiGraph()
+    g.add_nodes_from(nodes)
+    for (p, c), (w, _) in edges.items():
+        g.add_edge(p, c, weight=w)
+    if nx.is_directed_acyclic_graph(g) or len(nodes) > EDMONDS_MAX_NODES:
+        best: dict[str, tuple[float, str]] = {}
+        for p, c, w in sorted(g.edges(data="weight")):
+            if c not in best or w > best[c][0]:
+                best[c] = (w, p)
+        parent = {c: p for c, (_, p) in best.items()}
+        _break_cycles(parent, best)
+        return parent
+    g.add_node(ROOT)
+    for n in nodes:
+        g.add_edge(ROOT, n, weight=0.0)
+    tree = nx.maximum_spanning_arborescence(g, attr="weight", preserve_attrs=True)
+    return {c: p for p, c in tree.edges() if p != ROOT}
+
+
+def _break_cycles(parent: dict[str, str], best: dict[str, tuple[float, str]]) -> None:
+    """Greedy choice can close a cycle: cut each cycle at its weakest edge."""
+    for start in sorted(parent):
+        seen = []
+        node = start
+        while node in parent and node not in seen:
+            seen.append(node)
+            node = parent[node]
+        if node in seen:
+            cycle = seen[seen.index(node):]
+            weakest = min(cycle, key=lambda c: (best[c][0], c))
+            del parent[weakest]
+
+
+def _latent(fam: _Family, pairs: Sequence[PairEvidence], parent: dict[str, str], min_tokens: int) -> tuple[list[Latent], dict[str, str]]:
+    """Siblings sharing text their common parent lacks: a missing source above them all."""
+    by_pair = {(p.a, p.b): p for p in pairs}
+    children: dict[str, list[str]] = defaultdict(list)
+    for c, p in sorted(parent.items()):
+        children[p].append(c)
+    latents: list[Latent] = []
+    new_parent = dict(parent)
+    for p in sorted(children):
+        kids = children[p]
+        links = []
+        for i, b in enumerate(kids):
+            for c in kids[i + 1 :]:
+                pair = by_pair.get((min(b, c), max(b, c)))
+                if pair is None:
+                    continue
+                unexplained = _unexplained(fam, pair, p, by_pair)
+                if unexplained:
+                    links.append((b, c, unexplained))
+        if not links:
+            continue
+        g = nx.Graph()
+        g.add_edges_from((b, c) for b, c, u in links if sum(x["tokens"] for x in u) >= min_tokens)
+        for comp in sorted((sorted(x) for x in nx.connected_components(g)), key=lambda x: x[0]):
+            if len(comp) < 2:
+                continue
+            members = [p, *comp]
+            cues = defaultdict(int)
+            for m in members:
+                for cue in fam.cues[m]:
+                    cues[cue] += 1
+            label = max(sorted(cues), key=lambda k: cues[k]) if cues else "unknown source"
+            lid = f"latent:{len(latents) + 1}"
+            shared = [x for b, c, u in links if b in comp and c in comp for x in u]
+            latents.append(Latent(lid, label, tuple(sorted(members)), tuple(shared[:50])))
+            if p in new_parent:
+                new_parent[lid] = new_parent[p]
+            for m in members:
+                new_parent[m] = lid
+    return latents, new_parent
+
+
+def _unexplained(fam: _Family, pair: PairEvidence, parent: str, by_pair: dict[tuple[str, str], PairEvidence]) -> list[dict[str, Any]]:
+    """Passages of a sibling pair holding text (side a) that the parent does not
+    share with side a, outside quotations, with the count of such tokens."""
+    with_parent = by_pair.get((min(pair.a, parent), max(pair.a, parent)))
+    covered = np.zeros(len(fam.streams[pair.a]), dtype=bool)
+    if with_parent is not None:
+        for q in with_parent.passages:
+            lo, hi = q.a if with_parent.a == pair.a else q.b
+            covered[lo:hi] = True
+    quoted = fam.quoted_tokens(pair.a)
+    out = []
+    for q in pair.passages:
+        region = slice(q.a[0], q.a[1])
+        own = int((~covered[region] & ~quoted[region]).sum())
+        if own:
+            out.append({"a": pair.a, "b": pair.b, "a_chars": list(q.a_chars), "b_chars": list(q.b_chars), "tokens": own})
+    return out
+
+
+def _latent_edge(child: str, parent: str, latents: list[Latent], edges: dict[tuple[str, str], tuple[float, Derivation]]) -> Derivation:
+    """An edge to or from a latent source: as sure as the child's best tie to the group."""
+    lat = next(x for x in latents if x.id in (parent, child))
+    ties = [edges[(x, child)][1] for x in lat.children if (x, child) in edges]
+    best = max(ties, key=lambda e: (e.confidence, e.parent), default=None)
+    evidence: dict[str, Any] = {"latent": lat.id, "label": lat.label}
+    if best is None:
+        return Derivation(child, parent, 0.5, "unknown", evidence)
+    evidence["via"] = {"document": best.parent, "confidence": best.confidence, "change": best.change}
+    evidence.update({k: best.evidence[k] for k in ("covered_child", "covered_child_weighted", "bigram_containment") if k in best.evidence})
+    return Derivation(child, parent, best.confidence, best.change, evidence)
+
+
+def infer(
+    docs: Sequence[Document], streams: Sequence[TokenStream], pairs: Sequence[PairEvidence], settings: Settings
+) -> Lineage:
+    """The derivation forest of ``docs`` from the evidence of ``pairs``."""
+    fam, edges = _candidates(docs, streams, pairs)
+    g = nx.Graph()
+    g.add_nodes_from(d.id for d in docs)
+    g.add_edges_from(edges)
+    parent: dict[str, str] = {}
+    for comp in nx.connected_components(g):
+        if len(comp) < 2:
+            continue
+        nodes = sorted(comp)
+        family_edges = {k: v for k, v in edges.items() if k[0] in comp}
+        parent.update(_arborescence(nodes, family_edges))
+    latents, parent = _latent(fam, pairs, parent, settings.min_len)
+    lat_ids = {x.id for x in latents}
+    out_edges = []
+    for child, p in sorted(parent.items()):
+        if p in lat_ids or child in lat_ids:
+            out_edges.append(_latent_edge(child, p, latents, edges))
+        else:
+            out_edges.append(edges[(p, child)][1])
+    nodes = [d.id for d in docs] + sorted(lat_ids)
+    roots = tuple(n for n in nodes if n not in parent)
+    return Lineage(roots=roots, edges=tuple(out_edges), latent=tuple(latents))
