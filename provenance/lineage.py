@@ -49,9 +49,19 @@ STOCK_WEIGHT = 0.25
 COVERAGE_FULL = 0.2
 BIGRAM_CHANCE = 0.10
 BIGRAM_SPAN = 0.30
+#: Logistic slopes of the two undated, unattributed direction cues: a 0.2
+#: difference in coverage or in hub share makes one direction about 3:1.
+CONTAINMENT_SLOPE = 6.0
+HUB_SLOPE = 6.0
 #: An edge needs at least this relatedness and a direction at least this sure.
 MIN_RELATED = 0.5
 MIN_DIRECTION = 0.5
+#: Siblings point at a missing source when they share, outside quotations, at
+#: least LATENT_MIN_TOKENS tokens of exact runs of at least LATENT_MIN_RUN
+#: tokens that their parent does not hold: two runs that long do not recur by
+#: chance, shorter shared phrasing does (answers to one question, one event).
+LATENT_MIN_RUN = 8
+LATENT_MIN_TOKENS = 16
 #: Families larger than this without an acyclic orientation use greedy choice
 #: (networkx's Edmonds copies the graph at every contraction).
 EDMONDS_MAX_NODES = 400
@@ -139,6 +149,17 @@ class _Family:
             for q in p.passages:
                 self.share[p.a][q.a[0] : q.a[1]] += 1
                 self.share[p.b][q.b[0] : q.b[1]] += 1
+        # hub: on average, how much of what each neighbour shares with anyone
+        # this document holds.  A source holds the union of what its copies
+        # took; a copy holds only its own part (triangulation).
+        shared_any = {d: float((v > 0).mean()) if v.size else 0.0 for d, v in self.share.items()}
+        sums: dict[str, list[float]] = defaultdict(list)
+        for p in pairs:
+            if shared_any[p.a]:
+                sums[p.b].append(p.covered_a / shared_any[p.a])
+            if shared_any[p.b]:
+                sums[p.a].append(p.covered_b / shared_any[p.b])
+        self.hub = {d: (sum(v) / len(v) if v else 0.0) for d, v in sums.items()}
 
     def quoted_tokens(self, doc: str) -> np.ndarray:
         got = self._quoted.get(doc)
@@ -219,9 +240,12 @@ def _direction(fam: _Family, pair: PairEvidence, parent: str, child: str) -> tup
         return (0.9 if cites else 0.1), ev
     cc = pair.covered_a if child == pair.a else pair.covered_b
     cp = pair.covered_b if child == pair.a else pair.covered_a
-    ev["by"] = "containment"
-    # more of the child in the parent than of the parent in the child: the child copied
-    return 1.0 / (1.0 + math.exp(-6.0 * (cc - cp))), ev
+    hp, hc = fam.hub.get(parent, 0.0), fam.hub.get(child, 0.0)
+    ev["by"] = "containment" if abs(cc - cp) >= abs(hp - hc) else "triangulation"
+    ev["hub"] = {"parent": round(hp, 4), "child": round(hc, 4)}
+    # more of the child in the parent than of the parent in the child, and the
+    # parent holding more of what the family shares: the child copied
+    return 1.0 / (1.0 + math.exp(-(CONTAINMENT_SLOPE * (cc - cp) + HUB_SLOPE * (hp - hc)))), ev
 
 
 def _change(pair: PairEvidence, child: str, n_child: int, n_parent: int, rel_facts: dict[str, Any]) -> str:
@@ -245,7 +269,7 @@ def _change(pair: PairEvidence, child: str, n_child: int, n_parent: int, rel_fac
     return "paraphrase"
 
 
-def _candidates(docs: Sequence[Document], streams: Sequence[TokenStream], pairs: Sequence[PairEvidence]) -> tuple[_Family, dict[tuple[str, str], tuple[float, Derivation]]]:
+def candidates(docs: Sequence[Document], streams: Sequence[TokenStream], pairs: Sequence[PairEvidence]) -> tuple[_Family, dict[tuple[str, str], tuple[float, Derivation]]]:
     fam = _Family(docs, streams, pairs)
     edges: dict[tuple[str, str], tuple[float, Derivation]] = {}
     for pair in pairs:
@@ -277,6 +301,52 @@ def _candidates(docs: Sequence[Document], streams: Sequence[TokenStream], pairs:
             change = _change(pair, child, len(fam.streams[child]), len(fam.streams[parent]), facts)
             edges[(parent, child)] = (confidence, Derivation(child, parent, confidence, change, evidence))
     return fam, edges
+
+
+def _covered_by(fam: _Family, by_pair: dict[tuple[str, str], PairEvidence], doc: str, other: str) -> np.ndarray:
+    mask = np.zeros(len(fam.streams[doc]), dtype=bool)
+    pair = by_pair.get((min(doc, other), max(doc, other)))
+    if pair is not None:
+        for q in pair.passages:
+            lo, hi = q.a if pair.a == doc else q.b
+            mask[lo:hi] = True
+    return mask
+
+
+def triangulate(
+    fam: _Family, pairs: Sequence[PairEvidence], edges: dict[tuple[str, str], tuple[float, Derivation]], top: int = 3
+) -> dict[tuple[str, str], tuple[float, Derivation]]:
+    """Discount x -> b by the share of what b takes from x that b also shares
+    with one of x's own likely sources g (g -> x and g -> b both candidates):
+    siblings that copied one source share its text, and that text is
+    evidence for the source, not for each other."""
+    by_pair = {(p.a, p.b): p for p in pairs}
+    into: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    for (p, c), (w, _) in edges.items():
+        into[c].append((w, p))
+    best_sources = {c: [p for _, p in sorted(v, key=lambda t: (-t[0], t[1]))[:top]] for c, v in into.items()}
+    out = {}
+    for (x, b), (w, edge) in edges.items():
+        explained, by = 0.0, None
+        shared = None
+        for g in best_sources.get(x, ()):
+            if g == b or (g, b) not in edges:
+                continue
+            if shared is None:
+                shared = _covered_by(fam, by_pair, b, x)
+            n = int(shared.sum())
+            if n == 0:
+                break
+            frac = float((shared & _covered_by(fam, by_pair, b, g)).sum()) / n
+            if frac > explained:
+                explained, by = frac, g
+        if by is None:
+            out[(x, b)] = (w, edge)
+            continue
+        conf = round(w * (1.0 - explained), 4)
+        evidence = {**edge.evidence, "explained_by": {"document": by, "share": round(explained, 4)}}
+        out[(x, b)] = (conf, Derivation(b, x, conf, edge.change, evidence))
+    return out
 
 
 def _arborescence(nodes: list[str], edges: dict[tuple[str, str], tuple[float, Derivation]]) -> dict[str, str]:
@@ -314,7 +384,31 @@ def _break_cycles(parent: dict[str, str], best: dict[str, tuple[float, str]]) ->
             del parent[weakest]
 
 
-def _latent(fam: _Family, pairs: Sequence[PairEvidence], parent: dict[str, str], min_tokens: int) -> tuple[list[Latent], dict[str, str]]:
+def _flatten(parent: dict[str, str], edges: dict[tuple[str, str], tuple[float, Derivation]]) -> dict[str, str]:
+    """Triangulation: a child whose grandparent explains it as well as its
+    parent does (its text is in the grandparent too) copied the grandparent;
+    siblings that copied one source share that source's text, which otherwise
+    makes one of them look like the other's parent."""
+    out = dict(parent)
+    for child in sorted(parent):
+        while True:
+            mid = out.get(child)
+            grand = out.get(mid) if mid is not None else None
+            if grand is None or (grand, child) not in edges:
+                break
+            via_mid = edges[(mid, child)][1].evidence
+            via_grand = edges[(grand, child)][1].evidence
+            if _explains(via_grand) < 0.9 * _explains(via_mid):
+                break
+            out[child] = grand
+    return out
+
+
+def _explains(evidence: dict[str, Any]) -> float:
+    return max(float(evidence["covered_child_weighted"]), float(evidence["bigram_containment"]))
+
+
+def _latent(fam: _Family, pairs: Sequence[PairEvidence], parent: dict[str, str]) -> tuple[list[Latent], dict[str, str]]:
     """Siblings sharing text their common parent lacks: a missing source above them all."""
     by_pair = {(p.a, p.b): p for p in pairs}
     children: dict[str, list[str]] = defaultdict(list)
@@ -336,7 +430,7 @@ def _latent(fam: _Family, pairs: Sequence[PairEvidence], parent: dict[str, str],
         if not links:
             continue
         g = nx.Graph()
-        g.add_edges_from((b, c) for b, c, u in links if sum(x["tokens"] for x in u) >= min_tokens)
+        g.add_edges_from((b, c) for b, c, u in links if sum(x["tokens"] for x in u) >= LATENT_MIN_TOKENS)
         for comp in sorted((sorted(x) for x in nx.connected_components(g)), key=lambda x: x[0]):
             if len(comp) < 2:
                 continue
@@ -369,7 +463,10 @@ def _unexplained(fam: _Family, pair: PairEvidence, parent: str, by_pair: dict[tu
     out = []
     for q in pair.passages:
         region = slice(q.a[0], q.a[1])
-        own = int((~covered[region] & ~quoted[region]).sum())
+        own = 0
+        for start, _, n in q.runs:
+            if n >= LATENT_MIN_RUN:
+                own += int((~covered[start : start + n] & ~quoted[start : start + n]).sum())
         if own:
             out.append({"a": pair.a, "b": pair.b, "a_chars": list(q.a_chars), "b_chars": list(q.b_chars), "tokens": own})
     return out
@@ -392,7 +489,8 @@ def infer(
     docs: Sequence[Document], streams: Sequence[TokenStream], pairs: Sequence[PairEvidence], settings: Settings
 ) -> Lineage:
     """The derivation forest of ``docs`` from the evidence of ``pairs``."""
-    fam, edges = _candidates(docs, streams, pairs)
+    fam, edges = candidates(docs, streams, pairs)
+    edges = triangulate(fam, pairs, edges)
     g = nx.Graph()
     g.add_nodes_from(d.id for d in docs)
     g.add_edges_from(edges)
@@ -403,7 +501,8 @@ def infer(
         nodes = sorted(comp)
         family_edges = {k: v for k, v in edges.items() if k[0] in comp}
         parent.update(_arborescence(nodes, family_edges))
-    latents, parent = _latent(fam, pairs, parent, settings.min_len)
+    parent = _flatten(parent, edges)
+    latents, parent = _latent(fam, pairs, parent)
     lat_ids = {x.id for x in latents}
     out_edges = []
     for child, p in sorted(parent.items()):
