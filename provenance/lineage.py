@@ -316,36 +316,37 @@ def _covered_by(fam: _Family, by_pair: dict[tuple[str, str], PairEvidence], doc:
 def triangulate(
     fam: _Family, pairs: Sequence[PairEvidence], edges: dict[tuple[str, str], tuple[float, Derivation]], top: int = 3
 ) -> dict[tuple[str, str], tuple[float, Derivation]]:
-    """Discount x -> b by the share of what b takes from x that b also shares
-    with one of x's own likely sources g (g -> x and g -> b both candidates):
-    siblings that copied one source share its text, and that text is
-    evidence for the source, not for each other."""
+    """Settle x -> b against g -> b, where g is one of x's own likely sources:
+    b copied x if it holds text of x that g lacks (x's additions) more than
+    text of g that x lacks (what x dropped); otherwise b copied g, and its
+    sharing with x is only their common inheritance.  The loser's weight is
+    halved, so the arborescence prefers the winner."""
     by_pair = {(p.a, p.b): p for p in pairs}
     into: dict[str, list[tuple[float, str]]] = defaultdict(list)
     for (p, c), (w, _) in edges.items():
         into[c].append((w, p))
     best_sources = {c: [p for _, p in sorted(v, key=lambda t: (-t[0], t[1]))[:top]] for c, v in into.items()}
-    out = {}
-    for (x, b), (w, edge) in edges.items():
-        explained, by = 0.0, None
-        shared = None
+    lost: dict[tuple[str, str], dict[str, Any]] = {}
+    for (x, b) in sorted(edges):
         for g in best_sources.get(x, ()):
-            if g == b or (g, b) not in edges:
+            if g == b or (g, b) not in edges or (x, b) in lost or (g, b) in lost:
                 continue
-            if shared is None:
-                shared = _covered_by(fam, by_pair, b, x)
-            n = int(shared.sum())
-            if n == 0:
-                break
-            frac = float((shared & _covered_by(fam, by_pair, b, g)).sum()) / n
-            if frac > explained:
-                explained, by = frac, g
-        if by is None:
-            out[(x, b)] = (w, edge)
+            from_x = _covered_by(fam, by_pair, b, x)
+            from_g = _covered_by(fam, by_pair, b, g)
+            only_x = int((from_x & ~from_g).sum())
+            only_g = int((from_g & ~from_x).sum())
+            if only_x == only_g:
+                continue
+            winner, loser = ((x, b), (g, b)) if only_x > only_g else ((g, b), (x, b))
+            lost[loser] = {"document": winner[0], "own_tokens": max(only_x, only_g), "loser_own_tokens": min(only_x, only_g)}
+    out = {}
+    for key, (w, edge) in edges.items():
+        if key not in lost:
+            out[key] = (w, edge)
             continue
-        conf = round(w * (1.0 - explained), 4)
-        evidence = {**edge.evidence, "explained_by": {"document": by, "share": round(explained, 4)}}
-        out[(x, b)] = (conf, Derivation(b, x, conf, edge.change, evidence))
+        conf = round(w * 0.5, 4)
+        evidence = {**edge.evidence, "explained_by": lost[key]}
+        out[key] = (conf, Derivation(edge.child, edge.parent, conf, edge.change, evidence))
     return out
 
 
@@ -408,7 +409,7 @@ def _explains(evidence: dict[str, Any]) -> float:
     return max(float(evidence["covered_child_weighted"]), float(evidence["bigram_containment"]))
 
 
-def _latent(fam: _Family, pairs: Sequence[PairEvidence], parent: dict[str, str]) -> tuple[list[Latent], dict[str, str]]:
+def _latent(fam: _Family, pairs: Sequence[PairEvidence], parent: dict[str, str], edges: dict[tuple[str, str], tuple[float, Derivation]]) -> tuple[list[Latent], dict[str, str]]:
     """Siblings sharing text their common parent lacks: a missing source above them all."""
     by_pair = {(p.a, p.b): p for p in pairs}
     children: dict[str, list[str]] = defaultdict(list)
@@ -422,8 +423,8 @@ def _latent(fam: _Family, pairs: Sequence[PairEvidence], parent: dict[str, str])
         for i, b in enumerate(kids):
             for c in kids[i + 1 :]:
                 pair = by_pair.get((min(b, c), max(b, c)))
-                if pair is None:
-                    continue
+                if pair is None or (b, c) in edges or (c, b) in edges:
+                    continue  # no shared text, or one may well be the other's source
                 unexplained = _unexplained(fam, pair, p, by_pair)
                 if unexplained:
                     links.append((b, c, unexplained))
@@ -501,8 +502,7 @@ def infer(
         nodes = sorted(comp)
         family_edges = {k: v for k, v in edges.items() if k[0] in comp}
         parent.update(_arborescence(nodes, family_edges))
-    parent = _flatten(parent, edges)
-    latents, parent = _latent(fam, pairs, parent)
+    latents, parent = _latent(fam, pairs, parent, edges)
     lat_ids = {x.id for x in latents}
     out_edges = []
     for child, p in sorted(parent.items()):
