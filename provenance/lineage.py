@@ -36,8 +36,9 @@ from provenance.model import Derivation, Document, Latent, Lineage, PairEvidence
 from provenance.settings import Settings
 
 ROOT = "\x00root"
-#: Quoted text is this much weaker evidence of copying than the reporter's own words.
-QUOTE_WEIGHT = 0.25
+#: Quoted text counts a tenth of the reporter's own words as evidence of copying:
+#: every report of one event quotes the same speakers word for word.
+QUOTE_WEIGHT = 0.1
 #: A stock phrase (found in at least this many documents, short) counts for little.
 STOCK_DF = 3
 STOCK_MAX_TOKENS = 20
@@ -67,7 +68,7 @@ LATENT_MIN_TOKENS = 16
 EDMONDS_MAX_NODES = 400
 
 _OUTLET_CUE = re.compile(
-    r"(?:according to|reported by|told|quoted by|cited by)\s+(?:the\s+)?"
+    r"(?i:according to|reported by|told|quoted by|cited by)\s+(?:the\s+)?"
     r"((?:[A-Z][\w&.'-]*\s?){1,4})"
     r"|(?:the\s+)?((?:[A-Z][\w&.'-]*\s?){1,4})\s+(?:reported|reports|has reported|report said|said in a report|news agency)"
 )
