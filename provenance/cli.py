@@ -57,7 +57,37 @@ def _summary(result: AuditResult, top: int = 10) -> str:
             )
     for s in result.skipped:
         lines.append(f"skipped {s.path}: {s.reason}")
+    if result.lineage is not None:
+        lines.append("derivation tree (parent -> child, confidence, how the text changed):")
+        lines.extend(tree_lines(result, limit=top * 6))
     return "\n".join(lines)
+
+
+def tree_lines(result: AuditResult, limit: int = 60) -> list[str]:
+    """The forest, indented; singletons (no parent, no children) left out."""
+    assert result.lineage is not None
+    lin = result.lineage
+    kids: dict[str, list[tuple[str, float, str]]] = {}
+    for e in lin.edges:
+        kids.setdefault(e.parent, []).append((e.child, e.confidence, e.change))
+    labels = {x.id: f"[missing source: {x.label}]" for x in lin.latent}
+    out: list[str] = []
+
+    def walk(node: str, depth: int, how: str) -> None:
+        if len(out) >= limit:
+            return
+        out.append(f"{'  ' * (depth + 1)}{how}{labels.get(node, node)}")
+        for child, conf, change in sorted(kids.get(node, []), key=lambda k: (-k[1], k[0])):
+            walk(child, depth + 1, f"<- {conf:.2f} {change}: ")
+
+    for root in lin.roots:
+        if root in kids:
+            walk(root, 0, "")
+    alone = sum(1 for r in lin.roots if r not in kids)
+    if len(out) >= limit:
+        out.append("  ... (see audit.json for the whole tree)")
+    out.append(f"  {alone} documents with no derivation found")
+    return out
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -180,6 +210,22 @@ def compare_cmd(first: Path, second: Path, min_len: int, max_gap: int, stem: boo
 @cli.group("eval")
 def eval_group() -> None:
     """Score the auditor on labelled corpora."""
+
+
+@eval_group.command("clough")
+@click.argument("corpus", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--min-len", type=int, default=None, help="Engine min-len (default: the short-text setting, 4).")
+def eval_clough(corpus: Path, min_len: int | None) -> int:
+    """Score the derivation tree on the Clough & Stevenson corpus."""
+    from provenance import clough
+
+    settings = Settings(min_len=min_len or clough.SHORT_TEXT_MIN_LEN)
+    try:
+        score = clough.evaluate(corpus, settings)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(clough.format_score(score))
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
