@@ -52,3 +52,18 @@ def test_index_and_passages_throughput(benchmark, news_corpus, full_tokens: int)
         if corpus.family(p.a) != corpus.family(p.b) and max(p.covered_a, p.covered_b) >= 0.5
     ]
     assert not invented, f"unrelated articles reported as copies: {invented[:3]}"
+
+
+def test_tokenize_throughput(benchmark, news_corpus) -> None:  # type: ignore[no-untyped-def]
+    """The stage before the engine, for comparison: the largest share of a whole audit."""
+    corpus = make_tokens(scaled(1_000_000, SMALL_TOKENS))
+    docs = list(corpus.documents)
+
+    streams = benchmark.pedantic(tokenize_stage, args=(docs, Settings()), rounds=1, iterations=1)
+
+    n_tokens = sum(len(s) for s in streams)
+    benchmark.extra_info.update({"tokens": n_tokens, "documents": len(docs)})
+    if benchmark.stats is not None:
+        benchmark.extra_info["tokens_per_s"] = round(n_tokens / benchmark.stats.stats.mean)
+    # The tokenizer and the generator agree on what a word token is (runs of \w).
+    assert n_tokens == corpus.tokens
