@@ -140,13 +140,19 @@ def _load(folder: Path, options: sources.Options, strict: bool) -> sources.Loade
 @click.option("--strict", is_flag=True, help="Any input that cannot be audited is an error (exit 2).")
 @click.option("--fail-over", type=click.FloatRange(0, 1), default=None,
               help="Exit 1 when a pair shares more than this fraction of either side.")
+@click.option("--format", "formats", default="html,json", show_default=True,
+              help="Outputs to write: html (report.html), json (audit.json), or both.")
 @click.option("--quiet", "-q", is_flag=True, help="No summary on stdout.")
 def audit_cmd(folder: Path, out: Path | None, min_len: int, max_gap: int, max_df: int,
               stem: bool, include: tuple[str, ...], exclude: tuple[str, ...], max_bytes: int,
               manifest: Path | None, text_column: str | None, id_column: str | None,
               title_column: str | None, date_column: str | None, url_column: str | None,
-              site_column: str | None, strict: bool, fail_over: float | None, quiet: bool) -> int:
+              site_column: str | None, strict: bool, fail_over: float | None, formats: str,
+              quiet: bool) -> int:
     """Audit every article under FOLDER (or in one collection file)."""
+    wanted = {f.strip() for f in formats.split(",") if f.strip()}
+    if not wanted or wanted - {"html", "json"}:
+        raise click.UsageError(f"--format takes html, json or both, not {formats!r}")
     try:
         settings = Settings(min_len=min_len, max_gap=max_gap, max_df=max_df, stem=stem,
                             max_bytes=max_bytes, include=include, exclude=exclude)
@@ -166,10 +172,19 @@ def audit_cmd(folder: Path, out: Path | None, min_len: int, max_gap: int, max_df
         bar.close()
     out = out or Path("reports") / folder.resolve().stem
     data = export.to_dict(result, __version__)
-    export.write_atomic(out / "audit.json", export.dumps(data).encode("utf-8"))
+    written = []
+    if "json" in wanted:
+        export.write_atomic(out / "audit.json", export.dumps(data).encode("utf-8"))
+        written.append(out / "audit.json")
+    if "html" in wanted:
+        from provenance.report import render
+
+        export.write_atomic(out / "report.html", render(data))
+        written.append(out / "report.html")
     if not quiet:
         click.echo(_summary(result))
-        click.echo(f"wrote {out / 'audit.json'}")
+        for path in written:
+            click.echo(f"wrote {path}")
     if fail_over is not None and any(max(p.covered_a, p.covered_b) > fail_over for p in result.pairs):
         click.echo(f"findings: a pair shares more than {fail_over:.0%} of an article", err=True)
         return EXIT_FINDINGS

@@ -70,7 +70,7 @@ EDMONDS_MAX_NODES = 400
 _OUTLET_CUE = re.compile(
     r"(?i:according to|reported by|told|quoted by|cited by)\s+(?:the\s+)?"
     r"((?:[A-Z][\w&.'-]*\s?){1,4})"
-    r"|(?:the\s+)?((?:[A-Z][\w&.'-]*\s?){1,4})\s+(?:reported|reports|has reported|report said|said in a report|news agency)"
+    r"|(?:the\s+)?((?:[A-Z][\w&.'-]*\s?){1,4})\s+(?:reported|reports|has reported|report said|said in a report|news agency)\b"
 )
 _QUOTES_OPEN = "\u201c\u00ab\u201e"
 _QUOTES_CLOSE = "\u201d\u00bb"
