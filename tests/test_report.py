@@ -1,0 +1,79 @@
+"""The HTML report without a browser: escaping, self-containment, determinism,
+and the committed reports/seeds being up to date."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from lxml import html as lxml_html
+
+from provenance.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+HOSTILE = (
+    "Breaking story about the harbour authority and the new ferry terminal that opens in September. "
+    "<script>window.__pwned = 1; alert('x')</script> and <img src=x onerror=\"window.__pwned = 2\"> "
+    "then </script><script>window.__pwned = 3</script> and a <a href=\"javascript:window.__pwned=4\">link</a> "
+    "that nobody should be able to click into running code."
+)
+
+
+def hostile_folder(root: Path) -> Path:
+    root.mkdir()
+    (root / "evil <img src=x onerror=alert(1)> name.txt").write_text(HOSTILE, encoding="utf-8")
+    (root / "copy.txt").write_text("Copied: " + HOSTILE + " The end.", encoding="utf-8")
+    return root
+
+
+def test_hostile_text_is_escaped_and_nothing_external(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert main(["audit", str(hostile_folder(tmp_path / "in")), "--out", str(out), "-q"]) == 0
+    raw = (out / "report.html").read_bytes()
+    tree = lxml_html.fromstring(raw)
+    scripts = tree.xpath("//script")
+    assert len(scripts) == 2  # the data block and our own code, nothing from the articles
+    assert scripts[0].get("type") == "application/json"
+    assert b"</script><script>window.__pwned" not in raw
+    assert not tree.xpath("//img") and not tree.xpath("//*[@onerror]")
+    assert not tree.xpath("//a[starts-with(@href, 'javascript:')]")
+    for attr in ("src", "href"):
+        for value in tree.xpath(f"//@{attr}"):
+            assert not value.startswith(("http:", "https:", "//")), value
+    csp = tree.xpath("//meta[@http-equiv='Content-Security-Policy']/@content")[0]
+    assert "default-src 'none'" in csp and "connect-src 'none'" in csp
+    # the hostile text is in the page as data, intact once decoded
+    data = json.loads(scripts[0].text)
+    assert any(HOSTILE in d[4] for d in data["docs"])
+
+
+def test_report_is_deterministic(tmp_path: Path) -> None:
+    seeds = ROOT / "seeds"
+    runs = []
+    for n in range(2):
+        out = tmp_path / f"r{n}"
+        assert main(["audit", str(seeds), "--out", str(out), "-q"]) == 0
+        runs.append(((out / "report.html").read_bytes(), (out / "audit.json").read_bytes()))
+    assert runs[0] == runs[1]
+
+
+def test_tree_has_one_node_per_document_and_latent(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert main(["audit", str(ROOT / "seeds"), "--out", str(out), "-q"]) == 0
+    data = json.loads((out / "audit.json").read_text(encoding="utf-8"))
+    tree = lxml_html.fromstring((out / "report.html").read_bytes())
+    nodes = tree.xpath("//*[local-name()='g'][contains(@class, 'node')]/@data-doc")
+    expected = [d["id"] for d in data["documents"]] + [x["id"] for x in data["lineage"]["latent"]]
+    assert sorted(nodes) == sorted(expected)
+    edges = tree.xpath("//*[local-name()='g'][@class='edge']")
+    assert len(edges) == len(data["lineage"]["edges"])
+
+
+def test_committed_seeds_report_is_up_to_date(tmp_path: Path) -> None:
+    """reports/seeds is what `bash scripts/audit-seeds.sh` writes; regenerate it with that command."""
+    out = tmp_path / "seeds"
+    assert main(["audit", str(ROOT / "seeds"), "--out", str(out), "-q"]) == 0
+    for name in ("audit.json", "report.html"):
+        committed = ROOT / "reports" / "seeds" / name
+        assert committed.is_file(), f"{committed} is missing: run bash scripts/audit-seeds.sh"
+        assert committed.read_bytes() == (out / name).read_bytes(), f"{committed} is out of date: run bash scripts/audit-seeds.sh"
