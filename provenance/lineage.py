@@ -67,47 +67,65 @@ LATENT_MIN_TOKENS = 16
 #: (networkx's Edmonds copies the graph at every contraction).
 EDMONDS_MAX_NODES = 400
 
-_OUTLET_CUE = re.compile(
-    r"(?i:according to|reported by|told|quoted by|cited by)\s+(?:the\s+)?"
-    r"((?:[A-Z][\w&.'-]*\s?){1,4})"
-    r"|(?:the\s+)?((?:[A-Z][\w&.'-]*\s?){1,4})\s+(?:reported|reports|has reported|report said|said in a report|news agency)\b"
-)
 _QUOTES_OPEN = "\u201c\u00ab\u201e"
 _QUOTES_CLOSE = "\u201d\u00bb"
 _NOT_OUTLETS = {"he", "she", "it", "they", "we", "i", "mr", "ms", "mrs", "president", "the", "a", "an"}
 
 
+_QUOTE_MARKS = re.compile('[\u201c\u00ab\u201e\u201d\u00bb"\n]')
+
+
 def quoted_mask(text: str) -> np.ndarray:
-    """A boolean per character: inside quotation marks (curly, guillemets, straight)."""
+    """A boolean per character: inside quotation marks (curly, guillemets, straight).
+    An unclosed quotation ends with its paragraph."""
     mask = np.zeros(len(text), dtype=bool)
     depth = 0
     straight_open = False
     start = 0
-    for i, ch in enumerate(text):
+    for m in _QUOTE_MARKS.finditer(text):  # only the quote marks and newlines are visited
+        i, ch = m.start(), m.group()
         if ch in _QUOTES_OPEN:
             if depth == 0:
                 start = i
             depth += 1
-        elif ch in _QUOTES_CLOSE and depth:
-            depth -= 1
-            if depth == 0:
-                mask[start : i + 1] = True
+        elif ch in _QUOTES_CLOSE:
+            if depth:
+                depth -= 1
+                if depth == 0:
+                    mask[start : i + 1] = True
         elif ch == '"':
             if straight_open:
                 mask[start : i + 1] = True
                 straight_open = False
             elif depth == 0:
                 straight_open, start = True, i
-        elif ch == "\n" and (depth or straight_open):  # an unclosed quote ends with its paragraph
+        elif depth or straight_open:  # a newline inside an open quotation
             depth, straight_open = 0, False
     return mask
 
 
+_AFTER = re.compile(r"(?i:according to|reported by|told|quoted by|cited by)\s+(?:the\s+)?")
+_BEFORE = re.compile(r"\s+(?:reported|reports|has reported|report said|said in a report|news agency)\b")
+_NAME_AFTER = re.compile(r"(?:[A-Z][\w&.'-]*\s?){1,4}")
+_NAME_BEFORE = re.compile(r"((?:[A-Z][\w&.'-]*\s){0,3}[A-Z][\w&.'-]*)$")
+
+
 def attribution_cues(text: str) -> list[str]:
-    """Outlets a text names as its source ("the BBC reported", "according to Reuters")."""
+    """Outlets a text names as its source ("the BBC reported", "according to Reuters").
+
+    Trigger phrases are found first; the capitalised name is then read right
+    after ("according to X") or right before ("X reported") each of them."""
     found = set()
-    for m in _OUTLET_CUE.finditer(text):
-        name = (m.group(1) or m.group(2) or "").strip()
+    names = []
+    for t in _AFTER.finditer(text):
+        m = _NAME_AFTER.match(text, t.end())
+        if m:
+            names.append(m.group())
+    for t in _BEFORE.finditer(text):
+        m = _NAME_BEFORE.search(text, max(0, t.start() - 60), t.start())
+        if m:
+            names.append(m.group(1))
+    for name in names:
         words = [w for w in name.split() if w.lower() not in _NOT_OUTLETS]
         if words:
             found.add(" ".join(words))
@@ -143,7 +161,7 @@ class _Family:
         self.streams = {d.id: s for d, s in zip(docs, streams)}
         self._quoted: dict[str, np.ndarray] = {}
         self._bigrams: dict[str, np.ndarray] = {}
-        self.cues = {d.id: attribution_cues(d.text) for d in docs}
+        self._cues: dict[str, list[str]] = {}
         # how many documents share each token of each document (for stock phrases)
         self.share: dict[str, np.ndarray] = {d.id: np.zeros(len(s), dtype=np.int32) for d, s in zip(docs, streams)}
         for p in pairs:
@@ -161,6 +179,12 @@ class _Family:
             if shared_any[p.b]:
                 sums[p.a].append(p.covered_b / shared_any[p.b])
         self.hub = {d: (sum(v) / len(v) if v else 0.0) for d, v in sums.items()}
+
+    def cues(self, doc: str) -> list[str]:
+        got = self._cues.get(doc)
+        if got is None:
+            got = self._cues[doc] = attribution_cues(self.docs[doc].text)
+        return got
 
     def quoted_tokens(self, doc: str) -> np.ndarray:
         got = self._quoted.get(doc)
@@ -232,9 +256,9 @@ def _direction(fam: _Family, pair: PairEvidence, parent: str, child: str) -> tup
         ev["by"] = "dates"
         return (0.95 if dp < dc else 0.05), ev
     site_p = fam.docs[parent].site
-    cites = [c for c in fam.cues[child] if site_p and _norm_outlet(c) == _norm_outlet(site_p)]
+    cites = [c for c in fam.cues(child) if site_p and _norm_outlet(c) == _norm_outlet(site_p)]
     site_c = fam.docs[child].site
-    cited_back = [c for c in fam.cues[parent] if site_c and _norm_outlet(c) == _norm_outlet(site_c)]
+    cited_back = [c for c in fam.cues(parent) if site_c and _norm_outlet(c) == _norm_outlet(site_c)]
     if cites or cited_back:
         ev["by"] = "attribution"
         ev["attribution"] = cites or cited_back
@@ -291,7 +315,7 @@ def candidates(docs: Sequence[Document], streams: Sequence[TokenStream], pairs: 
                 "longest": pair.longest,
                 "quoted_passages": sum(1 for t in weighted if t[2]),
                 "stock_passages": sum(1 for t in weighted if t[3]),
-                "cues": fam.cues[child],
+                "cues": fam.cues(child),
                 "shared": [
                     {"child": list(_side(q, child_is_a)[0]), "parent": list(_side(q, child_is_a)[1]),
                      "tokens": q.tokens, "quote": isq, "stock": st, "weight": round(w, 3)}
@@ -439,7 +463,7 @@ def _latent(fam: _Family, pairs: Sequence[PairEvidence], parent: dict[str, str],
             members = [p, *comp]
             cues = defaultdict(int)
             for m in members:
-                for cue in fam.cues[m]:
+                for cue in fam.cues(m):
                     cues[cue] += 1
             label = max(sorted(cues), key=lambda k: cues[k]) if cues else "unknown source"
             lid = f"latent:{len(latents) + 1}"
@@ -497,12 +521,16 @@ def infer(
     g.add_nodes_from(d.id for d in docs)
     g.add_edges_from(edges)
     parent: dict[str, str] = {}
-    for comp in nx.connected_components(g):
-        if len(comp) < 2:
-            continue
-        nodes = sorted(comp)
-        family_edges = {k: v for k, v in edges.items() if k[0] in comp}
-        parent.update(_arborescence(nodes, family_edges))
+    family_of: dict[str, int] = {}
+    comps = [sorted(c) for c in nx.connected_components(g) if len(c) > 1]
+    for k, comp in enumerate(comps):
+        for n in comp:
+            family_of[n] = k
+    by_family: dict[int, dict[tuple[str, str], tuple[float, Derivation]]] = defaultdict(dict)
+    for key, value in edges.items():
+        by_family[family_of[key[0]]][key] = value
+    for k, comp in enumerate(comps):
+        parent.update(_arborescence(comp, by_family[k]))
     latents, parent = _latent(fam, pairs, parent, edges)
     lat_ids = {x.id for x in latents}
     out_edges = []

@@ -125,7 +125,7 @@ def test_hostile_folder_is_fully_accounted_for(tmp_path: Path, monkeypatch: pyte
     monkeypatch.undo()
     after = {p: (root / p).stat().st_mtime_ns for p in before}
     assert before == after  # inputs untouched
-    assert sorted(os.listdir(out)) == ["audit.json"]  # no temporary file left behind
+    assert sorted(os.listdir(out)) == ["audit.json", "report.html"]  # no temporary file left behind
 
 
 def test_strict_makes_a_skip_an_error(tmp_path: Path) -> None:
