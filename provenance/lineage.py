@@ -23,6 +23,7 @@ folder: a latent node, named from the attribution cues of its children.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections import defaultdict
@@ -54,6 +55,13 @@ BIGRAM_SPAN = 0.30
 #: difference in coverage or in hub share makes one direction about 3:1.
 CONTAINMENT_SLOPE = 6.0
 HUB_SLOPE = 6.0
+#: Readings (see ``_Family.readings``) settle pairs whose coverage differs by
+#: less than VOTE_MAX_ASYMMETRY; a share of VOTE_SMOOTH tokens damps small counts,
+#: and at most VOTE_MAX_WITNESSES common neighbours are read per pair.
+VOTE_MAX_ASYMMETRY = 0.3
+VOTE_SLOPE = 4.0
+VOTE_SMOOTH = 20
+VOTE_MAX_WITNESSES = 64
 #: An edge needs at least this relatedness and a direction at least this sure.
 MIN_RELATED = 0.5
 MIN_DIRECTION = 0.5
@@ -179,6 +187,40 @@ class _Family:
             if shared_any[p.b]:
                 sums[p.a].append(p.covered_b / shared_any[p.b])
         self.hub = {d: (sum(v) / len(v) if v else 0.0) for d, v in sums.items()}
+        self.by_pair = {(p.a, p.b): p for p in pairs}
+        self.neighbours: dict[str, set[str]] = defaultdict(set)
+        for p in pairs:
+            self.neighbours[p.a].add(p.b)
+            self.neighbours[p.b].add(p.a)
+        self._runs: dict[tuple[str, str], np.ndarray] = {}
+
+    def run_mask(self, doc: str, other: str) -> np.ndarray:
+        """Tokens of ``doc`` inside exact runs of at least LATENT_MIN_RUN tokens shared with ``other``."""
+        got = self._runs.get((doc, other))
+        if got is None:
+            got = np.zeros(len(self.streams[doc]), dtype=bool)
+            pair = self.by_pair.get((min(doc, other), max(doc, other)))
+            for q in pair.passages if pair is not None else ():
+                for ra, rb, n in q.runs:
+                    if n >= LATENT_MIN_RUN:
+                        start = ra if pair.a == doc else rb
+                        got[start : start + n] = True
+            self._runs[(doc, other)] = got
+        return got
+
+    def readings(self, x: str, g: str) -> tuple[int, int]:
+        """Witnesses for x against g (textual criticism): tokens that the
+        documents related to both share with x but not with g, and the
+        reverse.  Of two near-identical texts the source is the one whose
+        wording the others kept; a copy's own changes are found in no other
+        document but its own copies.  Runs of LATENT_MIN_RUN tokens and more
+        only: short runs recur between independent texts on one subject."""
+        sx = sg = 0
+        for b in sorted(self.neighbours[x] & self.neighbours[g])[:VOTE_MAX_WITNESSES]:
+            fx, fg = self.run_mask(b, x), self.run_mask(b, g)
+            sx += int((fx & ~fg).sum())
+            sg += int((fg & ~fx).sum())
+        return sx, sg
 
     def cues(self, doc: str) -> list[str]:
         got = self._cues.get(doc)
@@ -266,11 +308,18 @@ def _direction(fam: _Family, pair: PairEvidence, parent: str, child: str) -> tup
     cc = pair.covered_a if child == pair.a else pair.covered_b
     cp = pair.covered_b if child == pair.a else pair.covered_a
     hp, hc = fam.hub.get(parent, 0.0), fam.hub.get(child, 0.0)
-    ev["by"] = "containment" if abs(cc - cp) >= abs(hp - hc) else "triangulation"
     ev["hub"] = {"parent": round(hp, 4), "child": round(hc, 4)}
+    tri = HUB_SLOPE * (hp - hc)
+    if abs(cc - cp) < VOTE_MAX_ASYMMETRY:
+        # two texts of about one content: the other witnesses decide
+        sp, sc = fam.readings(parent, child)
+        if sp + sc:
+            ev["readings"] = {"parent": sp, "child": sc}
+            tri = VOTE_SLOPE * (sp - sc) / (sp + sc + VOTE_SMOOTH)
+    ev["by"] = "containment" if abs(CONTAINMENT_SLOPE * (cc - cp)) >= abs(tri) else "triangulation"
     # more of the child in the parent than of the parent in the child, and the
     # parent holding more of what the family shares: the child copied
-    return 1.0 / (1.0 + math.exp(-(CONTAINMENT_SLOPE * (cc - cp) + HUB_SLOPE * (hp - hc)))), ev
+    return 1.0 / (1.0 + math.exp(-(CONTAINMENT_SLOPE * (cc - cp) + tri))), ev
 
 
 def _change(pair: PairEvidence, child: str, n_child: int, n_parent: int, rel_facts: dict[str, Any]) -> str:
@@ -324,7 +373,11 @@ def candidates(docs: Sequence[Document], streams: Sequence[TokenStream], pairs: 
             }
             confidence = round(min(1.0, rel) * d, 4)
             change = _change(pair, child, len(fam.streams[child]), len(fam.streams[parent]), facts)
-            edges[(parent, child)] = (confidence, Derivation(child, parent, confidence, change, evidence))
+            # the tree picks, for each child, the parent that explains most of
+            # it (confidence saturates once a pair is surely related, so it
+            # cannot tell a source from a sibling that copied the same part)
+            weight = round(_explains(evidence) * d, 4)
+            edges[(parent, child)] = (weight, Derivation(child, parent, confidence, change, evidence))
     return fam, edges
 
 
@@ -466,7 +519,9 @@ def _latent(fam: _Family, pairs: Sequence[PairEvidence], parent: dict[str, str],
                 for cue in fam.cues(m):
                     cues[cue] += 1
             label = max(sorted(cues), key=lambda k: cues[k]) if cues else "unknown source"
-            lid = f"latent:{len(latents) + 1}"
+            # named by its members, not by a counter, so that auditing each
+            # family on its own (provenance.distributed) gives the same id
+            lid = "latent:" + hashlib.blake2b("\n".join(sorted(members)).encode("utf-8"), digest_size=6).hexdigest()
             shared = [x for b, c, u in links if b in comp and c in comp for x in u]
             latents.append(Latent(lid, label, tuple(sorted(members)), tuple(shared[:50])))
             if p in new_parent:
@@ -541,4 +596,4 @@ def infer(
             out_edges.append(edges[(p, child)][1])
     nodes = [d.id for d in docs] + sorted(lat_ids)
     roots = tuple(n for n in nodes if n not in parent)
-    return Lineage(roots=roots, edges=tuple(out_edges), latent=tuple(latents))
+    return Lineage(roots=roots, edges=tuple(out_edges), latent=tuple(sorted(latents, key=lambda x: x.id)))
