@@ -142,13 +142,17 @@ def _load(folder: Path, options: sources.Options, strict: bool) -> sources.Loade
               help="Exit 1 when a pair shares more than this fraction of either side.")
 @click.option("--format", "formats", default="html,json", show_default=True,
               help="Outputs to write: html (report.html), json (audit.json), or both.")
+@click.option("--scheduler", default=None,
+              help="Run on a Dask cluster: its address (tcp://host:8786), or 'local' for one on this machine.")
+@click.option("--workers", type=click.IntRange(1), default=2, show_default=True,
+              help="Worker processes of a --scheduler local cluster.")
 @click.option("--quiet", "-q", is_flag=True, help="No summary on stdout.")
 def audit_cmd(folder: Path, out: Path | None, min_len: int, max_gap: int, max_df: int,
               stem: bool, include: tuple[str, ...], exclude: tuple[str, ...], max_bytes: int,
               manifest: Path | None, text_column: str | None, id_column: str | None,
               title_column: str | None, date_column: str | None, url_column: str | None,
               site_column: str | None, strict: bool, fail_over: float | None, formats: str,
-              quiet: bool) -> int:
+              scheduler: str | None, workers: int, quiet: bool) -> int:
     """Audit every article under FOLDER (or in one collection file)."""
     wanted = {f.strip() for f in formats.split(",") if f.strip()}
     if not wanted or wanted - {"html", "json"}:
@@ -167,7 +171,15 @@ def audit_cmd(folder: Path, out: Path | None, min_len: int, max_gap: int, max_df
         return loaded
     bar = _Bar(enabled=sys.stderr.isatty() and len(loaded.documents) > 200)
     try:
-        result = audit(loaded.documents, settings, skipped=loaded.skipped, progress=bar)
+        if scheduler:
+            try:
+                from provenance.distributed import audit_on_cluster
+            except ImportError as exc:
+                raise click.UsageError(f"--scheduler needs Dask: pip install 'provenance[dask]' ({exc})") from exc
+            result = audit_on_cluster(loaded.documents, settings, scheduler=scheduler, workers=workers,
+                                      skipped=loaded.skipped)
+        else:
+            result = audit(loaded.documents, settings, skipped=loaded.skipped, progress=bar)
     finally:
         bar.close()
     out = out or Path("reports") / folder.resolve().stem
