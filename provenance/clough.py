@@ -87,7 +87,8 @@ def evaluate(root: Path, settings: Settings | None = None) -> CloughScore:
         else:
             ok = got == source
         if cat != "orig":
-            conf = candidates.get((source, doc), (0.0, None))[0]
+            edge = candidates.get((source, doc))
+            conf = edge[1].confidence if edge is not None else 0.0
             (pos if cat in DERIVED else neg).append(conf)
         tally = per.setdefault(cat, [0, 0])
         tally[0] += ok
