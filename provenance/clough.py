@@ -69,7 +69,7 @@ def evaluate(root: Path, settings: Settings | None = None) -> CloughScore:
     streams = tokenize_stage(docs, settings)
     pairs, _ = match_stage(docs, streams, settings)
     _, candidates = lineage.candidates(docs, streams, pairs)
-    task_files = {}
+    task_files: dict[str, set[str]] = {}
     for f, (task, _) in labels.items():
         task_files.setdefault(task, set()).add(Path(f).stem)
     per: dict[str, list[int]] = {}

@@ -1,42 +1,21 @@
-"""Who copied whom: direction, confidence and evidence per related pair, and
-the derivation forest.
+"""Evidence of derivation for each related pair: quotations and stock phrases,
+attribution cues, relatedness (coverage, word-pair containment), direction
+(dates, attribution, containment, readings of the other documents) and how
+the text changed.  ``candidates`` turns it into weighted candidate edges."""
 
-For every pair the engine relates, two quantities are measured from the text:
-
-* **relatedness**: how much of the would-be child is explained by the
-  would-be parent: its share of tokens inside shared passages, with passages
-  inside quotation marks (independent reports quote the same speaker) and stock
-  phrases (found across many documents) discounted; and the share of its
-  distinct word pairs (stemmed bigrams) found in the parent, which survives the
-  edits of a heavy rewrite that split exact runs.
-* **direction**, strongest evidence first: publication dates (a copy cannot
-  precede its source); attribution (the child names the parent's outlet, "the
-  BBC reported"); containment asymmetry (most of the child is in the parent,
-  less of the parent in the child).
-
-The forest is a maximum spanning arborescence (networkx, Edmonds) over the
-documents and a virtual root, per connected family; a document whose best
-incoming edge is weak hangs off the root.  Documents that share text which
-their parent in the tree does not contain point at a source missing from the
-folder: a latent node, named from the attribution cues of its children.
-"""
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-import networkx as nx
 import numpy as np
 
-from provenance.model import Derivation, Document, Latent, Lineage, PairEvidence, Passage, TokenStream
-from provenance.settings import Settings
+from provenance.model import Derivation, Document, PairEvidence, Passage, TokenStream
 
-ROOT = "\x00root"
 #: Quoted text counts a tenth of the reporter's own words as evidence of copying:
 #: every report of one event quotes the same speakers word for word.
 QUOTE_WEIGHT = 0.1
@@ -71,9 +50,6 @@ MIN_DIRECTION = 0.5
 #: chance, shorter shared phrasing does (answers to one question, one event).
 LATENT_MIN_RUN = 8
 LATENT_MIN_TOKENS = 16
-#: Families larger than this without an acyclic orientation use greedy choice
-#: (networkx's Edmonds copies the graph at every contraction).
-EDMONDS_MAX_NODES = 400
 
 _QUOTES_OPEN = "\u201c\u00ab\u201e"
 _QUOTES_CLOSE = "\u201d\u00bb"
@@ -200,10 +176,11 @@ class _Family:
         if got is None:
             got = np.zeros(len(self.streams[doc]), dtype=bool)
             pair = self.by_pair.get((min(doc, other), max(doc, other)))
+            doc_is_a = pair is not None and pair.a == doc
             for q in pair.passages if pair is not None else ():
                 for ra, rb, n in q.runs:
                     if n >= LATENT_MIN_RUN:
-                        start = ra if pair.a == doc else rb
+                        start = ra if doc_is_a else rb
                         got[start : start + n] = True
             self._runs[(doc, other)] = got
         return got
@@ -395,219 +372,6 @@ def candidates(docs: Sequence[Document], streams: Sequence[TokenStream], pairs: 
     return fam, edges
 
 
-def _covered_by(fam: _Family, by_pair: dict[tuple[str, str], PairEvidence], doc: str, other: str) -> np.ndarray:
-    mask = np.zeros(len(fam.streams[doc]), dtype=bool)
-    pair = by_pair.get((min(doc, other), max(doc, other)))
-    if pair is not None:
-        for q in pair.passages:
-            lo, hi = q.a if pair.a == doc else q.b
-            mask[lo:hi] = True
-    return mask
-
-
-def triangulate(
-    fam: _Family, pairs: Sequence[PairEvidence], edges: dict[tuple[str, str], tuple[float, Derivation]], top: int = 3
-) -> dict[tuple[str, str], tuple[float, Derivation]]:
-    """Settle x -> b against g -> b, where g is one of x's own likely sources:
-    b copied x if it holds text of x that g lacks (x's additions) more than
-    text of g that x lacks (what x dropped); otherwise b copied g, and its
-    sharing with x is only their common inheritance.  The loser's weight is
-    halved, so the arborescence prefers the winner."""
-    by_pair = {(p.a, p.b): p for p in pairs}
-    into: dict[str, list[tuple[float, str]]] = defaultdict(list)
-    for (p, c), (w, _) in edges.items():
-        into[c].append((w, p))
-    best_sources = {c: [p for _, p in sorted(v, key=lambda t: (-t[0], t[1]))[:top]] for c, v in into.items()}
-    lost: dict[tuple[str, str], dict[str, Any]] = {}
-    for (x, b) in sorted(edges):
-        for g in best_sources.get(x, ()):
-            if g == b or (g, b) not in edges or (x, b) in lost or (g, b) in lost:
-                continue
-            from_x = _covered_by(fam, by_pair, b, x)
-            from_g = _covered_by(fam, by_pair, b, g)
-            only_x = int((from_x & ~from_g).sum())
-            only_g = int((from_g & ~from_x).sum())
-            if only_x == only_g:
-                continue
-            winner, loser = ((x, b), (g, b)) if only_x > only_g else ((g, b), (x, b))
-            lost[loser] = {"document": winner[0], "own_tokens": max(only_x, only_g), "loser_own_tokens": min(only_x, only_g)}
-    out = {}
-    for key, (w, edge) in edges.items():
-        if key not in lost:
-            out[key] = (w, edge)
-            continue
-        conf = round(w * 0.5, 4)
-        evidence = {**edge.evidence, "explained_by": lost[key]}
-        out[key] = (conf, Derivation(edge.child, edge.parent, conf, edge.change, evidence))
-    return out
-
-
-def _arborescence(nodes: list[str], edges: dict[tuple[str, str], tuple[float, Derivation]]) -> dict[str, str]:
-    """Parent of each node in one family (absent: hangs off the root)."""
-    g = nx.DiGraph()
-    g.add_nodes_from(nodes)
-    for (p, c), (w, _) in edges.items():
-        g.add_edge(p, c, weight=w)
-    if nx.is_directed_acyclic_graph(g) or len(nodes) > EDMONDS_MAX_NODES:
-        best: dict[str, tuple[float, str]] = {}
-        for p, c, w in sorted(g.edges(data="weight")):
-            if c not in best or w > best[c][0]:
-                best[c] = (w, p)
-        parent = {c: p for c, (_, p) in best.items()}
-        _break_cycles(parent, best)
-        return parent
-    g.add_node(ROOT)
-    for n in nodes:
-        g.add_edge(ROOT, n, weight=0.0)
-    tree = nx.maximum_spanning_arborescence(g, attr="weight", preserve_attrs=True)
-    return {c: p for p, c in tree.edges() if p != ROOT}
-
-
-def _break_cycles(parent: dict[str, str], best: dict[str, tuple[float, str]]) -> None:
-    """Greedy choice can close a cycle: cut each cycle at its weakest edge."""
-    for start in sorted(parent):
-        seen = []
-        node = start
-        while node in parent and node not in seen:
-            seen.append(node)
-            node = parent[node]
-        if node in seen:
-            cycle = seen[seen.index(node):]
-            weakest = min(cycle, key=lambda c: (best[c][0], c))
-            del parent[weakest]
-
-
-def _flatten(parent: dict[str, str], edges: dict[tuple[str, str], tuple[float, Derivation]]) -> dict[str, str]:
-    """Triangulation: a child whose grandparent explains it as well as its
-    parent does (its text is in the grandparent too) copied the grandparent;
-    siblings that copied one source share that source's text, which otherwise
-    makes one of them look like the other's parent."""
-    out = dict(parent)
-    for child in sorted(parent):
-        while True:
-            mid = out.get(child)
-            grand = out.get(mid) if mid is not None else None
-            if grand is None or (grand, child) not in edges:
-                break
-            via_mid = edges[(mid, child)][1].evidence
-            via_grand = edges[(grand, child)][1].evidence
-            if _explains(via_grand) < 0.9 * _explains(via_mid):
-                break
-            out[child] = grand
-    return out
-
-
 def _explains(evidence: dict[str, Any]) -> float:
+    """How much of a child its parent explains: weighted coverage or word-pair containment."""
     return max(float(evidence["covered_child_weighted"]), float(evidence["bigram_containment"]))
-
-
-def _latent(fam: _Family, pairs: Sequence[PairEvidence], parent: dict[str, str], edges: dict[tuple[str, str], tuple[float, Derivation]]) -> tuple[list[Latent], dict[str, str]]:
-    """Siblings sharing text their common parent lacks: a missing source above them all."""
-    by_pair = {(p.a, p.b): p for p in pairs}
-    children: dict[str, list[str]] = defaultdict(list)
-    for c, p in sorted(parent.items()):
-        children[p].append(c)
-    latents: list[Latent] = []
-    new_parent = dict(parent)
-    for p in sorted(children):
-        kids = children[p]
-        links = []
-        for i, b in enumerate(kids):
-            for c in kids[i + 1 :]:
-                pair = by_pair.get((min(b, c), max(b, c)))
-                if pair is None or (b, c) in edges or (c, b) in edges:
-                    continue  # no shared text, or one may well be the other's source
-                unexplained = _unexplained(fam, pair, p, by_pair)
-                if unexplained:
-                    links.append((b, c, unexplained))
-        if not links:
-            continue
-        g = nx.Graph()
-        g.add_edges_from((b, c) for b, c, u in links if sum(x["tokens"] for x in u) >= LATENT_MIN_TOKENS)
-        for comp in sorted((sorted(x) for x in nx.connected_components(g)), key=lambda x: x[0]):
-            if len(comp) < 2:
-                continue
-            members = [p, *comp]
-            cues = defaultdict(int)
-            for m in members:
-                for cue in fam.cues(m):
-                    cues[cue] += 1
-            label = max(sorted(cues), key=lambda k: cues[k]) if cues else "unknown source"
-            # named by its members, not by a counter, so that auditing each
-            # family on its own (provenance.distributed) gives the same id
-            lid = "latent:" + hashlib.blake2b("\n".join(sorted(members)).encode("utf-8"), digest_size=6).hexdigest()
-            shared = [x for b, c, u in links if b in comp and c in comp for x in u]
-            latents.append(Latent(lid, label, tuple(sorted(members)), tuple(shared[:50])))
-            if p in new_parent:
-                new_parent[lid] = new_parent[p]
-            for m in members:
-                new_parent[m] = lid
-    return latents, new_parent
-
-
-def _unexplained(fam: _Family, pair: PairEvidence, parent: str, by_pair: dict[tuple[str, str], PairEvidence]) -> list[dict[str, Any]]:
-    """Passages of a sibling pair holding text (side a) that the parent does not
-    share with side a, outside quotations, with the count of such tokens."""
-    with_parent = by_pair.get((min(pair.a, parent), max(pair.a, parent)))
-    covered = np.zeros(len(fam.streams[pair.a]), dtype=bool)
-    if with_parent is not None:
-        for q in with_parent.passages:
-            lo, hi = q.a if with_parent.a == pair.a else q.b
-            covered[lo:hi] = True
-    quoted = fam.quoted_tokens(pair.a)
-    out = []
-    for q in pair.passages:
-        region = slice(q.a[0], q.a[1])
-        own = 0
-        for start, _, n in q.runs:
-            if n >= LATENT_MIN_RUN:
-                own += int((~covered[start : start + n] & ~quoted[start : start + n]).sum())
-        if own:
-            out.append({"a": pair.a, "b": pair.b, "a_chars": list(q.a_chars), "b_chars": list(q.b_chars), "tokens": own})
-    return out
-
-
-def _latent_edge(child: str, parent: str, latents: list[Latent], edges: dict[tuple[str, str], tuple[float, Derivation]]) -> Derivation:
-    """An edge to or from a latent source: as sure as the child's best tie to the group."""
-    lat = next(x for x in latents if x.id in (parent, child))
-    ties = [edges[(x, child)][1] for x in lat.children if (x, child) in edges]
-    best = max(ties, key=lambda e: (e.confidence, e.parent), default=None)
-    evidence: dict[str, Any] = {"latent": lat.id, "label": lat.label}
-    if best is None:
-        return Derivation(child, parent, 0.5, "unknown", evidence)
-    evidence["via"] = {"document": best.parent, "confidence": best.confidence, "change": best.change}
-    evidence.update({k: best.evidence[k] for k in ("covered_child", "covered_child_weighted", "bigram_containment") if k in best.evidence})
-    return Derivation(child, parent, best.confidence, best.change, evidence)
-
-
-def infer(
-    docs: Sequence[Document], streams: Sequence[TokenStream], pairs: Sequence[PairEvidence], settings: Settings
-) -> Lineage:
-    """The derivation forest of ``docs`` from the evidence of ``pairs``."""
-    fam, edges = candidates(docs, streams, pairs)
-    edges = triangulate(fam, pairs, edges)
-    g = nx.Graph()
-    g.add_nodes_from(d.id for d in docs)
-    g.add_edges_from(edges)
-    parent: dict[str, str] = {}
-    family_of: dict[str, int] = {}
-    comps = [sorted(c) for c in nx.connected_components(g) if len(c) > 1]
-    for k, comp in enumerate(comps):
-        for n in comp:
-            family_of[n] = k
-    by_family: dict[int, dict[tuple[str, str], tuple[float, Derivation]]] = defaultdict(dict)
-    for key, value in edges.items():
-        by_family[family_of[key[0]]][key] = value
-    for k, comp in enumerate(comps):
-        parent.update(_arborescence(comp, by_family[k]))
-    latents, parent = _latent(fam, pairs, parent, edges)
-    lat_ids = {x.id for x in latents}
-    out_edges = []
-    for child, p in sorted(parent.items()):
-        if p in lat_ids or child in lat_ids:
-            out_edges.append(_latent_edge(child, p, latents, edges))
-        else:
-            out_edges.append(edges[(p, child)][1])
-    nodes = [d.id for d in docs] + sorted(lat_ids)
-    roots = tuple(n for n in nodes if n not in parent)
-    return Lineage(roots=roots, edges=tuple(out_edges), latent=tuple(sorted(latents, key=lambda x: x.id)))

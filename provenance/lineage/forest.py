@@ -1,0 +1,215 @@
+"""The derivation forest from candidate edges: triangulation between
+candidate parents, a maximum spanning arborescence per family (networkx
+Edmonds), latent sources for text that siblings share and their parent lacks."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from provenance.lineage.evidence import LATENT_MIN_RUN, LATENT_MIN_TOKENS, _Family, candidates
+from provenance.model import Derivation, Document, Latent, Lineage, PairEvidence, TokenStream
+from provenance.settings import Settings
+
+ROOT = "\x00root"
+#: Families larger than this without an acyclic orientation use greedy choice
+#: (networkx's Edmonds copies the graph at every contraction).
+EDMONDS_MAX_NODES = 400
+
+
+def _covered_by(fam: _Family, by_pair: dict[tuple[str, str], PairEvidence], doc: str, other: str) -> np.ndarray:
+    mask = np.zeros(len(fam.streams[doc]), dtype=bool)
+    pair = by_pair.get((min(doc, other), max(doc, other)))
+    if pair is not None:
+        for q in pair.passages:
+            lo, hi = q.a if pair.a == doc else q.b
+            mask[lo:hi] = True
+    return mask
+
+
+def triangulate(
+    fam: _Family, pairs: Sequence[PairEvidence], edges: dict[tuple[str, str], tuple[float, Derivation]], top: int = 3
+) -> dict[tuple[str, str], tuple[float, Derivation]]:
+    """Settle x -> b against g -> b, where g is one of x's own likely sources:
+    b copied x if it holds text of x that g lacks (x's additions) more than
+    text of g that x lacks (what x dropped); otherwise b copied g, and its
+    sharing with x is only their common inheritance.  The loser's weight is
+    halved, so the arborescence prefers the winner."""
+    by_pair = {(p.a, p.b): p for p in pairs}
+    into: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    for (p, c), (w, _) in edges.items():
+        into[c].append((w, p))
+    best_sources = {c: [p for _, p in sorted(v, key=lambda t: (-t[0], t[1]))[:top]] for c, v in into.items()}
+    lost: dict[tuple[str, str], dict[str, Any]] = {}
+    for (x, b) in sorted(edges):
+        for g in best_sources.get(x, ()):
+            if g == b or (g, b) not in edges or (x, b) in lost or (g, b) in lost:
+                continue
+            from_x = _covered_by(fam, by_pair, b, x)
+            from_g = _covered_by(fam, by_pair, b, g)
+            only_x = int((from_x & ~from_g).sum())
+            only_g = int((from_g & ~from_x).sum())
+            if only_x == only_g:
+                continue
+            winner, loser = ((x, b), (g, b)) if only_x > only_g else ((g, b), (x, b))
+            lost[loser] = {"document": winner[0], "own_tokens": max(only_x, only_g), "loser_own_tokens": min(only_x, only_g)}
+    out = {}
+    for key, (w, edge) in edges.items():
+        if key not in lost:
+            out[key] = (w, edge)
+            continue
+        conf = round(w * 0.5, 4)
+        evidence = {**edge.evidence, "explained_by": lost[key]}
+        out[key] = (conf, Derivation(edge.child, edge.parent, conf, edge.change, evidence))
+    return out
+
+
+def _arborescence(nodes: list[str], edges: dict[tuple[str, str], tuple[float, Derivation]]) -> dict[str, str]:
+    """Parent of each node in one family (absent: hangs off the root)."""
+    g = nx.DiGraph()
+    g.add_nodes_from(nodes)
+    for (p, c), (w, _) in edges.items():
+        g.add_edge(p, c, weight=w)
+    if nx.is_directed_acyclic_graph(g) or len(nodes) > EDMONDS_MAX_NODES:
+        best: dict[str, tuple[float, str]] = {}
+        for p, c, w in sorted(g.edges(data="weight")):
+            if c not in best or w > best[c][0]:
+                best[c] = (w, p)
+        parent = {c: p for c, (_, p) in best.items()}
+        _break_cycles(parent, best)
+        return parent
+    g.add_node(ROOT)
+    for n in nodes:
+        g.add_edge(ROOT, n, weight=0.0)
+    tree = nx.maximum_spanning_arborescence(g, attr="weight", preserve_attrs=True)
+    return {c: p for p, c in tree.edges() if p != ROOT}
+
+
+def _break_cycles(parent: dict[str, str], best: dict[str, tuple[float, str]]) -> None:
+    """Greedy choice can close a cycle: cut each cycle at its weakest edge."""
+    for start in sorted(parent):
+        seen = []
+        node = start
+        while node in parent and node not in seen:
+            seen.append(node)
+            node = parent[node]
+        if node in seen:
+            cycle = seen[seen.index(node):]
+            weakest = min(cycle, key=lambda c: (best[c][0], c))
+            del parent[weakest]
+
+
+def _latent(fam: _Family, pairs: Sequence[PairEvidence], parent: dict[str, str], edges: dict[tuple[str, str], tuple[float, Derivation]]) -> tuple[list[Latent], dict[str, str]]:
+    """Siblings sharing text their common parent lacks: a missing source above them all."""
+    by_pair = {(p.a, p.b): p for p in pairs}
+    children: dict[str, list[str]] = defaultdict(list)
+    for c, p in sorted(parent.items()):
+        children[p].append(c)
+    latents: list[Latent] = []
+    new_parent = dict(parent)
+    for p in sorted(children):
+        kids = children[p]
+        links = []
+        for i, b in enumerate(kids):
+            for c in kids[i + 1 :]:
+                pair = by_pair.get((min(b, c), max(b, c)))
+                if pair is None or (b, c) in edges or (c, b) in edges:
+                    continue  # no shared text, or one may well be the other's source
+                unexplained = _unexplained(fam, pair, p, by_pair)
+                if unexplained:
+                    links.append((b, c, unexplained))
+        if not links:
+            continue
+        g = nx.Graph()
+        g.add_edges_from((b, c) for b, c, u in links if sum(x["tokens"] for x in u) >= LATENT_MIN_TOKENS)
+        for comp in sorted((sorted(x) for x in nx.connected_components(g)), key=lambda x: x[0]):
+            if len(comp) < 2:
+                continue
+            members = [p, *comp]
+            cues: dict[str, int] = defaultdict(int)
+            for m in members:
+                for cue in fam.cues(m):
+                    cues[cue] += 1
+            label = max(sorted(cues), key=lambda k: cues[k]) if cues else "unknown source"
+            # named by its members, not by a counter, so that auditing each
+            # family on its own (provenance.distributed) gives the same id
+            lid = "latent:" + hashlib.blake2b("\n".join(sorted(members)).encode("utf-8"), digest_size=6).hexdigest()
+            shared = [x for b, c, u in links if b in comp and c in comp for x in u]
+            latents.append(Latent(lid, label, tuple(sorted(members)), tuple(shared[:50])))
+            if p in new_parent:
+                new_parent[lid] = new_parent[p]
+            for m in members:
+                new_parent[m] = lid
+    return latents, new_parent
+
+
+def _unexplained(fam: _Family, pair: PairEvidence, parent: str, by_pair: dict[tuple[str, str], PairEvidence]) -> list[dict[str, Any]]:
+    """Passages of a sibling pair holding text (side a) that the parent does not
+    share with side a, outside quotations, with the count of such tokens."""
+    with_parent = by_pair.get((min(pair.a, parent), max(pair.a, parent)))
+    covered = np.zeros(len(fam.streams[pair.a]), dtype=bool)
+    if with_parent is not None:
+        for q in with_parent.passages:
+            lo, hi = q.a if with_parent.a == pair.a else q.b
+            covered[lo:hi] = True
+    quoted = fam.quoted_tokens(pair.a)
+    out = []
+    for q in pair.passages:
+        own = 0
+        for start, _, n in q.runs:
+            if n >= LATENT_MIN_RUN:
+                own += int((~covered[start : start + n] & ~quoted[start : start + n]).sum())
+        if own:
+            out.append({"a": pair.a, "b": pair.b, "a_chars": list(q.a_chars), "b_chars": list(q.b_chars), "tokens": own})
+    return out
+
+
+def _latent_edge(child: str, parent: str, latents: list[Latent], edges: dict[tuple[str, str], tuple[float, Derivation]]) -> Derivation:
+    """An edge to or from a latent source: as sure as the child's best tie to the group."""
+    lat = next(x for x in latents if x.id in (parent, child))
+    ties = [edges[(x, child)][1] for x in lat.children if (x, child) in edges]
+    best = max(ties, key=lambda e: (e.confidence, e.parent), default=None)
+    evidence: dict[str, Any] = {"latent": lat.id, "label": lat.label}
+    if best is None:
+        return Derivation(child, parent, 0.5, "unknown", evidence)
+    evidence["via"] = {"document": best.parent, "confidence": best.confidence, "change": best.change}
+    evidence.update({k: best.evidence[k] for k in ("covered_child", "covered_child_weighted", "bigram_containment") if k in best.evidence})
+    return Derivation(child, parent, best.confidence, best.change, evidence)
+
+
+def infer(
+    docs: Sequence[Document], streams: Sequence[TokenStream], pairs: Sequence[PairEvidence], settings: Settings
+) -> Lineage:
+    """The derivation forest of ``docs`` from the evidence of ``pairs``."""
+    fam, edges = candidates(docs, streams, pairs)
+    edges = triangulate(fam, pairs, edges)
+    g = nx.Graph()
+    g.add_nodes_from(d.id for d in docs)
+    g.add_edges_from(edges)
+    parent: dict[str, str] = {}
+    family_of: dict[str, int] = {}
+    comps = [sorted(c) for c in nx.connected_components(g) if len(c) > 1]
+    for k, comp in enumerate(comps):
+        for n in comp:
+            family_of[n] = k
+    by_family: dict[int, dict[tuple[str, str], tuple[float, Derivation]]] = defaultdict(dict)
+    for key, value in edges.items():
+        by_family[family_of[key[0]]][key] = value
+    for k, comp in enumerate(comps):
+        parent.update(_arborescence(comp, by_family[k]))
+    latents, parent = _latent(fam, pairs, parent, edges)
+    lat_ids = {x.id for x in latents}
+    out_edges = []
+    for child, p in sorted(parent.items()):
+        if p in lat_ids or child in lat_ids:
+            out_edges.append(_latent_edge(child, p, latents, edges))
+        else:
+            out_edges.append(edges[(p, child)][1])
+    nodes = [d.id for d in docs] + sorted(lat_ids)
+    roots = tuple(n for n in nodes if n not in parent)
+    return Lineage(roots=roots, edges=tuple(out_edges), latent=tuple(sorted(latents, key=lambda x: x.id)))
