@@ -1,0 +1,43 @@
+"""The lineage stage's share of the audit on the synthetic news corpus.
+
+Target: lineage adds under 10% to the audit of 10,000 articles.  Measured
+here in one process against the stages before it (tokenize, index and
+passages); the whole ``provenance audit`` also reads the files and writes
+JSON, about a quarter more time at 10,000 articles (README, Benchmarks), so
+lineage under 13% of tokenize + match + lineage is under 10% of the audit.
+Size: 10,000 articles with ``PROVENANCE_BENCH_SCALE=full``, 300 otherwise.
+"""
+
+from __future__ import annotations
+
+import time
+
+from provenance import lineage
+from provenance.audit import match_stage, tokenize_stage
+from provenance.settings import Settings
+
+from .synth import make_corpus, scaled
+
+MAX_SHARE = 0.13
+
+
+def test_lineage_share_of_audit(benchmark, news_corpus) -> None:  # type: ignore[no-untyped-def]
+    n = scaled(10_000, 300)
+    docs = sorted(make_corpus(n).documents, key=lambda d: d.id)
+    settings = Settings()
+    t0 = time.perf_counter()
+    streams = tokenize_stage(docs, settings)
+    pairs, _ = match_stage(docs, streams, settings)
+    before = time.perf_counter() - t0
+    timings: list[float] = []
+
+    def run() -> None:
+        t = time.perf_counter()
+        lineage.infer(docs, streams, pairs, settings)
+        timings.append(time.perf_counter() - t)
+
+    benchmark.pedantic(run, rounds=1, iterations=1)
+    share = timings[-1] / (before + timings[-1])
+    benchmark.extra_info.update({"articles": n, "pairs": len(pairs), "stages_before_s": round(before, 2),
+                                 "lineage_s": round(timings[-1], 2), "share": round(share, 3)})
+    assert share < MAX_SHARE, f"lineage took {timings[-1]:.2f} s, {share:.1%} of the in-process audit"
