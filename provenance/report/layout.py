@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-NODE_W = 150
+NODE_W = 180
 NODE_H = 46
 GAP_X = 18
 GAP_Y = 60
