@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from provenance.cli import main
-from tests.test_report import HOSTILE, hostile_folder
+from tests.test_report import hostile_folder
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
