@@ -6,6 +6,11 @@ passages); the whole ``provenance audit`` also reads the files and writes
 JSON, about a quarter more time at 10,000 articles (README, Benchmarks), so
 lineage under 13% of tokenize + match + lineage is under 10% of the audit.
 Size: 10,000 articles with ``PROVENANCE_BENCH_SCALE=full``, 300 otherwise.
+The share is asserted at full scale only: at the CI size the stages take a
+fraction of a second and their ratio is noise; there the benchmark checks
+that the forest is well formed: every article placed once, as a root or a
+child, and every edge between two articles backed by a shared passage (no
+timing in CI).
 """
 
 from __future__ import annotations
@@ -16,28 +21,40 @@ from provenance import lineage
 from provenance.audit import match_stage, tokenize_stage
 from provenance.settings import Settings
 
-from .synth import make_corpus, scaled
+from .synth import full_scale, make_corpus, scaled
 
 MAX_SHARE = 0.13
 
 
 def test_lineage_share_of_audit(benchmark, news_corpus) -> None:  # type: ignore[no-untyped-def]
     n = scaled(10_000, 300)
-    docs = sorted(make_corpus(n).documents, key=lambda d: d.id)
+    corpus = make_corpus(n)
+    docs = sorted(corpus.documents, key=lambda d: d.id)
     settings = Settings()
     t0 = time.perf_counter()
     streams = tokenize_stage(docs, settings)
     pairs, _ = match_stage(docs, streams, settings)
     before = time.perf_counter() - t0
     timings: list[float] = []
+    results = []
 
     def run() -> None:
         t = time.perf_counter()
-        lineage.infer(docs, streams, pairs, settings)
+        results.append(lineage.infer(docs, streams, pairs, settings))
         timings.append(time.perf_counter() - t)
 
     benchmark.pedantic(run, rounds=1, iterations=1)
     share = timings[-1] / (before + timings[-1])
     benchmark.extra_info.update({"articles": n, "pairs": len(pairs), "stages_before_s": round(before, 2),
                                  "lineage_s": round(timings[-1], 2), "share": round(share, 3)})
-    assert share < MAX_SHARE, f"lineage took {timings[-1]:.2f} s, {share:.1%} of the in-process audit"
+    result = results[-1]
+    placed = sorted([*result.roots, *(e.child for e in result.edges)])
+    latent = {x.id for x in result.latent}
+    assert sorted({*placed} - latent) == sorted(d.id for d in docs), "an article is missing from the forest"
+    assert len(placed) == len(set(placed)), "an article placed twice"
+    related = {(p.a, p.b) for p in pairs}
+    unbacked = [(e.child, e.parent) for e in result.edges if e.parent not in latent and e.child not in latent
+                and (min(e.child, e.parent), max(e.child, e.parent)) not in related]
+    assert result.edges and not unbacked, f"edges without a shared passage: {unbacked[:3]}"
+    if full_scale():
+        assert share < MAX_SHARE, f"lineage took {timings[-1]:.2f} s, {share:.1%} of the in-process audit"
