@@ -65,6 +65,14 @@ VALIDATE_COSINE = 0.34
 #: first side its source side must be for the summary reading to win.
 SUMMARY_GAP = 24
 SUMMARY_RATIO = 3.0
+SUMMARY_SEEDS = 4
+SUMMARY_SEEDED = 0.5
+#: A passage whose first side is at least this much verbatim text (exact
+#: passages of the suffix array) is cut to the extent of that text.
+SNAP_SHARE = 0.5
+#: A passage needs this many seeds: one similar sentence pair is as often a
+#: shared topic as reuse.
+MIN_SEEDS = 2
 #: Passages shorter than this many characters on either side are dropped.
 MIN_CHARS = 150
 
@@ -85,6 +93,7 @@ class Sentences:
 
 
 _PUNKT = PunktSentenceTokenizer()
+_DEBUG: dict | None = None
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -231,29 +240,62 @@ def _resolve(frags: list[Fragment]) -> list[Fragment]:
     return sorted(kept, key=lambda f: (f.a, f.b))
 
 
+def _summary_shaped(f: Fragment, points: np.ndarray, a: Sentences, b: Sentences) -> bool:
+    """A passage read with the wide source gap is a summary when its first side is much
+    shorter, and most of its sentences have a seed (a summary keeps every sentence on topic)."""
+    ca, cb = _chars(a, f.a), _chars(b, f.b)
+    if cb[1] - cb[0] < SUMMARY_RATIO * (ca[1] - ca[0]):
+        return False
+    inside = points[(points[:, 0] >= f.a[0]) & (points[:, 0] <= f.a[1]) & (points[:, 1] >= f.b[0]) & (points[:, 1] <= f.b[1])]
+    seeded = np.unique(inside[:, 0]).shape[0]
+    return seeded >= SUMMARY_SEEDS and seeded >= SUMMARY_SEEDED * (f.a[1] - f.a[0] + 1)
+
+
 def _chars(s: Sentences, r: tuple[int, int]) -> CharSpan:
     return int(s.chars[r[0], 0]), int(s.chars[r[1], 1])
 
 
-def align_pair(a: Sentences, b: Sentences, idf: np.ndarray, extra: np.ndarray | None = None) -> list[Detection]:
-    """The passages ``a`` and ``b`` share, as character spans."""
+def _snap(det: Detection, exact: Sequence[Detection]) -> Detection:
+    """A passage mostly made of verbatim text ends where the verbatim text ends."""
+    (a0, a1), (b0, b1) = det
+    inside = [e for e in exact if e[0][0] < a1 and e[0][1] > a0 and e[1][0] < b1 and e[1][1] > b0]
+    covered = sum(min(e[0][1], a1) - max(e[0][0], a0) for e in inside)
+    if not inside or covered < SNAP_SHARE * (a1 - a0):
+        return det
+    return ((min(e[0][0] for e in inside), max(e[0][1] for e in inside)),
+            (min(e[1][0] for e in inside), max(e[1][1] for e in inside)))
+
+
+def align_pair(a: Sentences, b: Sentences, idf: np.ndarray, extra: np.ndarray | None = None,
+               exact: Sequence[Detection] = ()) -> list[Detection]:
+    """The passages ``a`` and ``b`` share, as character spans.
+
+    ``extra`` are more seeds (sentence pairs), ``exact`` the verbatim passages
+    the suffix array found for this pair: a passage mostly made of them is
+    cut to their extent.
+    """
     points = seeds(a, b, idf)
     if extra is not None and extra.size:
         points = np.unique(np.concatenate([points, extra]), axis=0)
     if points.shape[0] == 0:
         return []
     frags = _resolve(_fragments(a, b, points, idf, GAP, GAP))
-    summary = _resolve(_fragments(a, b, points, idf, GAP, SUMMARY_GAP))
-    if frags and summary:
-        len_a = sum(f.a[1] - f.a[0] + 1 for f in summary)
-        len_b = sum(f.b[1] - f.b[0] + 1 for f in summary)
-        if len(summary) < len(frags) and len_b >= SUMMARY_RATIO * len_a:
-            frags = summary
+    for f in _resolve(_fragments(a, b, points, idf, GAP, SUMMARY_GAP)):
+        if _summary_shaped(f, points, a, b):
+            frags = [g for g in frags if g.a[1] < f.a[0] or g.a[0] > f.a[1]] + [f]
+    frags = _resolve(frags)
     out = []
     for f in frags:
-        ca, cb = _chars(a, f.a), _chars(b, f.b)
+        inside = points[(points[:, 0] >= f.a[0]) & (points[:, 0] <= f.a[1])
+                        & (points[:, 1] >= f.b[0]) & (points[:, 1] <= f.b[1])]
+        if inside.shape[0] < MIN_SEEDS:
+            continue
+        ca, cb = _snap((_chars(a, f.a), _chars(b, f.b)), exact)
         if ca[1] - ca[0] >= MIN_CHARS and cb[1] - cb[0] >= MIN_CHARS:
             out.append((ca, cb))
+            if _DEBUG is not None:
+                inside = points[(points[:, 0] >= f.a[0]) & (points[:, 0] <= f.a[1]) & (points[:, 1] >= f.b[0]) & (points[:, 1] <= f.b[1])]
+                _DEBUG[(ca, cb)] = (round(f.similarity, 3), len(inside), f.a[1] - f.a[0] + 1, f.b[1] - f.b[0] + 1)
     return out
 
 
@@ -307,7 +349,11 @@ def align_corpus(
         sa, sb = sent(a), sent(b)
         ev = found.get((min(a, b), max(a, b)))
         extra = _exact_points(ev, ev.a == a, sa, sb) if ev is not None else None
-        out[(a, b)] = sorted(align_pair(sa, sb, idf, extra))
+        exact = []
+        if ev is not None:
+            for p in ev.passages:
+                exact.append((p.a_chars, p.b_chars) if ev.a == a else (p.b_chars, p.a_chars))
+        out[(a, b)] = sorted(align_pair(sa, sb, idf, extra, exact))
         if n % 50 == 0 or n == len(pairs) - 1:
             progress("align", n + 1, len(pairs))
     return out
