@@ -57,6 +57,8 @@ SEED_DICE = 0.33
 #: A seed must come close to the best match of its sentence on one side
 #: (a sentence on a topic resembles many sentences on the same topic).
 BEST_SHARE = 0.9
+#: A sentence of fewer words is joined to the next.
+MIN_SENTENCE = 6
 #: Seeds at most this many sentences apart on both sides extend one passage.
 GAP = 4
 #: A passage's two sides, as wholes, must be at least this similar (cosine).
@@ -112,6 +114,30 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def _merge_short(spans: list[tuple[int, int]], token_starts: np.ndarray) -> list[tuple[int, int]]:
+    """Join sentences of fewer than MIN_SENTENCE words to the next one (headings, list items, "No.")."""
+    if not spans:
+        return spans
+    starts = np.asarray([s for s, _ in spans], dtype=np.int64)
+    owner = np.searchsorted(starts, token_starts, side="right") - 1
+    words = np.bincount(owner[owner >= 0], minlength=len(spans))
+    out: list[tuple[int, int]] = []
+    pending: tuple[int, int] | None = None
+    count = 0
+    for (start, end), n in zip(spans, words):
+        pending = (pending[0], end) if pending else (start, end)
+        count += int(n)
+        if count >= MIN_SENTENCE:
+            out.append(pending)
+            pending, count = None, 0
+    if pending:
+        if out:
+            out[-1] = (out[-1][0], pending[1])
+        else:
+            out.append(pending)
+    return out
+
+
 def idf_weights(streams: Iterable[TokenStream], vocab_size: int) -> np.ndarray:
     """log(N / df) per term id over ``streams`` (0 for ids that never occur)."""
     df = np.zeros(vocab_size + 1, dtype=np.int64)
@@ -127,7 +153,7 @@ def idf_weights(streams: Iterable[TokenStream], vocab_size: int) -> np.ndarray:
 
 def sentences(doc: Document, stream: TokenStream, idf: np.ndarray) -> Sentences:
     """The sentence-by-term matrices of one document."""
-    spans = sentence_spans(doc.text)
+    spans = _merge_short(sentence_spans(doc.text), stream.spans[:, 0])
     chars = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
     width = idf.shape[0]
     n = len(spans)
