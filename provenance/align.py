@@ -56,7 +56,7 @@ SEED_COSINE = 0.33
 SEED_DICE = 0.33
 #: A seed must come close to the best match of its sentence on one side
 #: (a sentence on a topic resembles many sentences on the same topic).
-BEST_SHARE = 0.9
+BEST_SHARE = 1.0
 #: A sentence of fewer words is joined to the next.
 MIN_SENTENCE = 6
 #: Seeds at most this many sentences apart on both sides extend one passage.
