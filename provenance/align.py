@@ -59,6 +59,10 @@ SEED_DICE = 0.33
 BEST_SHARE = 1.0
 #: A sentence of fewer words is joined to the next.
 MIN_SENTENCE = 6
+#: A passage widens by looser pairs at most this many sentences beyond its
+#: ends while its whole similarity stays above GROW_KEEP of what it was.
+GROW = 1
+GROW_KEEP = 0.9
 #: Seeds at most this many sentences apart on both sides extend one passage.
 GAP = 4
 #: A passage's two sides, as wholes, must be at least this similar (cosine).
@@ -176,15 +180,22 @@ def sentences(doc: Document, stream: TokenStream, idf: np.ndarray) -> Sentences:
     return Sentences(chars, counts.tocsr(), tfidf.tocsr(), present.tocsr(), mass)
 
 
-def seeds(a: Sentences, b: Sentences, idf: np.ndarray) -> np.ndarray:
-    """Sentence pairs ``(i, j)`` similar enough to seed a passage, sorted."""
+_NONE = np.zeros((0, 2), dtype=np.int64)
+
+
+def seeds(a: Sentences, b: Sentences, idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sentence pairs ``(i, j)`` that seed a passage, and looser pairs that may widen one, sorted.
+
+    Seeds are similar pairs that are each other's best match; the looser
+    pairs are similar pairs that are the best match of one of their sentences.
+    """
     if a.tfidf.shape[0] == 0 or b.tfidf.shape[0] == 0:
-        return np.zeros((0, 2), dtype=np.int64)
+        return _NONE, _NONE
     cos = (a.tfidf @ b.tfidf.T).tocoo()
     ok = cos.data >= SEED_COSINE
     i, j = cos.row[ok], cos.col[ok]
     if i.size == 0:
-        return np.zeros((0, 2), dtype=np.int64)
+        return _NONE, _NONE
     # idf mass of the shared terms of each candidate pair
     weighted = a.present.multiply(idf[np.newaxis, :]).tocsr()
     shared = np.asarray(weighted[i].multiply(b.present[j]).sum(axis=1)).ravel()
@@ -193,15 +204,17 @@ def seeds(a: Sentences, b: Sentences, idf: np.ndarray) -> np.ndarray:
     ok = dice >= SEED_DICE
     i, j, c = i[ok], j[ok], c[ok]
     if i.size == 0:
-        return np.zeros((0, 2), dtype=np.int64)
+        return _NONE, _NONE
     # a sentence of one text that resembles several of the other keeps only its best matches
     best_i = np.zeros(a.tfidf.shape[0])
     best_j = np.zeros(b.tfidf.shape[0])
     np.maximum.at(best_i, i, c)
     np.maximum.at(best_j, j, c)
-    ok = (c >= BEST_SHARE * best_i[i]) & (c >= BEST_SHARE * best_j[j])
-    out = np.stack([i[ok], j[ok]], axis=1).astype(np.int64)
-    return out[np.lexsort((out[:, 1], out[:, 0]))]
+    row_best, col_best = c >= BEST_SHARE * best_i[i], c >= BEST_SHARE * best_j[j]
+    ok, near = row_best & col_best, row_best | col_best
+    strict = np.stack([i[ok], j[ok]], axis=1).astype(np.int64)
+    loose = np.stack([i[near], j[near]], axis=1).astype(np.int64)
+    return strict[np.lexsort((strict[:, 1], strict[:, 0]))], loose[np.lexsort((loose[:, 1], loose[:, 0]))]
 
 
 def _split(points: np.ndarray, axis: int, gap: int) -> list[np.ndarray]:
@@ -266,6 +279,25 @@ def _resolve(frags: list[Fragment]) -> list[Fragment]:
     return sorted(kept, key=lambda f: (f.a, f.b))
 
 
+def _grow(f: Fragment, loose: np.ndarray, a: Sentences, b: Sentences, idf: np.ndarray) -> Fragment:
+    """Widen a passage by similar sentence pairs just beyond its ends (edits blur its edges)."""
+    (a0, a1), (b0, b1) = f.a, f.b
+    while loose.shape[0]:
+        near = loose[(loose[:, 0] >= a0 - GROW) & (loose[:, 0] <= a1 + GROW)
+                     & (loose[:, 1] >= b0 - GROW) & (loose[:, 1] <= b1 + GROW)]
+        if near.shape[0] == 0:
+            break
+        box = (min(a0, int(near[:, 0].min())), max(a1, int(near[:, 0].max())),
+               min(b0, int(near[:, 1].min())), max(b1, int(near[:, 1].max())))
+        if box == (a0, a1, b0, b1):
+            break
+        a0, a1, b0, b1 = box
+    if (a0, a1, b0, b1) == (*f.a, *f.b):
+        return f
+    sim = _whole_cosine(a, b, (a0, a1), (b0, b1), idf)
+    return Fragment((a0, a1), (b0, b1), sim) if sim >= GROW_KEEP * f.similarity else f
+
+
 def _summary_shaped(f: Fragment, points: np.ndarray, a: Sentences, b: Sentences) -> bool:
     """A passage read with the wide source gap is a summary when its first side is much
     shorter, and most of its sentences have a seed (a summary keeps every sentence on topic)."""
@@ -300,7 +332,7 @@ def align_pair(a: Sentences, b: Sentences, idf: np.ndarray, extra: np.ndarray | 
     the suffix array found for this pair: a passage mostly made of them is
     cut to their extent.
     """
-    points = seeds(a, b, idf)
+    points, loose = seeds(a, b, idf)
     if extra is not None and extra.size:
         points = np.unique(np.concatenate([points, extra]), axis=0)
     if points.shape[0] == 0:
@@ -309,7 +341,7 @@ def align_pair(a: Sentences, b: Sentences, idf: np.ndarray, extra: np.ndarray | 
     for f in _resolve(_fragments(a, b, points, idf, GAP, SUMMARY_GAP)):
         if _summary_shaped(f, points, a, b):
             frags = [g for g in frags if g.a[1] < f.a[0] or g.a[0] > f.a[1]] + [f]
-    frags = _resolve(frags)
+    frags = _resolve([_grow(f, loose, a, b, idf) for f in _resolve(frags)])
     out = []
     for f in frags:
         inside = points[(points[:, 0] >= f.a[0]) & (points[:, 0] <= f.a[1])
