@@ -72,6 +72,9 @@ VALIDATE_COSINE = 0.34
 SUMMARY_GAP = 24
 SUMMARY_RATIO = 3.0
 SUMMARY_SEEDS = 4
+#: A summary whose source side spans this share of the source's sentences is
+#: taken to summarise the whole source text.
+SUMMARY_WHOLE = 0.5
 SUMMARY_SEEDED = 0.5
 #: A passage whose first side is at least this much verbatim text (exact
 #: passages of the suffix array) is cut to the extent of that text.
@@ -340,6 +343,9 @@ def align_pair(a: Sentences, b: Sentences, idf: np.ndarray, extra: np.ndarray | 
     frags = _resolve(_fragments(a, b, points, idf, GAP, GAP))
     for f in _resolve(_fragments(a, b, points, idf, GAP, SUMMARY_GAP)):
         if _summary_shaped(f, points, a, b):
+            n_b = b.chars.shape[0]
+            if f.b[1] - f.b[0] + 1 >= SUMMARY_WHOLE * n_b:  # a summary of most of a text summarises all of it
+                f = Fragment(f.a, (0, n_b - 1), f.similarity)
             frags = [g for g in frags if g.a[1] < f.a[0] or g.a[0] > f.a[1]] + [f]
     frags = _resolve([_grow(f, loose, a, b, idf) for f in _resolve(frags)])
     out = []
