@@ -6,8 +6,10 @@ aligns a pair sentence by sentence instead:
 
 1. **Seeds.**  Both texts are split into sentences (nltk's Punkt, untrained:
    no downloaded model).  Each sentence is a vector of its stemmed word ids
-   weighted by tf-idf, the idf counted over every document of the call, so
-   that function words weigh little without a stop-word list.  A pair of
+   weighted by tf-isf: the inverse frequency of the word among the sentences
+   of the two texts, so that function words and the topic's own words weigh
+   little without a stop-word list, and a pair aligns the same whatever else
+   is in the folder.  A pair of
    sentences is a seed when the cosine of their vectors and the idf-weighted
    Dice overlap of their word sets both reach a threshold: the cosine alone
    lets two short sentences that share one rare name through, the Dice alone
@@ -92,13 +94,24 @@ def _quiet(stage: str, done: int, total: int) -> None:
 
 @dataclass(frozen=True)
 class Sentences:
-    """One document cut into sentences, as rows of term vectors."""
+    """One document cut into sentences, as rows of term counts."""
 
     chars: np.ndarray  # int64[n, 2]: each sentence's character span
     counts: sp.csr_matrix  # n x V term counts (stemmed ids)
-    tfidf: sp.csr_matrix  # rows L2-normalised tf-idf
     present: sp.csr_matrix  # 1 where the term occurs
+
+
+@dataclass(frozen=True)
+class Weighted:
+    """A document's sentences weighted for one comparison."""
+
+    s: Sentences
+    tfidf: sp.csr_matrix  # rows L2-normalised tf-idf
     mass: np.ndarray  # float64[n]: sum of idf over each sentence's distinct terms
+
+    @property
+    def chars(self) -> np.ndarray:
+        return self.s.chars
 
 
 _PUNKT = PunktSentenceTokenizer()
@@ -145,48 +158,56 @@ def _merge_short(spans: list[tuple[int, int]], token_starts: np.ndarray) -> list
     return out
 
 
-def idf_weights(streams: Iterable[TokenStream], vocab_size: int) -> np.ndarray:
-    """log(N / df) per term id over ``streams`` (0 for ids that never occur)."""
-    df = np.zeros(vocab_size + 1, dtype=np.int64)
-    n = 0
-    for s in streams:
-        n += 1
-        df[np.unique(s.ids)] += 1
-    idf = np.zeros(vocab_size + 1, dtype=np.float64)
-    seen = df > 0
-    idf[seen] = np.log(n / df[seen]) + 1e-3
-    return idf
-
-
-def sentences(doc: Document, stream: TokenStream, idf: np.ndarray) -> Sentences:
-    """The sentence-by-term matrices of one document."""
+def sentences(doc: Document, stream: TokenStream, width: int) -> Sentences:
+    """The sentence-by-term count matrix of one document (``width``: largest term id + 1)."""
     spans = _merge_short(sentence_spans(doc.text), stream.spans[:, 0])
     chars = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
-    width = idf.shape[0]
     n = len(spans)
     if n == 0 or len(stream) == 0:
-        empty = sp.csr_matrix((max(n, 0), width))
-        return Sentences(chars, empty, empty, empty, np.zeros(n))
+        empty = sp.csr_matrix((n, width))
+        return Sentences(chars, empty, empty)
     # the sentence of each token: the last sentence starting at or before it
     row = np.searchsorted(chars[:, 0], stream.spans[:, 0], side="right") - 1
     keep = row >= 0
     row, col = row[keep], stream.ids[keep].astype(np.int64)
     counts = sp.csr_matrix((np.ones(row.shape[0]), (row, col)), shape=(n, width))
     counts.sum_duplicates()
-    tfidf = counts.multiply(idf[np.newaxis, :]).tocsr()
-    norms = np.sqrt(np.asarray(tfidf.multiply(tfidf).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    tfidf = sp.diags(1.0 / norms) @ tfidf
     present = counts.copy()
     present.data[:] = 1.0
-    mass = np.asarray(present @ idf).ravel()
-    return Sentences(chars, counts.tocsr(), tfidf.tocsr(), present.tocsr(), mass)
+    return Sentences(chars, counts.tocsr(), present.tocsr())
+
+
+def pair_idf(a: Sentences, b: Sentences) -> np.ndarray:
+    """Inverse sentence frequency of each term over the sentences of both texts.
+
+    Computed from the pair alone, so that a pair aligns the same whatever else
+    is in the folder (and on whichever worker it runs): a word found in most
+    sentences of the two texts (a function word, the topic's own name) weighs
+    little, a word found in few weighs much.
+    """
+    n = a.present.shape[0] + b.present.shape[0]
+    sf = np.asarray(a.present.sum(axis=0)).ravel() + np.asarray(b.present.sum(axis=0)).ravel()
+    idf = np.zeros(sf.shape[0], dtype=np.float64)
+    seen = sf > 0
+    idf[seen] = np.log((n + 1) / sf[seen])
+    return idf
+
+
+def weigh(s: Sentences, idf: np.ndarray) -> Weighted:
+    if s.counts.shape[0] == 0:
+        return Weighted(s, s.counts, np.zeros(0))
+    tfidf = s.counts.multiply(idf[np.newaxis, :]).tocsr()
+    norms = np.sqrt(np.asarray(tfidf.multiply(tfidf).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    tfidf = (sp.diags(1.0 / norms) @ tfidf).tocsr()
+    mass = np.asarray(s.present @ idf).ravel()
+    return Weighted(s, tfidf, mass)
 
 
 _NONE = np.zeros((0, 2), dtype=np.int64)
 
 
-def seeds(a: Sentences, b: Sentences, idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def seeds(a: Weighted, b: Weighted, idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sentence pairs ``(i, j)`` that seed a passage, and looser pairs that may widen one, sorted.
 
     Seeds are similar pairs that are each other's best match; the looser
@@ -200,8 +221,8 @@ def seeds(a: Sentences, b: Sentences, idf: np.ndarray) -> tuple[np.ndarray, np.n
     if i.size == 0:
         return _NONE, _NONE
     # idf mass of the shared terms of each candidate pair
-    weighted = a.present.multiply(idf[np.newaxis, :]).tocsr()
-    shared = np.asarray(weighted[i].multiply(b.present[j]).sum(axis=1)).ravel()
+    weighted = a.s.present.multiply(idf[np.newaxis, :]).tocsr()
+    shared = np.asarray(weighted[i].multiply(b.s.present[j]).sum(axis=1)).ravel()
     dice = 2 * shared / np.maximum(a.mass[i] + b.mass[j], 1e-12)
     c = cos.data[cos.data >= SEED_COSINE]
     ok = dice >= SEED_DICE
@@ -245,9 +266,9 @@ def extend(points: np.ndarray, gap_a: int, gap_b: int) -> list[np.ndarray]:
     return sorted(done, key=lambda g: (int(g[:, 0].min()), int(g[:, 1].min())))
 
 
-def _whole_cosine(a: Sentences, b: Sentences, ra: tuple[int, int], rb: tuple[int, int], idf: np.ndarray) -> float:
-    va = np.asarray(a.counts[ra[0] : ra[1] + 1].sum(axis=0)).ravel() * idf
-    vb = np.asarray(b.counts[rb[0] : rb[1] + 1].sum(axis=0)).ravel() * idf
+def _whole_cosine(a: Weighted, b: Weighted, ra: tuple[int, int], rb: tuple[int, int], idf: np.ndarray) -> float:
+    va = np.asarray(a.s.counts[ra[0] : ra[1] + 1].sum(axis=0)).ravel() * idf
+    vb = np.asarray(b.s.counts[rb[0] : rb[1] + 1].sum(axis=0)).ravel() * idf
     na, nb = float(np.linalg.norm(va)), float(np.linalg.norm(vb))
     return float(va @ vb) / (na * nb) if na and nb else 0.0
 
@@ -259,7 +280,7 @@ class Fragment:
     similarity: float
 
 
-def _fragments(a: Sentences, b: Sentences, points: np.ndarray, idf: np.ndarray, gap_a: int, gap_b: int) -> list[Fragment]:
+def _fragments(a: Weighted, b: Weighted, points: np.ndarray, idf: np.ndarray, gap_a: int, gap_b: int) -> list[Fragment]:
     out = []
     for group in extend(points, gap_a, gap_b):
         ra = (int(group[:, 0].min()), int(group[:, 0].max()))
@@ -282,7 +303,7 @@ def _resolve(frags: list[Fragment]) -> list[Fragment]:
     return sorted(kept, key=lambda f: (f.a, f.b))
 
 
-def _grow(f: Fragment, loose: np.ndarray, a: Sentences, b: Sentences, idf: np.ndarray) -> Fragment:
+def _grow(f: Fragment, loose: np.ndarray, a: Weighted, b: Weighted, idf: np.ndarray) -> Fragment:
     """Widen a passage by similar sentence pairs just beyond its ends (edits blur its edges)."""
     (a0, a1), (b0, b1) = f.a, f.b
     while loose.shape[0]:
@@ -301,7 +322,7 @@ def _grow(f: Fragment, loose: np.ndarray, a: Sentences, b: Sentences, idf: np.nd
     return Fragment((a0, a1), (b0, b1), sim) if sim >= GROW_KEEP * f.similarity else f
 
 
-def _summary_shaped(f: Fragment, points: np.ndarray, a: Sentences, b: Sentences) -> bool:
+def _summary_shaped(f: Fragment, points: np.ndarray, a: Weighted, b: Weighted) -> bool:
     """A passage read with the wide source gap is a summary when its first side is much
     shorter, and most of its sentences have a seed (a summary keeps every sentence on topic)."""
     ca, cb = _chars(a, f.a), _chars(b, f.b)
@@ -312,7 +333,7 @@ def _summary_shaped(f: Fragment, points: np.ndarray, a: Sentences, b: Sentences)
     return seeded >= SUMMARY_SEEDS and seeded >= SUMMARY_SEEDED * (f.a[1] - f.a[0] + 1)
 
 
-def _chars(s: Sentences, r: tuple[int, int]) -> CharSpan:
+def _chars(s: Weighted, r: tuple[int, int]) -> CharSpan:
     return int(s.chars[r[0], 0]), int(s.chars[r[1], 1])
 
 
@@ -327,7 +348,7 @@ def _snap(det: Detection, exact: Sequence[Detection]) -> Detection:
             (min(e[1][0] for e in inside), max(e[1][1] for e in inside)))
 
 
-def align_pair(a: Sentences, b: Sentences, idf: np.ndarray, extra: np.ndarray | None = None,
+def align_pair(sa: Sentences, sb: Sentences, extra: np.ndarray | None = None,
                exact: Sequence[Detection] = ()) -> list[Detection]:
     """The passages ``a`` and ``b`` share, as character spans.
 
@@ -335,6 +356,8 @@ def align_pair(a: Sentences, b: Sentences, idf: np.ndarray, extra: np.ndarray | 
     the suffix array found for this pair: a passage mostly made of them is
     cut to their extent.
     """
+    idf = pair_idf(sa, sb)
+    a, b = weigh(sa, idf), weigh(sb, idf)
     points, loose = seeds(a, b, idf)
     if extra is not None and extra.size:
         points = np.unique(np.concatenate([points, extra]), axis=0)
@@ -398,14 +421,13 @@ def align_corpus(
     streams = tokenize_stage(docs, settings, progress)
     evidence, _ = match_stage(docs, streams, settings, progress)
     found = {(p.a, p.b): p for p in evidence}
-    vocab = max((int(s.ids.max()) for s in streams if len(s)), default=0)
-    idf = idf_weights(streams, vocab)
+    width = max((int(s.ids.max()) for s in streams if len(s)), default=0) + 1
     cache: dict[str, Sentences] = {}
 
     def sent(doc_id: str) -> Sentences:
         if doc_id not in cache:
             i = position[doc_id]
-            cache[doc_id] = sentences(docs[i], streams[i], idf)
+            cache[doc_id] = sentences(docs[i], streams[i], width)
         return cache[doc_id]
 
     out: dict[tuple[str, str], list[Detection]] = {}
@@ -417,10 +439,10 @@ def align_corpus(
         if ev is not None:
             for p in ev.passages:
                 exact.append((p.a_chars, p.b_chars) if ev.a == a else (p.b_chars, p.a_chars))
-        out[(a, b)] = sorted(align_pair(sa, sb, idf, extra, exact))
+        out[(a, b)] = sorted(align_pair(sa, sb, extra, exact))
         if n % 50 == 0 or n == len(pairs) - 1:
             progress("align", n + 1, len(pairs))
     return out
 
 
-__all__ = ["align_corpus", "align_pair", "sentences", "sentence_spans", "seeds", "extend", "idf_weights"]
+__all__ = ["align_corpus", "align_pair", "sentences", "sentence_spans", "seeds", "extend", "pair_idf"]
