@@ -37,7 +37,7 @@ several times longer (the shape of a summary).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,7 +73,7 @@ VALIDATE_COSINE = 0.34
 #: first side its source side must be for the summary reading to win.
 SUMMARY_GAP = 24
 SUMMARY_RATIO = 3.0
-SUMMARY_SEEDS = 4
+SUMMARY_SEEDS = 3
 #: A summary whose source side spans this share of the source's sentences is
 #: taken to summarise the whole source text.
 SUMMARY_WHOLE = 0.5
