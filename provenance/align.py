@@ -37,25 +37,30 @@ several times longer (the shape of a summary).
 
 from __future__ import annotations
 
+import dataclasses
+import multiprocessing
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 from nltk.tokenize.punkt import PunktSentenceTokenizer
 
-from provenance.audit import match_stage, tokenize_stage
-from provenance.model import Document, TokenStream
-from provenance.settings import Settings
+from provenance import audit as _audit
+from provenance.model import Document, PairEvidence, Passage, Span, TokenStream
+from provenance.settings import (
+    DEFAULT_ALIGN_COSINE,
+    DEFAULT_ALIGN_DICE,
+    DEFAULT_ALIGN_GAP,
+    DEFAULT_ALIGN_MIN_CHARS,
+    Settings,
+)
 
 CharSpan = tuple[int, int]
 Detection = tuple[CharSpan, CharSpan]
 Progress = Callable[[str, int, int], None]
 
-#: A pair of sentences seeds a passage when both their tf-idf cosine and
-#: their idf-weighted Dice overlap reach these values.
-SEED_COSINE = 0.33
-SEED_DICE = 0.33
 #: A seed must come close to the best match of its sentence on one side
 #: (a sentence on a topic resembles many sentences on the same topic).
 BEST_SHARE = 1.0
@@ -65,8 +70,6 @@ MIN_SENTENCE = 6
 #: ends while its whole similarity stays above GROW_KEEP of what it was.
 GROW = 1
 GROW_KEEP = 0.9
-#: Seeds at most this many sentences apart on both sides extend one passage.
-GAP = 4
 #: A passage's two sides, as wholes, must be at least this similar (cosine).
 VALIDATE_COSINE = 0.34
 #: Source-side gap of the summary extension, and how much longer than the
@@ -84,8 +87,6 @@ SNAP_SHARE = 0.5
 #: A passage needs this many seeds: one similar sentence pair is as often a
 #: shared topic as reuse.
 MIN_SEEDS = 2
-#: Passages shorter than this many characters on either side are dropped.
-MIN_CHARS = 150
 
 
 def _quiet(stage: str, done: int, total: int) -> None:
@@ -207,7 +208,8 @@ def weigh(s: Sentences, idf: np.ndarray) -> Weighted:
 _NONE = np.zeros((0, 2), dtype=np.int64)
 
 
-def seeds(a: Weighted, b: Weighted, idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def seeds(a: Weighted, b: Weighted, idf: np.ndarray, cosine: float = DEFAULT_ALIGN_COSINE,
+          dice_min: float = DEFAULT_ALIGN_DICE) -> tuple[np.ndarray, np.ndarray]:
     """Sentence pairs ``(i, j)`` that seed a passage, and looser pairs that may widen one, sorted.
 
     Seeds are similar pairs that are each other's best match; the looser
@@ -216,7 +218,7 @@ def seeds(a: Weighted, b: Weighted, idf: np.ndarray) -> tuple[np.ndarray, np.nda
     if a.tfidf.shape[0] == 0 or b.tfidf.shape[0] == 0:
         return _NONE, _NONE
     cos = (a.tfidf @ b.tfidf.T).tocoo()
-    ok = cos.data >= SEED_COSINE
+    ok = cos.data >= cosine
     i, j = cos.row[ok], cos.col[ok]
     if i.size == 0:
         return _NONE, _NONE
@@ -224,8 +226,8 @@ def seeds(a: Weighted, b: Weighted, idf: np.ndarray) -> tuple[np.ndarray, np.nda
     weighted = a.s.present.multiply(idf[np.newaxis, :]).tocsr()
     shared = np.asarray(weighted[i].multiply(b.s.present[j]).sum(axis=1)).ravel()
     dice = 2 * shared / np.maximum(a.mass[i] + b.mass[j], 1e-12)
-    c = cos.data[cos.data >= SEED_COSINE]
-    ok = dice >= SEED_DICE
+    c = cos.data[cos.data >= cosine]
+    ok = dice >= dice_min
     i, j, c = i[ok], j[ok], c[ok]
     if i.size == 0:
         return _NONE, _NONE
@@ -294,11 +296,11 @@ def _fragments(a: Weighted, b: Weighted, points: np.ndarray, idf: np.ndarray, ga
 
 
 def _resolve(frags: list[Fragment]) -> list[Fragment]:
-    """Of passages overlapping on the first text, keep the more similar (then the longer)."""
+    """Of passages overlapping on either text, keep the more similar (then the longer)."""
     ranked = sorted(frags, key=lambda f: (-f.similarity, -(f.a[1] - f.a[0]), f.a, f.b))
     kept: list[Fragment] = []
     for f in ranked:
-        if all(f.a[1] < k.a[0] or f.a[0] > k.a[1] for k in kept):
+        if all((f.a[1] < k.a[0] or f.a[0] > k.a[1]) and (f.b[1] < k.b[0] or f.b[0] > k.b[1]) for k in kept):
             kept.append(f)
     return sorted(kept, key=lambda f: (f.a, f.b))
 
@@ -333,6 +335,18 @@ def _summary_shaped(f: Fragment, points: np.ndarray, a: Weighted, b: Weighted) -
     return seeded >= SUMMARY_SEEDS and seeded >= SUMMARY_SEEDED * (f.a[1] - f.a[0] + 1)
 
 
+def _summaries(a: Weighted, b: Weighted, points: np.ndarray, idf: np.ndarray, gap: int) -> list[Fragment]:
+    """Passages where ``a`` summarises ``b``: read with a wide gap on ``b``, summary-shaped."""
+    out = []
+    for f in _resolve(_fragments(a, b, points, idf, gap, SUMMARY_GAP)):
+        if _summary_shaped(f, points, a, b):
+            n_b = b.chars.shape[0]
+            if f.b[1] - f.b[0] + 1 >= SUMMARY_WHOLE * n_b:  # a summary of most of a text summarises all of it
+                f = Fragment(f.a, (0, n_b - 1), f.similarity)
+            out.append(f)
+    return out
+
+
 def _chars(s: Weighted, r: tuple[int, int]) -> CharSpan:
     return int(s.chars[r[0], 0]), int(s.chars[r[1], 1])
 
@@ -349,27 +363,32 @@ def _snap(det: Detection, exact: Sequence[Detection]) -> Detection:
 
 
 def align_pair(sa: Sentences, sb: Sentences, extra: np.ndarray | None = None,
-               exact: Sequence[Detection] = ()) -> list[Detection]:
+               exact: Sequence[Detection] = (), *, cosine: float = DEFAULT_ALIGN_COSINE,
+               dice: float = DEFAULT_ALIGN_DICE, gap: int = DEFAULT_ALIGN_GAP,
+               min_chars: int = DEFAULT_ALIGN_MIN_CHARS, both_ways: bool = False) -> list[Detection]:
     """The passages ``a`` and ``b`` share, as character spans.
 
     ``extra`` are more seeds (sentence pairs), ``exact`` the verbatim passages
     the suffix array found for this pair: a passage mostly made of them is
-    cut to their extent.
+    cut to their extent.  Summaries are looked for where ``a`` summarises
+    ``b`` (the suspicious text of PAN), and also the other way round when
+    ``both_ways`` (an audit, where either text may be the summary).
     """
     idf = pair_idf(sa, sb)
     a, b = weigh(sa, idf), weigh(sb, idf)
-    points, loose = seeds(a, b, idf)
+    points, loose = seeds(a, b, idf, cosine, dice)
     if extra is not None and extra.size:
         points = np.unique(np.concatenate([points, extra]), axis=0)
     if points.shape[0] == 0:
         return []
-    frags = _resolve(_fragments(a, b, points, idf, GAP, GAP))
-    for f in _resolve(_fragments(a, b, points, idf, GAP, SUMMARY_GAP)):
-        if _summary_shaped(f, points, a, b):
-            n_b = b.chars.shape[0]
-            if f.b[1] - f.b[0] + 1 >= SUMMARY_WHOLE * n_b:  # a summary of most of a text summarises all of it
-                f = Fragment(f.a, (0, n_b - 1), f.similarity)
-            frags = [g for g in frags if g.a[1] < f.a[0] or g.a[0] > f.a[1]] + [f]
+    frags = _resolve(_fragments(a, b, points, idf, gap, gap))
+    summaries = _summaries(a, b, points, idf, gap)
+    if both_ways:
+        flipped = _summaries(b, a, points[:, ::-1], idf, gap)
+        summaries += [Fragment(f.b, f.a, f.similarity) for f in flipped]
+    for f in summaries:
+        frags = [g for g in frags if (g.a[1] < f.a[0] or g.a[0] > f.a[1]) and (g.b[1] < f.b[0] or g.b[0] > f.b[1])]
+        frags.append(f)
     frags = _resolve([_grow(f, loose, a, b, idf) for f in _resolve(frags)])
     out = []
     for f in frags:
@@ -378,7 +397,7 @@ def align_pair(sa: Sentences, sb: Sentences, extra: np.ndarray | None = None,
         if inside.shape[0] < MIN_SEEDS:
             continue
         ca, cb = _snap((_chars(a, f.a), _chars(b, f.b)), exact)
-        if ca[1] - ca[0] >= MIN_CHARS and cb[1] - cb[0] >= MIN_CHARS:
+        if ca[1] - ca[0] >= min_chars and cb[1] - cb[0] >= min_chars:
             out.append((ca, cb))
             if _DEBUG is not None:
                 inside = points[(points[:, 0] >= f.a[0]) & (points[:, 0] <= f.a[1]) & (points[:, 1] >= f.b[0]) & (points[:, 1] <= f.b[1])]
@@ -386,7 +405,7 @@ def align_pair(sa: Sentences, sb: Sentences, extra: np.ndarray | None = None,
     return out
 
 
-def _exact_points(ev, a_is_first: bool, sa: Sentences, sb: Sentences) -> np.ndarray:
+def _exact_points(ev: PairEvidence, a_is_first: bool, sa: Sentences, sb: Sentences) -> np.ndarray:
     """Sentence pairs along the exact runs of a pair, as extra seeds."""
     pts = []
     for p in ev.passages:
@@ -403,6 +422,62 @@ def _exact_points(ev, a_is_first: bool, sa: Sentences, sb: Sentences) -> np.ndar
     return np.asarray(pts, dtype=np.int64).reshape(-1, 2)
 
 
+def _exact_of(ev: PairEvidence | None, a_first: bool) -> list[Detection]:
+    if ev is None:
+        return []
+    return [(p.a_chars, p.b_chars) if a_first else (p.b_chars, p.a_chars) for p in ev.passages]
+
+
+# Worker state for ``jobs > 1``: set before the pool forks, read by _align_chunk.
+_STATE: dict[str, object] = {}
+
+
+def _align_chunk(chunk: Sequence[tuple[int, int]]) -> list[list[Detection]]:
+    docs, streams, found, width, options = (_STATE[k] for k in ("docs", "streams", "found", "width", "options"))
+    cache: dict[int, Sentences] = _STATE.setdefault("cache", {})  # type: ignore[assignment]
+    out = []
+    for i, j in chunk:
+        for k in (i, j):
+            if k not in cache:
+                cache[k] = sentences(docs[k], streams[k], width)  # type: ignore[index]
+        ev = found.get((min(i, j), max(i, j)))  # type: ignore[attr-defined]
+        a_first = i < j
+        extra = _exact_points(ev, a_first, cache[i], cache[j]) if ev is not None else None
+        out.append(sorted(align_pair(cache[i], cache[j], extra, _exact_of(ev, a_first), **options)))  # type: ignore[arg-type]
+    return out
+
+
+def _options(settings: Settings, both_ways: bool) -> dict[str, float]:
+    return {"cosine": settings.align_cosine, "dice": settings.align_dice, "gap": settings.align_gap,
+            "min_chars": settings.align_min_chars, "both_ways": both_ways}
+
+
+def _run(docs: Sequence[Document], streams: Sequence[TokenStream], found: dict[tuple[int, int], PairEvidence],
+         todo: Sequence[tuple[int, int]], settings: Settings, jobs: int, progress: Progress,
+         both_ways: bool = False) -> list[list[Detection]]:
+    """Align the pairs ``todo`` (positions in ``docs``), in order, on ``jobs`` processes."""
+    width = max((int(s.ids.max()) for s in streams if len(s)), default=0) + 1
+    _STATE.clear()
+    _STATE.update(docs=docs, streams=streams, found=found, width=width, options=_options(settings, both_ways))
+    size = 64
+    chunks = [todo[k : k + size] for k in range(0, len(todo), size)]
+    out: list[list[Detection]] = []
+    try:
+        if jobs > 1 and len(chunks) > 1:
+            ctx = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+                for part in pool.map(_align_chunk, chunks):
+                    out.extend(part)
+                    progress("align", len(out), len(todo))
+        else:
+            for chunk in chunks:
+                out.extend(_align_chunk(chunk))
+                progress("align", len(out), len(todo))
+    finally:
+        _STATE.clear()
+    return out
+
+
 def align_corpus(
     documents: Sequence[Document],
     pairs: Sequence[tuple[str, str]],
@@ -411,38 +486,83 @@ def align_corpus(
     jobs: int = 1,
     progress: Progress = _quiet,
 ) -> dict[tuple[str, str], list[Detection]]:
-    """The passages each requested pair ``(a, b)`` shares, as character spans of ``a`` and ``b``."""
+    """The passages each requested pair ``(a, b)`` shares, as character spans of ``a`` and ``b``.
+
+    One suffix array over all the documents gives the exact passages of every
+    pair at once; the sentence alignment then runs pair by pair, on ``jobs``
+    processes.
+    """
     docs = sorted(documents, key=lambda d: d.id)
     position = {d.id: i for i, d in enumerate(docs)}
     for a, b in pairs:
         for x in (a, b):
             if x not in position:
                 raise ValueError(f"pair ({a!r}, {b!r}): no document {x!r}")
-    streams = tokenize_stage(docs, settings, progress)
-    evidence, _ = match_stage(docs, streams, settings, progress)
-    found = {(p.a, p.b): p for p in evidence}
-    width = max((int(s.ids.max()) for s in streams if len(s)), default=0) + 1
-    cache: dict[str, Sentences] = {}
-
-    def sent(doc_id: str) -> Sentences:
-        if doc_id not in cache:
-            i = position[doc_id]
-            cache[doc_id] = sentences(docs[i], streams[i], width)
-        return cache[doc_id]
-
-    out: dict[tuple[str, str], list[Detection]] = {}
-    for n, (a, b) in enumerate(pairs):
-        sa, sb = sent(a), sent(b)
-        ev = found.get((min(a, b), max(a, b)))
-        extra = _exact_points(ev, ev.a == a, sa, sb) if ev is not None else None
-        exact = []
-        if ev is not None:
-            for p in ev.passages:
-                exact.append((p.a_chars, p.b_chars) if ev.a == a else (p.b_chars, p.a_chars))
-        out[(a, b)] = sorted(align_pair(sa, sb, extra, exact))
-        if n % 50 == 0 or n == len(pairs) - 1:
-            progress("align", n + 1, len(pairs))
-    return out
+    streams = _audit.tokenize_stage(docs, settings, progress)
+    evidence, _ = _audit.match_stage(docs, streams, dataclasses.replace(settings, align=False), progress)
+    found = {(position[p.a], position[p.b]): p for p in evidence}
+    todo = [(position[a], position[b]) for a, b in pairs]
+    results = _run(docs, streams, found, todo, settings, jobs, progress)
+    return {pair: dets for pair, dets in zip(pairs, results)}
 
 
-__all__ = ["align_corpus", "align_pair", "sentences", "sentence_spans", "seeds", "extend", "pair_idf"]
+def _token_span(stream: TokenStream, chars: CharSpan) -> Span:
+    starts, ends = stream.spans[:, 0], stream.spans[:, 1]
+    return int(np.searchsorted(ends, chars[0], side="right")), int(np.searchsorted(starts, chars[1], side="left"))
+
+
+def _covered(spans: Sequence[Span]) -> int:
+    total, reach = 0, -1
+    for lo, hi in sorted(spans):
+        lo = max(lo, reach)
+        if hi > lo:
+            total += hi - lo
+        reach = max(reach, hi)
+    return total
+
+
+def _enriched(ev: PairEvidence, dets: Sequence[Detection], sa: TokenStream, sb: TokenStream) -> PairEvidence:
+    """``ev`` with the aligned passages added; exact passages inside one are absorbed into it."""
+    kept = list(ev.passages)
+    added = []
+    for ca, cb in dets:
+        inside = [p for p in kept if p.a_chars[0] < ca[1] and p.a_chars[1] > ca[0]
+                  and p.b_chars[0] < cb[1] and p.b_chars[1] > cb[0]]
+        if any(p.a_chars[0] <= ca[0] and p.a_chars[1] >= ca[1] for p in inside):
+            continue  # already found verbatim
+        ca = (min([ca[0], *(p.a_chars[0] for p in inside)]), max([ca[1], *(p.a_chars[1] for p in inside)]))
+        cb = (min([cb[0], *(p.b_chars[0] for p in inside)]), max([cb[1], *(p.b_chars[1] for p in inside)]))
+        kept = [p for p in kept if p not in inside]
+        added.append(Passage(
+            a=_token_span(sa, ca), b=_token_span(sb, cb), a_chars=ca, b_chars=cb,
+            runs=tuple(r for p in inside for r in p.runs), exact=sum(p.exact for p in inside),
+            run_chars=tuple(r for p in inside for r in p.run_chars), kind="aligned",
+        ))
+    if not added:
+        return ev
+    passages = tuple(sorted(kept + added, key=lambda p: (p.a, p.b)))
+    n_a, n_b = len(sa), len(sb)
+    return PairEvidence(
+        a=ev.a, b=ev.b, passages=passages,
+        covered_a=round(_covered([p.a for p in passages]) / n_a, 6) if n_a else 0.0,
+        covered_b=round(_covered([p.b for p in passages]) / n_b, 6) if n_b else 0.0,
+        longest=ev.longest,
+    )
+
+
+def enrich(docs: Sequence[Document], streams: Sequence[TokenStream], evidence: Sequence[PairEvidence],
+           settings: Settings, jobs: int = 1, progress: Progress = _quiet) -> list[PairEvidence]:
+    """The audit's pairs with the passages that survive edits added (``kind="aligned"``).
+
+    Only pairs the suffix array already related are aligned: an edited copy
+    of a news story keeps some verbatim run of ``min_len`` words.
+    """
+    position = {d.id: i for i, d in enumerate(docs)}
+    found = {(position[p.a], position[p.b]): p for p in evidence}
+    todo = sorted(found)
+    results = _run(docs, streams, found, todo, settings, jobs, progress, both_ways=True)
+    out = [_enriched(found[k], dets, streams[k[0]], streams[k[1]]) for k, dets in zip(todo, results)]
+    return sorted(out, key=lambda p: (p.a, p.b))
+
+
+__all__ = ["align_corpus", "align_pair", "enrich", "sentences", "sentence_spans", "seeds", "extend", "pair_idf"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from provenance import index, passages
+from provenance import align, index, passages
 from provenance import lineage as lineage_stage
 from provenance.model import AuditResult, Boilerplate, Document, PairEvidence, Skipped, TokenStream
 from provenance.settings import Settings
@@ -40,6 +40,8 @@ def match_stage(
     matches, runs, corpus, sa = index.maximal_matches(streams, settings.min_len, settings.max_df)
     tick("index", 1, 1)
     pairs = passages.pair_evidence(matches, streams, ids, settings.max_gap)
+    if settings.align:
+        pairs = align.enrich(docs, streams, pairs, settings, progress=tick)
     boiler = passages.boilerplate(runs, corpus, sa, streams, docs, settings.min_len)
     tick("passages", 1, 1)
     return pairs, boiler
