@@ -48,6 +48,7 @@ import scipy.sparse as sp
 from nltk.tokenize.punkt import PunktSentenceTokenizer
 
 from provenance import audit as _audit
+from provenance import passages
 from provenance.model import Document, PairEvidence, Passage, Span, TokenStream
 from provenance.settings import (
     DEFAULT_ALIGN_COSINE,
@@ -511,16 +512,6 @@ def _token_span(stream: TokenStream, chars: CharSpan) -> Span:
     return int(np.searchsorted(ends, chars[0], side="right")), int(np.searchsorted(starts, chars[1], side="left"))
 
 
-def _covered(spans: Sequence[Span]) -> int:
-    total, reach = 0, -1
-    for lo, hi in sorted(spans):
-        lo = max(lo, reach)
-        if hi > lo:
-            total += hi - lo
-        reach = max(reach, hi)
-    return total
-
-
 def _enriched(ev: PairEvidence, dets: Sequence[Detection], sa: TokenStream, sb: TokenStream) -> PairEvidence:
     """``ev`` with the aligned passages added; exact passages inside one are absorbed into it."""
     kept = list(ev.passages)
@@ -537,15 +528,16 @@ def _enriched(ev: PairEvidence, dets: Sequence[Detection], sa: TokenStream, sb: 
             a=_token_span(sa, ca), b=_token_span(sb, cb), a_chars=ca, b_chars=cb,
             runs=tuple(r for p in inside for r in p.runs), exact=sum(p.exact for p in inside),
             run_chars=tuple(r for p in inside for r in p.run_chars), kind="aligned",
+            parts=tuple(sorted(inside, key=lambda p: (p.a, p.b))),
         ))
     if not added:
         return ev
-    passages = tuple(sorted(kept + added, key=lambda p: (p.a, p.b)))
+    merged = tuple(sorted(kept + added, key=lambda p: (p.a, p.b)))
     n_a, n_b = len(sa), len(sb)
     return PairEvidence(
-        a=ev.a, b=ev.b, passages=passages,
-        covered_a=round(_covered([p.a for p in passages]) / n_a, 6) if n_a else 0.0,
-        covered_b=round(_covered([p.b for p in passages]) / n_b, 6) if n_b else 0.0,
+        a=ev.a, b=ev.b, passages=merged,
+        covered_a=round(passages.covered_tokens([p.a for p in merged]) / n_a, 6) if n_a else 0.0,
+        covered_b=round(passages.covered_tokens([p.b for p in merged]) / n_b, 6) if n_b else 0.0,
         longest=ev.longest,
     )
 
@@ -565,4 +557,4 @@ def enrich(docs: Sequence[Document], streams: Sequence[TokenStream], evidence: S
     return sorted(out, key=lambda p: (p.a, p.b))
 
 
-__all__ = ["align_corpus", "align_pair", "enrich", "sentences", "sentence_spans", "seeds", "extend", "pair_idf"]
+__all__ = ["align_corpus", "align_pair", "enrich", "extend", "pair_idf", "seeds", "sentence_spans", "sentences"]

@@ -68,7 +68,7 @@ def evaluate(root: Path, settings: Settings | None = None) -> CloughScore:
     docs = sorted(result.documents, key=lambda d: d.id)
     streams = tokenize_stage(docs, settings)
     pairs, _ = match_stage(docs, streams, settings)
-    _, candidates = lineage.candidates(docs, streams, pairs)
+    _, candidates = lineage.candidates(docs, streams, lineage.verbatim_pairs(docs, streams, pairs))
     task_files: dict[str, set[str]] = {}
     for f, (task, _) in labels.items():
         task_files.setdefault(task, set()).add(Path(f).stem)

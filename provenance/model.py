@@ -89,6 +89,8 @@ class Passage:
     exact: int
     run_chars: tuple[tuple[int, int, int, int], ...] = ()  # each run as (a_start, a_end, b_start, b_end) characters
     kind: str = "exact"  # "exact" (runs of the suffix array) or "aligned" (edit-tolerant seeds)
+    # the exact passages an aligned passage absorbed (not exported: their runs are)
+    parts: tuple[Passage, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def tokens(self) -> int:

@@ -16,7 +16,7 @@ import numba
 import numpy as np
 
 from provenance.index import BoilerplateRuns, Corpus, Matches
-from provenance.model import Boilerplate, Document, PairEvidence, Passage, TokenStream
+from provenance.model import Boilerplate, Document, PairEvidence, Passage, Span, TokenStream
 
 
 @numba.njit(cache=True, nogil=True)
@@ -198,3 +198,29 @@ def boilerplate(
         )
         i = j
     return out
+
+
+def covered_tokens(spans: Sequence[Span]) -> int:
+    """Tokens inside the union of half-open ``spans``."""
+    total, reach = 0, -1
+    for lo, hi in sorted(spans):
+        lo = max(lo, reach)
+        if hi > lo:
+            total += hi - lo
+        reach = max(reach, hi)
+    return total
+
+
+def verbatim(pair: PairEvidence, n_a: int, n_b: int) -> PairEvidence:
+    """``pair`` as the suffix array alone found it: aligned passages give back
+    the exact passages they absorbed (``n_a``, ``n_b``: the documents' tokens)."""
+    if all(p.kind != "aligned" for p in pair.passages):
+        return pair
+    passages = tuple(sorted((part for p in pair.passages for part in (p.parts if p.kind == "aligned" else (p,))),
+                            key=lambda p: (p.a, p.b)))
+    return PairEvidence(
+        a=pair.a, b=pair.b, passages=passages,
+        covered_a=round(covered_tokens([p.a for p in passages]) / n_a, 6) if n_a else 0.0,
+        covered_b=round(covered_tokens([p.b for p in passages]) / n_b, 6) if n_b else 0.0,
+        longest=pair.longest,
+    )

@@ -14,6 +14,11 @@ For every pair the engine relates, two quantities are measured from the text:
   BBC reported"); containment asymmetry (most of the child is in the parent,
   less of the parent in the child).
 
+Both are measured on verbatim evidence: passages aligned across edits
+(``provenance.align``) are shown in the report but set aside here, keeping
+their exact runs, because independent reports of one event, and answers to one
+question, also say the same things in other words.
+
 The forest is a maximum spanning arborescence (networkx, Edmonds) over the
 documents and a virtual root, per connected family; a document whose best
 incoming edge is weak hangs off the root.  Documents that share text which
@@ -22,6 +27,6 @@ folder: a latent node, named from the attribution cues of its children.
 """
 
 from provenance.lineage.evidence import attribution_cues, candidates, quoted_mask
-from provenance.lineage.forest import infer, triangulate
+from provenance.lineage.forest import infer, triangulate, verbatim_pairs
 
-__all__ = ["attribution_cues", "candidates", "infer", "quoted_mask", "triangulate"]
+__all__ = ["attribution_cues", "candidates", "infer", "quoted_mask", "triangulate", "verbatim_pairs"]

@@ -14,6 +14,7 @@ import numpy as np
 
 from provenance.lineage.evidence import LATENT_MIN_RUN, LATENT_MIN_TOKENS, _Family, candidates
 from provenance.model import Derivation, Document, Latent, Lineage, PairEvidence, TokenStream
+from provenance.passages import verbatim
 from provenance.settings import Settings
 
 ROOT = "\x00root"
@@ -182,10 +183,23 @@ def _latent_edge(child: str, parent: str, latents: list[Latent], edges: dict[tup
     return Derivation(child, parent, best.confidence, best.change, evidence)
 
 
+def verbatim_pairs(docs: Sequence[Document], streams: Sequence[TokenStream],
+                   pairs: Sequence[PairEvidence]) -> list[PairEvidence]:
+    """The evidence lineage decides on: each pair's passages as the suffix array found them."""
+    size = {d.id: len(s) for d, s in zip(docs, streams)}
+    return [verbatim(p, size[p.a], size[p.b]) for p in pairs]
+
+
 def infer(
     docs: Sequence[Document], streams: Sequence[TokenStream], pairs: Sequence[PairEvidence], settings: Settings
 ) -> Lineage:
-    """The derivation forest of ``docs`` from the evidence of ``pairs``."""
+    """The derivation forest of ``docs`` from the evidence of ``pairs``.
+
+    Decided on verbatim evidence: passages aligned across edits are set aside
+    (their exact runs kept), because independent reports of one event, and
+    answers to one question, also say the same things in other words.
+    """
+    pairs = verbatim_pairs(docs, streams, pairs)
     fam, edges = candidates(docs, streams, pairs)
     edges = triangulate(fam, pairs, edges)
     g = nx.Graph()
