@@ -65,6 +65,9 @@ Progress = Callable[[str, int, int], None]
 #: A seed must come close to the best match of its sentence on one side
 #: (a sentence on a topic resembles many sentences on the same topic).
 BEST_SHARE = 1.0
+#: Inside an ordered passage (audits) the second text may step back this many
+#: sentences; further back starts another passage.
+BACKSTEP = 0
 #: A sentence of fewer words is joined to the next.
 MIN_SENTENCE = 6
 #: A passage widens by looser pairs at most this many sentences beyond its
@@ -251,8 +254,17 @@ def _split(points: np.ndarray, axis: int, gap: int) -> list[np.ndarray]:
     return np.split(pts, cuts)
 
 
-def extend(points: np.ndarray, gap_a: int, gap_b: int) -> list[np.ndarray]:
-    """Groups of seeds that are close on both sides (split alternately until stable)."""
+def _monotone(points: np.ndarray) -> list[np.ndarray]:
+    """Cut a group where, in the order of the first text, the second text steps back
+    more than BACKSTEP sentences: reordered paragraphs are separate passages."""
+    pts = points[np.lexsort((points[:, 1], points[:, 0]))]
+    back = (np.diff(pts[:, 0]) > 0) & (np.diff(pts[:, 1]) < -BACKSTEP)
+    return np.split(pts, np.nonzero(back)[0] + 1)
+
+
+def extend(points: np.ndarray, gap_a: int, gap_b: int, ordered: bool = False) -> list[np.ndarray]:
+    """Groups of seeds that are close on both sides (split alternately until
+    stable), and in the same order on both sides when ``ordered``."""
     done: list[np.ndarray] = []
     todo = [(points, 0)]
     while todo:
@@ -261,7 +273,11 @@ def extend(points: np.ndarray, gap_a: int, gap_b: int) -> list[np.ndarray]:
         if len(parts) == 1:
             other = _split(group, 1 - axis, gap_b if axis == 0 else gap_a)
             if len(other) == 1:
-                done.append(group)
+                runs = _monotone(group) if ordered else [group]
+                if len(runs) == 1:
+                    done.append(group)
+                else:
+                    todo.extend((p, 0) for p in runs)
             else:
                 todo.extend((p, axis) for p in other)
         else:
@@ -283,16 +299,17 @@ class Fragment:
     similarity: float
 
 
-def _fragments(a: Weighted, b: Weighted, points: np.ndarray, idf: np.ndarray, gap_a: int, gap_b: int) -> list[Fragment]:
+def _fragments(a: Weighted, b: Weighted, points: np.ndarray, idf: np.ndarray, gap_a: int, gap_b: int,
+               ordered: bool = False) -> list[Fragment]:
     out = []
-    for group in extend(points, gap_a, gap_b):
+    for group in extend(points, gap_a, gap_b, ordered):
         ra = (int(group[:, 0].min()), int(group[:, 0].max()))
         rb = (int(group[:, 1].min()), int(group[:, 1].max()))
         sim = _whole_cosine(a, b, ra, rb, idf)
         if sim >= VALIDATE_COSINE:
             out.append(Fragment(ra, rb, sim))
         elif max(gap_a, gap_b) > 0 and len(group) > 1:
-            out.extend(_fragments(a, b, group, idf, max(gap_a - 1, 0), max(gap_b - 1, 0)))
+            out.extend(_fragments(a, b, group, idf, max(gap_a - 1, 0), max(gap_b - 1, 0), ordered))
     return out
 
 
@@ -306,12 +323,17 @@ def _resolve(frags: list[Fragment]) -> list[Fragment]:
     return sorted(kept, key=lambda f: (f.a, f.b))
 
 
-def _grow(f: Fragment, loose: np.ndarray, a: Weighted, b: Weighted, idf: np.ndarray) -> Fragment:
-    """Widen a passage by similar sentence pairs just beyond its ends (edits blur its edges)."""
+def _grow(f: Fragment, loose: np.ndarray, a: Weighted, b: Weighted, idf: np.ndarray,
+          ordered: bool = False) -> Fragment:
+    """Widen a passage by similar sentence pairs just beyond its ends (edits blur its edges);
+    when ``ordered``, only by pairs before it on both sides or after it on both sides."""
     (a0, a1), (b0, b1) = f.a, f.b
     while loose.shape[0]:
-        near = loose[(loose[:, 0] >= a0 - GROW) & (loose[:, 0] <= a1 + GROW)
-                     & (loose[:, 1] >= b0 - GROW) & (loose[:, 1] <= b1 + GROW)]
+        i, j = loose[:, 0], loose[:, 1]
+        ok = (i >= a0 - GROW) & (i <= a1 + GROW) & (j >= b0 - GROW) & (j <= b1 + GROW)
+        if ordered:
+            ok &= ((i < a0) & (j < b0)) | ((i > a1) & (j > b1)) | ((i >= a0) & (i <= a1) & (j >= b0) & (j <= b1))
+        near = loose[ok]
         if near.shape[0] == 0:
             break
         box = (min(a0, int(near[:, 0].min())), max(a1, int(near[:, 0].max())),
@@ -382,7 +404,9 @@ def align_pair(sa: Sentences, sb: Sentences, extra: np.ndarray | None = None,
         points = np.unique(np.concatenate([points, extra]), axis=0)
     if points.shape[0] == 0:
         return []
-    frags = _resolve(_fragments(a, b, points, idf, gap, gap))
+    # in an audit a passage keeps its order (a moved paragraph is a passage of
+    # its own); PAN's random obfuscation reorders sentences, so its pairs do not
+    frags = _resolve(_fragments(a, b, points, idf, gap, gap, ordered=both_ways))
     summaries = _summaries(a, b, points, idf, gap)
     if both_ways:
         flipped = _summaries(b, a, points[:, ::-1], idf, gap)
@@ -390,7 +414,7 @@ def align_pair(sa: Sentences, sb: Sentences, extra: np.ndarray | None = None,
     for f in summaries:
         frags = [g for g in frags if (g.a[1] < f.a[0] or g.a[0] > f.a[1]) and (g.b[1] < f.b[0] or g.b[0] > f.b[1])]
         frags.append(f)
-    frags = _resolve([_grow(f, loose, a, b, idf) for f in _resolve(frags)])
+    frags = _resolve([_grow(f, loose, a, b, idf, ordered=both_ways) for f in _resolve(frags)])
     out = []
     for f in frags:
         inside = points[(points[:, 0] >= f.a[0]) & (points[:, 0] <= f.a[1])
@@ -523,7 +547,11 @@ def _enriched(ev: PairEvidence, dets: Sequence[Detection], sa: TokenStream, sb: 
             continue  # already found verbatim
         ca = (min([ca[0], *(p.a_chars[0] for p in inside)]), max([ca[1], *(p.a_chars[1] for p in inside)]))
         cb = (min([cb[0], *(p.b_chars[0] for p in inside)]), max([cb[1], *(p.b_chars[1] for p in inside)]))
-        kept = [p for p in kept if p not in inside]
+        rest = [p for p in kept if p not in inside]
+        if any(p.a_chars[0] < ca[1] and p.a_chars[1] > ca[0] or p.b_chars[0] < cb[1] and p.b_chars[1] > cb[0]
+               for p in rest + added):
+            continue  # crosses another passage on one side: the report shows passages that do not overlap
+        kept = rest
         added.append(Passage(
             a=_token_span(sa, ca), b=_token_span(sb, cb), a_chars=ca, b_chars=cb,
             runs=tuple(r for p in inside for r in p.runs), exact=sum(p.exact for p in inside),
