@@ -45,8 +45,8 @@ class _Bar:
 
 def _summary(result: AuditResult, top: int = 10) -> str:
     lines = [
-        f"{len(result.documents)} documents, {len(result.pairs)} related pairs, "
-        f"{len(result.skipped)} skipped, {len(result.boilerplate)} boilerplate passages"
+        (f"{len(result.documents)} documents, {len(result.pairs)} related pairs, "
+         f"{len(result.skipped)} skipped, {len(result.boilerplate)} boilerplate passages")
     ]
     ranked = sorted(result.pairs, key=lambda p: (-max(p.covered_a, p.covered_b), p.a, p.b))
     if ranked:
@@ -125,6 +125,8 @@ def _load(folder: Path, options: sources.Options, strict: bool) -> sources.Loade
 @click.option("--max-df", type=int, default=DEFAULT_MAX_DF, show_default=True,
               help="A run in more documents than this is boilerplate.")
 @click.option("--stem/--no-stem", default=True, show_default=True, help="Snowball stemming.")
+@click.option("--align/--no-align", default=True, show_default=True,
+              help="Also align passages across edits (sentence by sentence), not only exact runs.")
 @click.option("--include", multiple=True, help="Only files matching this glob (repeatable).")
 @click.option("--exclude", multiple=True, help="Leave out files or folders matching this glob (repeatable).")
 @click.option("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, show_default=True,
@@ -148,7 +150,7 @@ def _load(folder: Path, options: sources.Options, strict: bool) -> sources.Loade
               help="Worker processes of a --scheduler local cluster.")
 @click.option("--quiet", "-q", is_flag=True, help="No summary on stdout.")
 def audit_cmd(folder: Path, out: Path | None, min_len: int, max_gap: int, max_df: int,
-              stem: bool, include: tuple[str, ...], exclude: tuple[str, ...], max_bytes: int,
+              stem: bool, align: bool, include: tuple[str, ...], exclude: tuple[str, ...], max_bytes: int,
               manifest: Path | None, text_column: str | None, id_column: str | None,
               title_column: str | None, date_column: str | None, url_column: str | None,
               site_column: str | None, strict: bool, fail_over: float | None, formats: str,
@@ -158,7 +160,7 @@ def audit_cmd(folder: Path, out: Path | None, min_len: int, max_gap: int, max_df
     if not wanted or wanted - {"html", "json"}:
         raise click.UsageError(f"--format takes html, json or both, not {formats!r}")
     try:
-        settings = Settings(min_len=min_len, max_gap=max_gap, max_df=max_df, stem=stem,
+        settings = Settings(min_len=min_len, max_gap=max_gap, max_df=max_df, stem=stem, align=align,
                             max_bytes=max_bytes, include=include, exclude=exclude)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
@@ -252,6 +254,36 @@ def eval_clough(corpus: Path, min_len: int | None) -> int:
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
     click.echo(clough.format_score(score))
+    return EXIT_OK
+
+
+@eval_group.command("pan13")
+@click.argument("corpus", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--detections", "out", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Write one PAN detections XML per pair into this folder.")
+@click.option("--jobs", type=click.IntRange(1), default=1, show_default=True,
+              help="Processes for the sentence alignment.")
+@click.option("--sample", type=click.IntRange(1), default=None,
+              help="Only this many pairs per obfuscation folder (the fixed stratified sample of the quality gate).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def eval_pan13(corpus: Path, out: Path | None, jobs: int, sample: int | None, quiet: bool) -> int:
+    """Align every pair of a PAN 2013 text-alignment corpus and score it (plagdet)."""
+    from provenance import pan
+
+    try:
+        chosen = pan.pairs(corpus)
+    except (OSError, ValueError) as exc:
+        raise click.UsageError(str(exc)) from exc
+    if sample:
+        chosen = pan.sample(chosen, sample)
+    bar = _Bar(enabled=not quiet and sys.stderr.isatty())
+    try:
+        result = pan.evaluate(corpus, chosen, Settings(), jobs=jobs, out=out, progress=bar)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    finally:
+        bar.close()
+    click.echo(pan.format_evaluation(result))
     return EXIT_OK
 
 
