@@ -44,7 +44,6 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 from nltk.tokenize.punkt import PunktSentenceTokenizer
 
 from provenance import audit as _audit
@@ -99,24 +98,22 @@ def _quiet(stage: str, done: int, total: int) -> None:
 
 @dataclass(frozen=True)
 class Sentences:
-    """One document cut into sentences, as rows of term counts."""
+    """One document cut into sentences: each token's sentence and term id."""
 
     chars: np.ndarray  # int64[n, 2]: each sentence's character span
-    counts: sp.csr_matrix  # n x V term counts (stemmed ids)
-    present: sp.csr_matrix  # 1 where the term occurs
+    rows: np.ndarray  # int64[m]: the sentence of each token inside one
+    terms: np.ndarray  # int64[m]: its stemmed term id
 
 
 @dataclass(frozen=True)
 class Weighted:
-    """A document's sentences weighted for one comparison."""
+    """A document's sentences as dense rows over the vocabulary of one pair."""
 
-    s: Sentences
-    tfidf: sp.csr_matrix  # rows L2-normalised tf-idf
-    mass: np.ndarray  # float64[n]: sum of idf over each sentence's distinct terms
-
-    @property
-    def chars(self) -> np.ndarray:
-        return self.s.chars
+    chars: np.ndarray
+    counts: np.ndarray  # n x V term counts
+    present: np.ndarray  # n x V, 1.0 where the term occurs
+    tfidf: np.ndarray  # rows L2-normalised tf-isf
+    mass: np.ndarray  # float64[n]: isf summed over each sentence's distinct terms
 
 
 _PUNKT = PunktSentenceTokenizer()
@@ -163,26 +160,26 @@ def _merge_short(spans: list[tuple[int, int]], token_starts: np.ndarray) -> list
     return out
 
 
-def sentences(doc: Document, stream: TokenStream, width: int) -> Sentences:
-    """The sentence-by-term count matrix of one document (``width``: largest term id + 1)."""
+def sentences(doc: Document, stream: TokenStream) -> Sentences:
+    """One document's sentences, each token assigned to the sentence it lies in."""
     spans = _merge_short(sentence_spans(doc.text), stream.spans[:, 0])
     chars = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
-    n = len(spans)
-    if n == 0 or len(stream) == 0:
-        empty = sp.csr_matrix((n, width))
-        return Sentences(chars, empty, empty)
+    if chars.shape[0] == 0 or len(stream) == 0:
+        none = np.zeros(0, dtype=np.int64)
+        return Sentences(chars, none, none)
     # the sentence of each token: the last sentence starting at or before it
     row = np.searchsorted(chars[:, 0], stream.spans[:, 0], side="right") - 1
     keep = row >= 0
-    row, col = row[keep], stream.ids[keep].astype(np.int64)
-    counts = sp.csr_matrix((np.ones(row.shape[0]), (row, col)), shape=(n, width))
-    counts.sum_duplicates()
-    present = counts.copy()
-    present.data[:] = 1.0
-    return Sentences(chars, counts.tocsr(), present.tocsr())
+    return Sentences(chars, row[keep].astype(np.int64), stream.ids[keep].astype(np.int64))
 
 
-def pair_idf(a: Sentences, b: Sentences) -> np.ndarray:
+def _dense(s: Sentences, vocab: np.ndarray) -> np.ndarray:
+    n, width = s.chars.shape[0], vocab.shape[0]
+    cols = np.searchsorted(vocab, s.terms)
+    return np.bincount(s.rows * width + cols, minlength=n * width).reshape(n, width).astype(np.float64)
+
+
+def pair_idf(ca: np.ndarray, cb: np.ndarray) -> np.ndarray:
     """Inverse sentence frequency of each term over the sentences of both texts.
 
     Computed from the pair alone, so that a pair aligns the same whatever else
@@ -190,23 +187,25 @@ def pair_idf(a: Sentences, b: Sentences) -> np.ndarray:
     sentences of the two texts (a function word, the topic's own name) weighs
     little, a word found in few weighs much.
     """
-    n = a.present.shape[0] + b.present.shape[0]
-    sf = np.asarray(a.present.sum(axis=0)).ravel() + np.asarray(b.present.sum(axis=0)).ravel()
-    idf = np.zeros(sf.shape[0], dtype=np.float64)
-    seen = sf > 0
-    idf[seen] = np.log((n + 1) / sf[seen])
-    return idf
+    n = ca.shape[0] + cb.shape[0]
+    sf = (ca > 0).sum(axis=0) + (cb > 0).sum(axis=0)
+    return np.log((n + 1) / np.maximum(sf, 1))
 
 
-def weigh(s: Sentences, idf: np.ndarray) -> Weighted:
-    if s.counts.shape[0] == 0:
-        return Weighted(s, s.counts, np.zeros(0))
-    tfidf = s.counts.multiply(idf[np.newaxis, :]).tocsr()
-    norms = np.sqrt(np.asarray(tfidf.multiply(tfidf).sum(axis=1)).ravel())
+def weigh(s: Sentences, counts: np.ndarray, idf: np.ndarray) -> Weighted:
+    present = (counts > 0).astype(np.float64)
+    tfidf = counts * idf
+    norms = np.sqrt((tfidf * tfidf).sum(axis=1))
     norms[norms == 0] = 1.0
-    tfidf = (sp.diags(1.0 / norms) @ tfidf).tocsr()
-    mass = np.asarray(s.present @ idf).ravel()
-    return Weighted(s, tfidf, mass)
+    return Weighted(s.chars, counts, present, tfidf / norms[:, np.newaxis], present @ idf)
+
+
+def weigh_pair(sa: Sentences, sb: Sentences) -> tuple[Weighted, Weighted, np.ndarray]:
+    """Both texts over their joint vocabulary, weighted by the pair's tf-isf."""
+    vocab = np.unique(np.concatenate([sa.terms, sb.terms]))
+    ca, cb = _dense(sa, vocab), _dense(sb, vocab)
+    idf = pair_idf(ca, cb)
+    return weigh(sa, ca, idf), weigh(sb, cb, idf), idf
 
 
 _NONE = np.zeros((0, 2), dtype=np.int64)
@@ -221,16 +220,14 @@ def seeds(a: Weighted, b: Weighted, idf: np.ndarray, cosine: float = DEFAULT_ALI
     """
     if a.tfidf.shape[0] == 0 or b.tfidf.shape[0] == 0:
         return _NONE, _NONE
-    cos = (a.tfidf @ b.tfidf.T).tocoo()
-    ok = cos.data >= cosine
-    i, j = cos.row[ok], cos.col[ok]
+    full = a.tfidf @ b.tfidf.T
+    i, j = np.nonzero(full >= cosine)
     if i.size == 0:
         return _NONE, _NONE
-    # idf mass of the shared terms of each candidate pair
-    weighted = a.s.present.multiply(idf[np.newaxis, :]).tocsr()
-    shared = np.asarray(weighted[i].multiply(b.s.present[j]).sum(axis=1)).ravel()
+    # isf mass of the shared terms of each candidate pair
+    shared = ((a.present[i] * idf) * b.present[j]).sum(axis=1)
     dice = 2 * shared / np.maximum(a.mass[i] + b.mass[j], 1e-12)
-    c = cos.data[cos.data >= cosine]
+    c = full[i, j]
     ok = dice >= dice_min
     i, j, c = i[ok], j[ok], c[ok]
     if i.size == 0:
@@ -286,8 +283,8 @@ def extend(points: np.ndarray, gap_a: int, gap_b: int, ordered: bool = False) ->
 
 
 def _whole_cosine(a: Weighted, b: Weighted, ra: tuple[int, int], rb: tuple[int, int], idf: np.ndarray) -> float:
-    va = np.asarray(a.s.counts[ra[0] : ra[1] + 1].sum(axis=0)).ravel() * idf
-    vb = np.asarray(b.s.counts[rb[0] : rb[1] + 1].sum(axis=0)).ravel() * idf
+    va = a.counts[ra[0] : ra[1] + 1].sum(axis=0) * idf
+    vb = b.counts[rb[0] : rb[1] + 1].sum(axis=0) * idf
     na, nb = float(np.linalg.norm(va)), float(np.linalg.norm(vb))
     return float(va @ vb) / (na * nb) if na and nb else 0.0
 
@@ -397,18 +394,17 @@ def align_pair(sa: Sentences, sb: Sentences, extra: np.ndarray | None = None,
     ``b`` (the suspicious text of PAN), and also the other way round when
     ``both_ways`` (an audit, where either text may be the summary).
     """
-    idf = pair_idf(sa, sb)
-    a, b = weigh(sa, idf), weigh(sb, idf)
+    a, b, idf = weigh_pair(sa, sb)
     points, loose = seeds(a, b, idf, cosine, dice)
     if extra is not None and extra.size:
         points = np.unique(np.concatenate([points, extra]), axis=0)
-    if points.shape[0] == 0:
-        return []
+    if points.shape[0] < MIN_SEEDS:
+        return []  # a passage needs MIN_SEEDS seeds
     # in an audit a passage keeps its order (a moved paragraph is a passage of
     # its own); PAN's random obfuscation reorders sentences, so its pairs do not
     frags = _resolve(_fragments(a, b, points, idf, gap, gap, ordered=both_ways))
-    summaries = _summaries(a, b, points, idf, gap)
-    if both_ways:
+    summaries = _summaries(a, b, points, idf, gap) if np.unique(points[:, 0]).size >= SUMMARY_SEEDS else []
+    if both_ways and np.unique(points[:, 1]).size >= SUMMARY_SEEDS:
         flipped = _summaries(b, a, points[:, ::-1], idf, gap)
         summaries += [Fragment(f.b, f.a, f.similarity) for f in flipped]
     for f in summaries:
@@ -458,13 +454,13 @@ _STATE: dict[str, object] = {}
 
 
 def _align_chunk(chunk: Sequence[tuple[int, int]]) -> list[list[Detection]]:
-    docs, streams, found, width, options = (_STATE[k] for k in ("docs", "streams", "found", "width", "options"))
+    docs, streams, found, options = (_STATE[k] for k in ("docs", "streams", "found", "options"))
     cache: dict[int, Sentences] = _STATE.setdefault("cache", {})  # type: ignore[assignment]
     out = []
     for i, j in chunk:
         for k in (i, j):
             if k not in cache:
-                cache[k] = sentences(docs[k], streams[k], width)  # type: ignore[index]
+                cache[k] = sentences(docs[k], streams[k])  # type: ignore[index]
         ev = found.get((min(i, j), max(i, j)))  # type: ignore[attr-defined]
         a_first = i < j
         extra = _exact_points(ev, a_first, cache[i], cache[j]) if ev is not None else None
@@ -481,9 +477,8 @@ def _run(docs: Sequence[Document], streams: Sequence[TokenStream], found: dict[t
          todo: Sequence[tuple[int, int]], settings: Settings, jobs: int, progress: Progress,
          both_ways: bool = False) -> list[list[Detection]]:
     """Align the pairs ``todo`` (positions in ``docs``), in order, on ``jobs`` processes."""
-    width = max((int(s.ids.max()) for s in streams if len(s)), default=0) + 1
     _STATE.clear()
-    _STATE.update(docs=docs, streams=streams, found=found, width=width, options=_options(settings, both_ways))
+    _STATE.update(docs=docs, streams=streams, found=found, options=_options(settings, both_ways))
     size = 64
     chunks = [todo[k : k + size] for k in range(0, len(todo), size)]
     out: list[list[Detection]] = []
@@ -574,15 +569,21 @@ def enrich(docs: Sequence[Document], streams: Sequence[TokenStream], evidence: S
            settings: Settings, jobs: int = 1, progress: Progress = _quiet) -> list[PairEvidence]:
     """The audit's pairs with the passages that survive edits added (``kind="aligned"``).
 
-    Only pairs the suffix array already related are aligned: an edited copy
-    of a news story keeps some verbatim run of ``min_len`` words.
+    Only pairs the suffix array already related are aligned (an edited copy
+    of a news story keeps some verbatim run of ``min_len`` words), and of
+    those only the ones whose exact passages cover ``align_min_coverage`` of
+    one text.
     """
     position = {d.id: i for i, d in enumerate(docs)}
     found = {(position[p.a], position[p.b]): p for p in evidence}
-    todo = sorted(found)
+    # pairs worth aligning: enough verbatim reuse to extend, and something left to find
+    todo = sorted(k for k, p in found.items()
+                  if max(p.covered_a, p.covered_b) >= settings.align_min_coverage and min(p.covered_a, p.covered_b) < 1.0)
     results = _run(docs, streams, found, todo, settings, jobs, progress, both_ways=True)
-    out = [_enriched(found[k], dets, streams[k[0]], streams[k[1]]) for k, dets in zip(todo, results)]
-    return sorted(out, key=lambda p: (p.a, p.b))
+    out = dict(found)
+    for k, dets in zip(todo, results):
+        out[k] = _enriched(found[k], dets, streams[k[0]], streams[k[1]])
+    return sorted(out.values(), key=lambda p: (p.a, p.b))
 
 
 __all__ = ["align_corpus", "align_pair", "enrich", "extend", "pair_idf", "seeds", "sentence_spans", "sentences"]

@@ -41,6 +41,13 @@ DEFAULT_ALIGN_COSINE = 0.33
 DEFAULT_ALIGN_DICE = 0.33
 DEFAULT_ALIGN_GAP = 4
 DEFAULT_ALIGN_MIN_CHARS = 150
+#: In an audit, only pairs whose exact passages cover at least this share of
+#: one of the two texts are aligned across edits: alignment extends verbatim
+#: reuse, and a pair linked by one shared quotation or stock phrase is not a
+#: copy to extend (same-event news shares the same facts in other words).  It
+#: also bounds the cost on a dense collection: of the 18,058 related pairs of
+#: the 612 news-2018 articles, 4,907 reach 10%.
+DEFAULT_ALIGN_MIN_COVERAGE = 0.1
 DEFAULT_INCLUDE: tuple[str, ...] = ()
 DEFAULT_EXCLUDE: tuple[str, ...] = ()
 
@@ -62,6 +69,7 @@ class Settings:
     align_dice: float = DEFAULT_ALIGN_DICE
     align_gap: int = DEFAULT_ALIGN_GAP
     align_min_chars: int = DEFAULT_ALIGN_MIN_CHARS
+    align_min_coverage: float = DEFAULT_ALIGN_MIN_COVERAGE
 
     def __post_init__(self) -> None:
         if self.min_len < 1:
@@ -73,6 +81,8 @@ class Settings:
         for name in ("align_cosine", "align_dice"):
             if not 0 < getattr(self, name) <= 1:
                 raise ValueError(f"{name} must be in (0, 1], got {getattr(self, name)}")
+        if not 0 <= self.align_min_coverage <= 1:
+            raise ValueError(f"align_min_coverage must be in [0, 1], got {self.align_min_coverage}")
         if self.align_gap < 0 or self.align_min_chars < 0:
             raise ValueError(f"align_gap and align_min_chars must be 0 or more, got {self.align_gap}, {self.align_min_chars}")
         if self.max_bytes < 1:
