@@ -101,6 +101,12 @@ def _load(folder: Path, options: sources.Options, strict: bool) -> sources.Loade
         loaded = sources.load(folder, options)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
+    problem = _check_loaded(folder, loaded, strict)
+    return loaded if problem is None else problem
+
+
+def _check_loaded(folder: Path, loaded: sources.Loaded, strict: bool) -> int | None:
+    """The exit code when what was loaded cannot be audited (``--strict`` skips, nothing left)."""
     if strict and loaded.skipped:
         for s in loaded.skipped:
             click.echo(f"error: {s.path}: {s.reason}", err=True)
@@ -111,7 +117,7 @@ def _load(folder: Path, options: sources.Options, strict: bool) -> sources.Loade
         for s in loaded.skipped:
             click.echo(f"  skipped {s.path}: {s.reason}", err=True)
         return EXIT_USAGE
-    return loaded
+    return None
 
 
 @cli.command("audit")
@@ -168,22 +174,28 @@ def audit_cmd(folder: Path, out: Path | None, min_len: int, max_gap: int, max_df
                               url=url_column, site=site_column)
     options = sources.Options(max_bytes=max_bytes, include=include, exclude=exclude,
                               manifest=manifest, columns=columns)
-    loaded = _load(folder, options, strict)
-    if isinstance(loaded, int):
-        return loaded
-    bar = _Bar(enabled=sys.stderr.isatty() and len(loaded.documents) > 200)
-    try:
-        if scheduler:
-            try:
-                from provenance.distributed import audit_on_cluster
-            except ImportError as exc:
-                raise click.UsageError(f"--scheduler needs Dask: pip install 'provenance[dask]' ({exc})") from exc
-            result = audit_on_cluster(loaded.documents, settings, scheduler=scheduler, workers=workers,
-                                      skipped=loaded.skipped)
-        else:
+    if scheduler:
+        # the cluster's workers read the inputs themselves: the client only lists them
+        try:
+            from provenance.distributed import audit_path_on_cluster
+        except ImportError as exc:
+            raise click.UsageError(f"--scheduler needs Dask: pip install 'provenance[dask]' ({exc})") from exc
+        try:
+            result, skipped = audit_path_on_cluster(folder, options, settings, scheduler=scheduler, workers=workers)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from exc
+        problem = _check_loaded(folder, sources.Loaded(result.documents, tuple(skipped)), strict)
+        if problem is not None:
+            return problem
+    else:
+        loaded = _load(folder, options, strict)
+        if isinstance(loaded, int):
+            return loaded
+        bar = _Bar(enabled=sys.stderr.isatty() and len(loaded.documents) > 200)
+        try:
             result = audit(loaded.documents, settings, skipped=loaded.skipped, progress=bar)
-    finally:
-        bar.close()
+        finally:
+            bar.close()
     out = out or Path("reports") / folder.resolve().stem
     data = export.to_dict(result, __version__)
     written = []

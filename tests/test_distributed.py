@@ -55,6 +55,34 @@ def test_cluster_output_is_byte_identical(cluster) -> None:  # type: ignore[no-u
     assert '"pairs": []' not in single  # something was found to agree on
 
 
+def test_workers_read_the_folder_themselves(cluster, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The CLI's cluster path: the client lists the folder, workers read it.  A
+    folder with text files, an identical copy, a clashing id, a CSV collection
+    and a file that cannot be read audits the same as on one machine."""
+    import shutil
+
+    from provenance.distributed import audit_path_on_cluster
+
+    _, client = cluster
+    docs = corpus(150, 30)
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    for i, d in enumerate(docs):
+        (folder / ("sub" if i % 3 else "") / f"{d.id.replace('#', '_')}.txt").write_text(d.text, encoding="utf-8")
+    (folder / "again.txt").write_text(docs[5].text, encoding="utf-8")  # an identical copy
+    (folder / "again.md").write_text(docs[7].text + " Extra.", encoding="utf-8")  # id clash with again.txt
+    shutil.copy(corpus_dir("news-2018") / "helsinki_articles.csv", folder / "wire.csv")
+    (folder / "blank.txt").write_bytes(b"   \n")
+    options = sources.Options()
+    settings = Settings()
+    loaded = sources.load(folder, options)
+    single = export.dumps(export.to_dict(audit(loaded.documents, settings, skipped=loaded.skipped), "t"))
+    result, skipped = audit_path_on_cluster(folder, options, settings, scheduler="", client=client)
+    assert export.dumps(export.to_dict(result, "t")) == single
+    assert [s.path for s in skipped] == ["blank.txt"]
+    assert any(d.copies for d in result.documents)
+
+
 def test_a_worker_that_dies_has_its_work_rerun(cluster) -> None:  # type: ignore[no-untyped-def]
     from provenance.distributed import audit_on_cluster
 

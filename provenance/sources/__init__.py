@@ -12,6 +12,7 @@ import fnmatch
 import hashlib
 import os
 import stat
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -180,11 +181,20 @@ def _unique_ids(docs: list[Document]) -> list[Document]:
     return [dataclasses.replace(d, id=d.path) if count[d.id] > 1 else d for d in docs]
 
 
-def _group_identical(docs: list[Document]) -> list[Document]:
-    """One document per distinct normalized text; the others become its ``copies``."""
+def text_key(text: str) -> str:
+    """What makes two texts identical copies: the same words after normalization."""
+    return hashlib.sha256(" ".join(normalize(text).split()).encode("utf-8")).hexdigest()
+
+
+def _group_identical(docs: list[Document], keys: Sequence[str] | None = None) -> list[Document]:
+    """One document per distinct normalized text; the others become its ``copies``.
+
+    ``keys`` are the documents' ``text_key`` when computed elsewhere (a Dask
+    worker that read the text); by default they are computed here.
+    """
     groups: dict[str, list[Document]] = {}
-    for d in docs:
-        key = hashlib.sha256(" ".join(normalize(d.text).split()).encode("utf-8")).hexdigest()
+    for i, d in enumerate(docs):
+        key = keys[i] if keys is not None else text_key(d.text)
         groups.setdefault(key, []).append(d)
     out = []
     for group in groups.values():
@@ -196,11 +206,18 @@ def _group_identical(docs: list[Document]) -> list[Document]:
     return sorted(out, key=lambda d: d.id)
 
 
-def load(path: Path, options: Options | None = None) -> Loaded:
-    """Every article under ``path``: a folder (searched recursively) or one file.
+@dataclass(frozen=True)
+class Plan:
+    """The files an audit will read, found without reading them."""
 
-    Raises ``ValueError`` naming the path when it does not exist or the
-    manifest cannot be read; every other problem is a ``Skipped`` entry.
+    files: tuple[tuple[str, str], ...]  # (path, path relative to the audited folder), sorted
+    skipped: tuple[Skipped, ...]
+
+
+def plan(path: Path, options: Options | None = None) -> Plan:
+    """The files under ``path`` (a folder, searched recursively, or one file) to read.
+
+    Raises ``ValueError`` naming the path when it does not exist.
     """
     options = options or Options()
     if path.is_dir():
@@ -209,16 +226,68 @@ def load(path: Path, options: Options | None = None) -> Loaded:
         files, skipped = [(path, path.name)], []
     else:
         raise ValueError(f"{path}: no such file or folder")
+    return Plan(tuple((str(p), rel) for p, rel in files), tuple(skipped))
+
+
+def read_files(files: Sequence[tuple[str, str]], options: Options | None = None) -> list[list[Document | Skipped]]:
+    """What each of ``files`` holds, in order (the manifest applied): the part of
+    ``load`` that touches the files, which a Dask worker runs on its share."""
+    options = options or Options()
     manifest: Manifest | None = load_manifest(options.manifest) if options.manifest else None
-    docs: list[Document] = []
+    out = []
     for file_path, rel in files:
-        for got in _read_file(file_path, rel, options):
-            if isinstance(got, Skipped):
-                skipped.append(got)
-            else:
-                docs.append(manifest.apply(got) if manifest else got)
-    docs = _group_identical(_unique_ids(sorted(docs, key=lambda d: (d.id, d.path))))
-    return Loaded(documents=tuple(docs), skipped=tuple(sorted(skipped, key=lambda s: s.path)))
+        got = _read_file(Path(file_path), rel, options)
+        out.append([manifest.apply(g) if manifest and not isinstance(g, Skipped) else g for g in got])
+    return out
+
+
+def finish(docs: Sequence[Document], skipped: Sequence[Skipped], keys: Sequence[str] | None = None) -> Loaded:
+    """Ids made unique, identical texts grouped, everything sorted: ``load``'s last step.
+
+    ``keys`` are the documents' ``text_key`` when their texts are not at hand.
+    """
+    return finish_indexed(docs, skipped, keys)[0]
+
+
+def finish_indexed(docs: Sequence[Document], skipped: Sequence[Skipped],
+                   keys: Sequence[str] | None = None) -> tuple[Loaded, list[int], list[int]]:
+    """``finish``; for each input document the index of the output document it
+    became (itself, or the one it is an identical copy of); and for each output
+    document the index of the input it is."""
+    order = sorted(range(len(docs)), key=lambda i: (docs[i].id, docs[i].path))
+    ordered = _unique_ids([docs[i] for i in order])
+    key_of = [keys[i] if keys is not None else text_key(docs[i].text) for i in order]
+    grouped = _group_identical(ordered, key_of)
+    head: dict[str, tuple[str, int]] = {}  # text key -> (smallest id, its input index)
+    for k, d, i in zip(key_of, ordered, order):
+        if k not in head or d.id < head[k][0]:
+            head[k] = (d.id, i)
+    position = {d.id: n for n, d in enumerate(grouped)}
+    became = [0] * len(docs)
+    origin = [0] * len(grouped)
+    for k, i in zip(key_of, order):
+        became[i] = position[head[k][0]]
+        origin[became[i]] = head[k][1]
+    loaded = Loaded(documents=tuple(grouped), skipped=tuple(sorted(skipped, key=lambda s: s.path)))
+    return loaded, became, origin
+
+
+def load(path: Path, options: Options | None = None) -> Loaded:
+    """Every article under ``path``: a folder (searched recursively) or one file.
+
+    Raises ``ValueError`` naming the path when it does not exist or the
+    manifest cannot be read; every other problem is a ``Skipped`` entry.
+    """
+    options = options or Options()
+    found = plan(path, options)
+    if options.manifest:
+        load_manifest(options.manifest)  # a bad manifest is an error before any file is read
+    docs: list[Document] = []
+    skipped = list(found.skipped)
+    for got in read_files(found.files, options):
+        for g in got:
+            (skipped if isinstance(g, Skipped) else docs).append(g)  # type: ignore[arg-type]
+    return finish(docs, skipped)
 
 
 def load_folder(root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Loaded:
