@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import numpy as np
+
 from provenance import align, index, passages
 from provenance import lineage as lineage_stage
 from provenance.model import AuditResult, Boilerplate, Document, PairEvidence, Skipped, TokenStream
@@ -29,17 +31,23 @@ def tokenize_stage(docs: Sequence[Document], settings: Settings, tick: Progress 
 
 
 def match_stage(
-    docs: Sequence[Document], streams: Sequence[TokenStream], settings: Settings, tick: Progress = _quiet
+    docs: Sequence[Document], streams: Sequence[TokenStream], settings: Settings, tick: Progress = _quiet,
+    *, boilerplate: Sequence[np.ndarray] | None = None, keep: Callable[[str, str], bool] | None = None,
 ) -> tuple[list[PairEvidence], list[Boilerplate]]:
     """The engine: suffix array, maximal matches, passages per pair, boilerplate.
 
-    ``docs`` must be sorted by id and ``streams`` in the same order.
+    ``docs`` must be sorted by id and ``streams`` in the same order.  For a
+    part of a larger collection (``distributed``): ``boilerplate`` gives the
+    collection's boilerplate runs per stream (then none are recorded here) and
+    ``keep(a, b)`` the pairs this part answers for.
     """
     ids = [d.id for d in docs]
     tick("index", 0, 1)
-    matches, runs, corpus, sa = index.maximal_matches(streams, settings.min_len, settings.max_df)
+    matches, runs, corpus, sa = index.maximal_matches(streams, settings.min_len, settings.max_df, boilerplate)
     tick("index", 1, 1)
     pairs = passages.pair_evidence(matches, streams, ids, settings.max_gap)
+    if keep is not None:
+        pairs = [p for p in pairs if keep(p.a, p.b)]
     if settings.align:
         pairs = align.enrich(docs, streams, pairs, settings, progress=tick)
     boiler = passages.boilerplate(runs, corpus, sa, streams, docs, settings.min_len)

@@ -154,13 +154,16 @@ def _check_loaded(folder: Path, loaded: sources.Loaded, strict: bool) -> int | N
               help="Run on a Dask cluster: its address (tcp://host:8786), or 'local' for one on this machine.")
 @click.option("--workers", type=click.IntRange(1), default=2, show_default=True,
               help="Worker processes of a --scheduler local cluster.")
+@click.option("--block-docs", type=click.IntRange(2), default=4000, show_default=True,
+              help="With --scheduler: a group of related documents larger than this is split into "
+                   "overlapping blocks across workers (the result does not change).")
 @click.option("--quiet", "-q", is_flag=True, help="No summary on stdout.")
 def audit_cmd(folder: Path, out: Path | None, min_len: int, max_gap: int, max_df: int,
               stem: bool, align: bool, include: tuple[str, ...], exclude: tuple[str, ...], max_bytes: int,
               manifest: Path | None, text_column: str | None, id_column: str | None,
               title_column: str | None, date_column: str | None, url_column: str | None,
               site_column: str | None, strict: bool, fail_over: float | None, formats: str,
-              scheduler: str | None, workers: int, quiet: bool) -> int:
+              scheduler: str | None, workers: int, block_docs: int, quiet: bool) -> int:
     """Audit every article under FOLDER (or in one collection file)."""
     wanted = {f.strip() for f in formats.split(",") if f.strip()}
     if not wanted or wanted - {"html", "json"}:
@@ -181,7 +184,8 @@ def audit_cmd(folder: Path, out: Path | None, min_len: int, max_gap: int, max_df
         except ImportError as exc:
             raise click.UsageError(f"--scheduler needs Dask: pip install 'provenance[dask]' ({exc})") from exc
         try:
-            result, skipped = audit_path_on_cluster(folder, options, settings, scheduler=scheduler, workers=workers)
+            result, skipped = audit_path_on_cluster(folder, options, settings, scheduler=scheduler, workers=workers,
+                                                    block_docs=block_docs)
         except ValueError as exc:
             raise click.UsageError(str(exc)) from exc
         problem = _check_loaded(folder, sources.Loaded(result.documents, tuple(skipped)), strict)

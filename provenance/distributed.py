@@ -1,21 +1,34 @@
 """The same audit on a Dask cluster, with identical results.
 
 Two documents can share a passage only if they share a run of ``min_len``
-tokens, so they share that run's fingerprint.  Linking the documents that
-share any fingerprint (every run, not winnowed, boilerplate included) gives
-components that no shared passage crosses.  Every quantity of the engine and
-of the lineage stage is local to such a component: a run's document frequency
-(all documents holding it are linked), each pair's passages, each document's
-sharing with its neighbours, each family's tree.  So auditing every component
-on its own and merging gives exactly the single-machine result.
+tokens that is not boilerplate, so they share that run's fingerprint.  Every
+quantity of the engine is then local to one pair, once each position's
+boilerplate status is known: a run is boilerplate when more than ``max_df``
+documents of the whole collection hold it, and the fingerprint shuffle counts
+exactly that.  Every quantity of the lineage stage is local to one connected
+family of related pairs.
 
-Stages: workers fingerprint batches of documents (stable blake2 hashes of
-normalized terms, never Python's salted ``hash``); a Dask bag ``foldby``
-gathers the documents of each fingerprint; the client joins them with a
-union-find into components; workers audit components (batched, so text
-travels per batch of a component, never one document at a time) with the
-ordinary ``match_stage`` and ``lineage.infer``; the client merges.  Tasks are
-retried, so a worker that dies has its tasks rerun elsewhere.
+Stages:
+
+1. Workers read batches of files themselves (the client only lists them) and
+   return each document's metadata and identity key, not its text, and the
+   (fingerprint, document) rows of every run, cut into buckets by fingerprint.
+   Fingerprints are polynomial hashes of blake2 hashes of the normalized
+   terms: the same on every machine, never Python's salted ``hash``.
+2. The shuffle: one task per bucket counts each fingerprint's documents.
+   Fingerprints in more than ``max_df`` documents are boilerplate and link
+   nothing; the others give every pair of documents that shares one, which is
+   exactly the set of pairs the audit will report.
+3. The client groups identical texts (as ``sources.load`` does) and joins the
+   pairs into connected components.  A component is audited by one worker
+   (engine and lineage) when it is small; a larger one is cut into parts of
+   ``block_docs / 2`` documents, and every two parts that share a pair form an
+   overlapping block, so every related pair is compared in one block, which
+   answers for it alone.  A last task per split component runs the lineage
+   stage on the merged pairs.  Boilerplate is recorded once, by the task that
+   owns the first document holding it, as one machine records it.
+4. The client merges.  Tasks are retried, so a worker that dies has its
+   tasks rerun elsewhere.
 
 Dask is imported only here, and this module is imported only when the CLI is
 given ``--scheduler``.
@@ -26,116 +39,66 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from provenance import lineage as lineage_stage
-from provenance.audit import match_stage, tokenize_stage
-from provenance.model import AuditResult, Boilerplate, Derivation, Document, Latent, Lineage, PairEvidence, Skipped
+from provenance import passages
+from provenance.audit import match_stage
+from provenance.model import AuditResult, Boilerplate, Derivation, Document, Latent, Lineage, PairEvidence, Skipped, TokenStream
 from provenance.settings import Settings
 from provenance.tokenize import Vocabulary
 
-BATCH_DOCS = 200  # documents (files, for workers that read) per fingerprinting task
+BATCH_DOCS = 200  # files per reading task
 SHUFFLE_PARTS = 8  # buckets of the fingerprint shuffle
+BLOCK_DOCS = 4000  # a component of more documents is split into overlapping blocks of at most this many
 RETRIES = 3
+_BASE = np.uint64(1099511628211)
 
 
-class _TermHashes:
-    """blake2 hash of each term, by the vocabulary's id (grown as ids are given)."""
-
-    def __init__(self, vocab: Vocabulary) -> None:
-        self.vocab = vocab
-        self.table = np.zeros(1, dtype=np.uint64)
-
-    def of(self, text: str) -> np.ndarray:
-        ids = self.vocab.tokenize(text).ids
-        if len(self.vocab) + 1 > self.table.shape[0]:
-            terms = sorted(self.vocab._ids.items(), key=lambda kv: kv[1])  # noqa: SLF001 - its own table
-            new = np.zeros(len(self.vocab) + 1, dtype=np.uint64)
-            new[: self.table.shape[0]] = self.table
-            for term, tid in terms[self.table.shape[0] - 1 :]:
-                new[tid] = int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest(), "little")
-            self.table = new
-        return self.table[ids]
+def term_hashes(vocab: Vocabulary) -> np.ndarray:
+    """blake2 hash of every term of ``vocab``, indexed by its id (id 0 unused)."""
+    table = np.zeros(len(vocab) + 1, dtype=np.uint64)
+    for term, tid in vocab._ids.items():  # noqa: SLF001 - its own table
+        table[tid] = int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest(), "little")
+    return table
 
 
-def fingerprints(docs: Sequence[Document], min_len: int, stem: bool) -> list[tuple[int, str]]:
-    """(fingerprint, document id) for every run of ``min_len`` tokens, deduplicated per document.
-
-    A run's fingerprint is a polynomial hash (mod 2**64) of its terms' blake2
-    hashes: the same on every machine and in every process."""
-    hashes = _TermHashes(Vocabulary(stem=stem))
-    out: list[tuple[int, str]] = []
-    base = np.uint64(1099511628211)
-    for d in docs:
-        h = hashes.of(d.text)
-        n = h.shape[0] - min_len + 1
-        if n <= 0:
-            continue
-        acc = np.zeros(n, dtype=np.uint64)
+def run_hashes(hashes: np.ndarray, min_len: int) -> np.ndarray:
+    """The fingerprint of the run of ``min_len`` tokens starting at each
+    position of a document whose terms hash to ``hashes`` (a polynomial hash
+    mod 2**64): the same on every machine and in every process."""
+    n = hashes.shape[0] - min_len + 1
+    acc = np.zeros(max(n, 0), dtype=np.uint64)
+    if n > 0:
         with np.errstate(over="ignore"):
             for k in range(min_len):
-                acc = acc * base + h[k : k + n]
-        out.extend((int(f), d.id) for f in np.unique(acc))
-    return out
+                acc = acc * _BASE + hashes[k : k + n]
+    return acc
 
 
-def _key(fd: tuple[int, str]) -> int:
-    return fd[0]
+class _Reader:
+    """Token streams of documents, with each run's fingerprint."""
+
+    def __init__(self, stem: bool, min_len: int) -> None:
+        self.vocab = Vocabulary(stem=stem)
+        self.min_len = min_len
+        self.table = np.zeros(1, dtype=np.uint64)
+
+    def streams(self, docs: Sequence[Document]) -> list[TokenStream]:
+        """Exactly ``tokenize_stage(docs)``: one vocabulary, documents in order."""
+        return [self.vocab.tokenize(d.text) for d in docs]
+
+    def runs(self, stream: TokenStream) -> np.ndarray:
+        if len(self.vocab) + 1 > self.table.shape[0]:
+            self.table = term_hashes(self.vocab)
+        return run_hashes(self.table[stream.ids], self.min_len)
 
 
-def _add(acc: frozenset[str], fd: tuple[int, str]) -> frozenset[str]:
-    return acc | {fd[1]}
-
-
-def _join(a: frozenset[str], b: frozenset[str]) -> frozenset[str]:
-    return a | b
-
-
-class _UnionFind:
-    def __init__(self) -> None:
-        self.up: dict[str, str] = {}
-
-    def find(self, x: str) -> str:
-        root = x
-        while self.up.get(root, root) != root:
-            root = self.up[root]
-        while self.up.get(x, x) != root:
-            self.up[x], x = root, self.up[x]
-        return root
-
-    def union(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            lo, hi = sorted((ra, rb))
-            self.up[hi] = lo
-
-
-def components(links: Sequence[tuple[int, list[str]]], ids: Sequence[str]) -> list[list[str]]:
-    """Documents linked by a shared fingerprint, as sorted groups (singletons left out)."""
-    uf = _UnionFind()
-    for _, members in links:
-        for other in members[1:]:
-            uf.union(members[0], other)
-    groups: dict[str, list[str]] = {}
-    for i in ids:
-        groups.setdefault(uf.find(i), []).append(i)
-    return sorted((sorted(g) for g in groups.values() if len(g) > 1), key=lambda g: g[0])
-
-
-def audit_component(docs: Sequence[Document], settings: Settings) -> tuple[list[PairEvidence], list[Boilerplate], Lineage | None, dict[str, int]]:
-    """The ordinary engine and lineage stage on one component."""
-    docs = sorted(docs, key=lambda d: d.id)
-    streams = tokenize_stage(docs, settings)
-    pairs, boiler = match_stage(docs, streams, settings)
-    lin = lineage_stage.infer(docs, streams, pairs, settings) if settings.lineage else None
-    return pairs, boiler, lin, {d.id: len(s) for d, s in zip(docs, streams)}
-
-
-# ---- workers that read the inputs themselves
+# ---- what workers do
 
 
 def _code(k: int, pos: int) -> int:
@@ -145,7 +108,7 @@ def _code(k: int, pos: int) -> int:
 
 def _read_and_fingerprint(batch: Sequence[tuple[int, str, str]], options: Any, min_len: int, stem: bool,
                           parts: int) -> tuple[list[tuple[int, Document, str]], list[Skipped], list[np.ndarray]]:
-    """On a worker: read a batch of files ``(file index, path, rel)``.
+    """Read a batch of files ``(file index, path, rel)``.
 
     Returns each document found, by its provisional number, with its text left
     out (the client needs only ids and metadata) and its ``text_key``; what
@@ -154,6 +117,7 @@ def _read_and_fingerprint(batch: Sequence[tuple[int, str, str]], options: Any, m
     """
     from provenance import sources
 
+    reader = _Reader(stem, min_len)
     found: list[tuple[int, Document, str]] = []
     skipped: list[Skipped] = []
     rows: list[np.ndarray] = []
@@ -164,7 +128,7 @@ def _read_and_fingerprint(batch: Sequence[tuple[int, str, str]], options: Any, m
                 continue
             code = _code(k, pos)
             found.append((code, dataclasses.replace(g, text=""), sources.text_key(g.text)))
-            fps = np.asarray([f for f, _ in fingerprints([g], min_len, stem)], dtype=np.uint64)
+            fps = np.unique(reader.runs(reader.streams([g])[0]))
             rows.append(np.stack([fps.view(np.int64), np.full(fps.shape[0], code, dtype=np.int64)], axis=1))
     table = np.concatenate(rows) if rows else np.zeros((0, 2), dtype=np.int64)
     bucket = table[:, 0].view(np.uint64) % np.uint64(parts)
@@ -175,21 +139,54 @@ def _bucket(part: tuple[Any, Any, list[np.ndarray]], j: int) -> np.ndarray:
     return part[2][j]
 
 
-def _links(*tables: np.ndarray) -> np.ndarray:
-    """On a worker: one bucket of the shuffle.  Documents sharing a fingerprint
-    are linked (each to the first of them): rows ``(document, document)``."""
-    rows = np.unique(np.concatenate(tables), axis=0) if tables else np.zeros((0, 2), dtype=np.int64)
+@dataclasses.dataclass(frozen=True)
+class Shared:
+    """What one bucket of the shuffle found (documents by their final index)."""
+
+    pairs: np.ndarray  # int64[k, 2]: every pair (a < b) sharing a fingerprint that is not boilerplate
+    boiler: np.ndarray  # uint64[m]: fingerprints in more than max_df documents, sorted
+    df: np.ndarray  # int64[m]: their documents
+    first: np.ndarray  # int64[m]: the first of them (the document that records the boilerplate)
+    members: list[np.ndarray]  # the documents of each, sorted
+
+
+def _share(codes: np.ndarray, finals: np.ndarray, max_df: int, *tables: np.ndarray) -> Shared:
+    """One bucket of the shuffle: each fingerprint's documents counted.
+
+    ``codes`` (sorted) and ``finals`` map provisional document numbers to
+    final indices (identical texts become one document)."""
+    rows = np.concatenate(tables) if tables else np.zeros((0, 2), dtype=np.int64)
+    rows = np.stack([rows[:, 0], finals[np.searchsorted(codes, rows[:, 1])]], axis=1)
+    rows = np.unique(rows, axis=0)  # sorted by fingerprint, then document
     if rows.shape[0] == 0:
-        return np.zeros((0, 2), dtype=np.int64)
-    starts = np.r_[0, np.flatnonzero(np.diff(rows[:, 0]) != 0) + 1]  # rows sorted by fingerprint
-    first = np.repeat(rows[starts, 1], np.diff(np.r_[starts, rows.shape[0]]))
-    edges = np.stack([first, rows[:, 1]], axis=1)
-    return np.unique(edges[edges[:, 0] != edges[:, 1]], axis=0)
+        empty = np.zeros(0, dtype=np.int64)
+        return Shared(np.zeros((0, 2), dtype=np.int64), empty.view(np.uint64), empty, empty, [])
+    starts = np.r_[0, np.flatnonzero(np.diff(rows[:, 0]) != 0) + 1]
+    sizes = np.diff(np.r_[starts, rows.shape[0]])
+    pairs = []
+    for size in np.unique(sizes[(sizes >= 2) & (sizes <= max_df)]).tolist():
+        groups = rows[starts[sizes == size][:, None] + np.arange(size)[None, :], 1]  # [groups, size], sorted rows
+        i, j = np.triu_indices(size, 1)
+        got = np.stack([groups[:, i].ravel(), groups[:, j].ravel()], axis=1)
+        pairs.append(np.unique(got, axis=0))
+    big = np.flatnonzero(sizes > max_df)
+    return Shared(
+        pairs=np.unique(np.concatenate(pairs), axis=0) if pairs else np.zeros((0, 2), dtype=np.int64),
+        boiler=rows[starts[big], 0].view(np.uint64),
+        df=sizes[big].astype(np.int64),
+        first=rows[starts[big], 1],
+        members=[rows[starts[b] : starts[b] + sizes[b], 1] for b in big.tolist()],
+    )
 
 
-def _read_documents(wanted: Sequence[tuple[int, str, str, int, Document]], options: Any) -> list[Document]:
-    """On a worker: the documents ``(file index, path, rel, position, final header)``,
-    read from their files, with the final id and copies of the header."""
+# what a task reads: (file index, path, rel, position in the file, final header)
+Wanted = tuple[int, str, str, int, Document]
+# boilerplate a document records: (fingerprint, documents, member ids)
+Records = dict[str, list[tuple[int, int, tuple[str, ...]]]]
+
+
+def _read_documents(wanted: Sequence[Wanted], options: Any) -> list[Document]:
+    """The documents ``wanted``, read from their files, with their final id and copies."""
     from provenance import sources
 
     files = sorted({(k, p, rel) for k, p, rel, _, _ in wanted})
@@ -202,53 +199,187 @@ def _read_documents(wanted: Sequence[tuple[int, str, str, int, Document]], optio
     return out
 
 
-def _audit_files(wanted: Sequence[tuple[int, str, str, int, Document]], options: Any, settings: Settings) -> tuple[Any, ...]:
-    docs = _read_documents(wanted, options)
-    return (*audit_component(docs, settings), docs)
+def _masks(reader: _Reader, streams: Sequence[TokenStream], boiler: np.ndarray) -> list[np.ndarray]:
+    """Where a boilerplate run starts, in each stream."""
+    out = []
+    for s in streams:
+        mask = np.zeros(len(s), dtype=np.bool_)
+        runs = reader.runs(s)
+        mask[: runs.shape[0]] = np.isin(runs, boiler)
+        out.append(mask)
+    return out
 
 
-def _count_files(wanted: Sequence[tuple[int, str, str, int, Document]], options: Any, stem: bool) -> tuple[dict[str, int], list[Document]]:
+def _boilerplate(reader: _Reader, docs: Sequence[Document], streams: Sequence[TokenStream],
+                 records: Records, min_len: int) -> list[Boilerplate]:
+    """The boilerplate ``docs`` record, as ``passages.boilerplate`` records it on
+    one machine: each run at its first place in its first document, runs that
+    follow each other in one document merged (fewest documents, first run's members)."""
+    out: list[Boilerplate] = []
+    for d, s in zip(docs, streams):
+        mine = records.get(d.id)
+        if not mine:
+            continue
+        runs = reader.runs(s)
+        found = sorted((int(np.flatnonzero(runs == np.uint64(fp))[0]), df, members) for fp, df, members in mine)
+        i = 0
+        while i < len(found):
+            start, df, members = found[i]
+            end = start + min_len
+            j = i + 1
+            while j < len(found) and found[j][0] <= end:
+                end = max(end, found[j][0] + min_len)
+                df = min(df, found[j][1])
+                j += 1
+            out.append(Boilerplate(doc=d.id, chars=passages.char_span(s, start, end), tokens=end - start,
+                                   df=df, docs=members))
+            i = j
+    return out
+
+
+def _audit_whole(wanted: Sequence[Wanted], options: Any, settings: Settings, boiler: np.ndarray,
+                 records: Records) -> tuple[Any, ...]:
+    """A component small enough for one worker: engine and lineage."""
     docs = _read_documents(wanted, options)
-    return _count_tokens(docs, stem), docs
+    reader = _Reader(settings.stem, settings.min_len)
+    streams = reader.streams(docs)
+    pairs, _ = match_stage(docs, streams, settings, boilerplate=_masks(reader, streams, boiler))
+    lin = lineage_stage.infer(docs, streams, pairs, settings) if settings.lineage else None
+    kept = _boilerplate(reader, docs, streams, records, settings.min_len)
+    return pairs, kept, lin, {d.id: len(s) for d, s in zip(docs, streams)}, docs
+
+
+def _audit_block(wanted: Sequence[Wanted], options: Any, settings: Settings, boiler: np.ndarray,
+                 part_of: dict[str, int], key: tuple[int, int]) -> list[PairEvidence]:
+    """One block of a split component: the pairs whose parts are ``key``."""
+    docs = _read_documents(wanted, options)
+    reader = _Reader(settings.stem, settings.min_len)
+    streams = reader.streams(docs)
+    keep: Callable[[str, str], bool] = lambda a, b: tuple(sorted((part_of[a], part_of[b]))) == key  # noqa: E731
+    pairs, _ = match_stage(docs, streams, settings, boilerplate=_masks(reader, streams, boiler), keep=keep)
+    return pairs
+
+
+def _finish_split(wanted: Sequence[Wanted], options: Any, settings: Settings, records: Records,
+                  *blocks: list[PairEvidence]) -> tuple[Any, ...]:
+    """A split component's lineage, on the pairs of all its blocks."""
+    docs = _read_documents(wanted, options)
+    reader = _Reader(settings.stem, settings.min_len)
+    streams = reader.streams(docs)
+    pairs = sorted((p for b in blocks for p in b), key=lambda p: (p.a, p.b))
+    lin = lineage_stage.infer(docs, streams, pairs, settings) if settings.lineage else None
+    kept = _boilerplate(reader, docs, streams, records, settings.min_len)
+    return pairs, kept, lin, {d.id: len(s) for d, s in zip(docs, streams)}, docs
+
+
+def _alone(wanted: Sequence[Wanted], options: Any, settings: Settings, records: Records) -> tuple[Any, ...]:
+    """Documents that share nothing: their tokens and any boilerplate they record."""
+    docs = _read_documents(wanted, options)
+    reader = _Reader(settings.stem, settings.min_len)
+    streams = reader.streams(docs)
+    kept = _boilerplate(reader, docs, streams, records, settings.min_len)
+    return [], kept, None, {d.id: len(s) for d, s in zip(docs, streams)}, docs
+
+
+# ---- the client
+
+
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.up = list(range(n))
+
+    def find(self, x: int) -> int:
+        root = x
+        while self.up[root] != root:
+            root = self.up[root]
+        while self.up[x] != root:
+            self.up[x], x = root, self.up[x]
+        return root
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.up[max(ra, rb)] = min(ra, rb)
+
+
+def components(pairs: np.ndarray, n: int) -> list[list[int]]:
+    """Documents joined by related pairs, as sorted groups (singletons left out)."""
+    uf = _UnionFind(n)
+    for a, b in pairs.tolist():
+        uf.union(a, b)
+    groups: dict[int, list[int]] = {}
+    for i in np.unique(pairs).tolist():
+        groups.setdefault(uf.find(i), []).append(i)
+    return sorted((sorted(g) for g in groups.values()), key=lambda g: g[0])
+
+
+def blocks(members: Sequence[int], pairs: np.ndarray, block_docs: int) -> tuple[dict[int, int], dict[tuple[int, int], list[int]]]:
+    """Cut a component into parts of at most ``block_docs // 2`` documents, in
+    breadth-first order (neighbours land in the same or nearby parts), and
+    return each document's part and the blocks: for every two parts (or one)
+    that some pair joins, their documents.  Every pair is inside the block of
+    its parts."""
+    size = max(1, block_docs // 2)
+    near: dict[int, list[int]] = {m: [] for m in members}
+    for a, b in pairs.tolist():
+        near[a].append(b)
+        near[b].append(a)
+    order: list[int] = []
+    seen: set[int] = set()
+    for m in members:
+        if m in seen:
+            continue
+        seen.add(m)
+        queue = [m]
+        while queue:
+            x = queue.pop(0)
+            order.append(x)
+            for y in sorted(near[x]):
+                if y not in seen:
+                    seen.add(y)
+                    queue.append(y)
+    part = {x: i // size for i, x in enumerate(order)}
+    keys = sorted({tuple(sorted((part[a], part[b]))) for a, b in pairs.tolist()})
+    by_part: dict[int, list[int]] = {}
+    for x in order:
+        by_part.setdefault(part[x], []).append(x)
+    out = {k: sorted(set(by_part[k[0]]) | set(by_part[k[1]])) for k in keys}
+    return part, out
 
 
 def audit_path_on_cluster(
     path: Path, options: Any, settings: Settings, *, scheduler: str, workers: int = 2, client: Any = None,
+    block_docs: int = BLOCK_DOCS, stats: dict[str, int] | None = None,
 ) -> tuple[AuditResult, list[Skipped]]:
-    """``audit(sources.load(path, options).documents)`` on a Dask cluster whose
-    workers read the inputs themselves (``path`` must be readable by every
-    worker at the same path: a shared filesystem).
+    """``audit`` of what ``sources.load(path, options)`` loads, on a Dask
+    cluster whose workers read the inputs themselves (``path`` must be
+    readable by every worker at the same path: a shared filesystem).
 
-    The client only lists the files.  Workers read batches of files, return
-    each document's metadata and identity key (not its text) and its
-    fingerprints; the client groups identical texts, links documents into
-    components, and sends each component's file list to a worker, which reads
-    them again, audits them and returns its documents with the results (text
-    travels once, per component, to the client that writes the report).
-    Returns the result and what was skipped.
+    ``scheduler`` is an address (``tcp://host:8786``) or ``"local"`` for a
+    ``LocalCluster`` of ``workers`` processes; an existing ``client`` may be
+    given instead.  ``stats``, if given, receives counts of the work: related
+    pairs, components, split components, blocks, boilerplate runs.  Text travels from the workers only with the results, once
+    per document, to the client that writes the report.  Returns the result
+    and what was skipped.
     """
     from provenance import sources
 
     found = sources.plan(path, options)
     if options.manifest:
-        sources.load_manifest(options.manifest)
+        sources.load_manifest(options.manifest)  # a bad manifest fails here, not on every worker
     files = [(k, p, rel) for k, (p, rel) in enumerate(found.files)]
-    made = client is None
     client, own = _client(scheduler, workers, client)
     try:
         batches = [files[i : i + BATCH_DOCS] for i in range(0, len(files), BATCH_DOCS)]
         n_parts = max(1, min(len(batches), SHUFFLE_PARTS))
-        parts = client.map(_read_and_fingerprint, batches, options=options, min_len=settings.min_len,
-                           stem=settings.stem, parts=n_parts, retries=RETRIES, pure=False)
-        _progress(parts, "files read")
-        # the shuffle: bucket j of every batch to one task, which links the documents sharing a fingerprint
-        linked = [client.submit(_links, *[client.submit(_bucket, f, j, pure=False) for f in parts],
-                                retries=RETRIES, pure=False) for j in range(n_parts)]
+        read = client.map(_read_and_fingerprint, batches, options=options, min_len=settings.min_len,
+                          stem=settings.stem, parts=n_parts, retries=RETRIES, pure=False)
+        _progress(read, "files read")
         light: list[Document] = []
         keys: list[str] = []
         prov: list[int] = []
         skipped = list(found.skipped)
-        for got, skip, _ in client.gather(parts):
+        for got, skip, _ in client.gather(read):
             skipped.extend(skip)
             for code, doc, tkey in got:
                 prov.append(code)
@@ -257,60 +388,88 @@ def audit_path_on_cluster(
         loaded, became, origin = sources.finish_indexed(light, skipped, keys)
         heads = loaded.documents
         ids = [d.id for d in heads]
-        # where each document is read from: the file and position of the input it is
-        source_of: dict[str, tuple[int, str, str, int, Document]] = {}
+        assert ids == sorted(ids), "documents come out of sources sorted by id"
+        codes = np.asarray(prov, dtype=np.int64)
+        order = np.argsort(codes)
+        codes, finals = client.scatter([codes[order], np.asarray(became, dtype=np.int64)[order]], broadcast=True)
+        # the shuffle: bucket j of every batch to one task
+        shared = [client.submit(_share, codes, finals, settings.max_df,
+                                *[client.submit(_bucket, f, j, pure=False) for f in read],
+                                retries=RETRIES, pure=False) for j in range(n_parts)]
+        _progress(shared, "fingerprints shuffled")
+        got = client.gather(shared)
+        del read, shared
+        pairs = np.unique(np.concatenate([g.pairs for g in got]), axis=0)
+        boiler = np.sort(np.concatenate([g.boiler for g in got]))
+        records: Records = {}
+        for g in got:
+            for fp, df, first, members in zip(g.boiler.tolist(), g.df.tolist(), g.first.tolist(), g.members):
+                records.setdefault(ids[first], []).append((fp, df, tuple(ids[m] for m in members.tolist())))
+        del got
+        where: list[Wanted] = []
         for head, i in zip(heads, origin):
             k, pos = prov[i] >> 24, prov[i] & ((1 << 24) - 1)
-            source_of[head.id] = (k, files[k][1], files[k][2], pos, head)
-        index_of = dict(zip(prov, became))
-        edges = [e for e in client.gather(linked) if e.shape[0]]
-        links = []
-        if edges:
-            both = np.concatenate(edges)
-            lookup = np.vectorize(index_of.__getitem__, otypes=[np.int64])
-            mapped = lookup(both)
-            mapped = np.unique(mapped[mapped[:, 0] != mapped[:, 1]], axis=0)
-            links = [(0, [ids[a], ids[b]]) for a, b in mapped.tolist()]
-        comps = components(links, ids)
-        in_comp = {i for c in comps for i in c}
-        lonely = [i for i in ids if i not in in_comp]
-        futures = [client.submit(_audit_files, [source_of[i] for i in comp], options, settings,
-                                 retries=RETRIES, pure=False) for comp in comps]
-        lonely_futures = [client.submit(_count_files, [source_of[i] for i in lonely[j : j + BATCH_DOCS]], options,
-                                        settings.stem, retries=RETRIES, pure=False)
-                          for j in range(0, len(lonely), BATCH_DOCS)]
-        _progress(futures + lonely_futures, "components audited")
+            where.append((k, files[k][1], files[k][2], pos, head))
+        boiler_f = client.scatter(boiler, broadcast=True)
+
+        def owned(group: Sequence[int]) -> Records:
+            return {ids[i]: records[ids[i]] for i in group if ids[i] in records}
+
+        comps = components(pairs, len(ids))
+        tasks = []
+        n_blocks = 0
+        for comp in comps:
+            if len(comp) <= block_docs:
+                tasks.append(client.submit(_audit_whole, [where[i] for i in comp], options, settings, boiler_f,
+                                           owned(comp), retries=RETRIES, pure=False))
+                continue
+            inside = pairs[np.isin(pairs[:, 0], comp)]
+            part, cut = blocks(comp, inside, block_docs)
+            part_of = {ids[i]: p for i, p in part.items()}
+            done = [client.submit(_audit_block, [where[i] for i in members], options, settings, boiler_f,
+                                  part_of, key, retries=RETRIES, pure=False) for key, members in cut.items()]
+            n_blocks += len(done)
+            tasks.append(client.submit(_finish_split, [where[i] for i in comp], options, settings, owned(comp),
+                                       *done, retries=RETRIES, pure=False))
+        in_comp = np.zeros(len(ids), dtype=np.bool_)
+        in_comp[np.unique(pairs)] = True
+        lonely = np.flatnonzero(~in_comp).tolist()
+        for j in range(0, len(lonely), BATCH_DOCS):
+            group = lonely[j : j + BATCH_DOCS]
+            tasks.append(client.submit(_alone, [where[i] for i in group], options, settings, owned(group),
+                                       retries=RETRIES, pure=False))
+        if stats is not None:
+            stats.update(pairs=int(pairs.shape[0]), components=len(comps), boilerplate=int(boiler.shape[0]),
+                         split=sum(len(c) > block_docs for c in comps), blocks=n_blocks, tasks=len(tasks),
+                         largest=max((len(c) for c in comps), default=0))
+        _progress(tasks, "components audited")
         tokens: dict[str, int] = {}
         documents: dict[str, Document] = {}
-        for t, docs in client.gather(lonely_futures):
-            tokens.update(t)
-            documents.update((d.id, d) for d in docs)
-        pairs: list[PairEvidence] = []
-        boiler: list[Boilerplate] = []
+        found_pairs: list[PairEvidence] = []
+        kept: list[Boilerplate] = []
         lineages: list[Lineage] = []
-        for p, b, lin, t, docs in client.gather(futures):
-            pairs.extend(p)
-            boiler.extend(b)
+        for p, b, lin, t, docs in client.gather(tasks):
+            found_pairs.extend(p)
+            kept.extend(b)
             tokens.update(t)
             documents.update((d.id, d) for d in docs)
             if lin is not None:
                 lineages.append(lin)
-        pairs.sort(key=lambda p: (p.a, p.b))
-        boiler.sort(key=lambda b: (b.doc, b.chars))
+        found_pairs.sort(key=lambda p: (p.a, p.b))
+        kept.sort(key=lambda b: (b.doc, b.chars))
         result = AuditResult(
             documents=tuple(documents[i] for i in ids),
             skipped=loaded.skipped,
-            pairs=tuple(pairs),
-            boilerplate=tuple(boiler),
+            pairs=tuple(found_pairs),
+            boilerplate=tuple(kept),
             lineage=_merge_lineage(lineages, ids) if settings.lineage else None,
             settings=settings.as_dict(),
             tokens={i: tokens[i] for i in ids},
         )
         return result, list(loaded.skipped)
     finally:
-        if made:
-            client.close()
         if own is not None:
+            client.close()
             own.close()
 
 
@@ -321,14 +480,9 @@ def _client(scheduler: str, workers: int, client: Any) -> tuple[Any, Any]:
     from dask.distributed import Client, LocalCluster
 
     if scheduler == "local":
-        own = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        own = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0")
         return Client(own), own
     return Client(scheduler), None
-
-
-def _count_tokens(docs: Sequence[Document], stem: bool) -> dict[str, int]:
-    vocab = Vocabulary(stem=stem)
-    return {d.id: len(vocab.tokenize(d.text)) for d in docs}
 
 
 def _merge_lineage(parts: list[Lineage], all_ids: Sequence[str]) -> Lineage:
@@ -346,71 +500,3 @@ def _progress(futures: Any, label: str) -> None:
     for done, _ in enumerate(as_completed(futures), 1):
         if sys.stderr.isatty() or done == total:
             print(f"\r{label}: {done}/{total}", end="" if done < total else "\n", file=sys.stderr)
-
-
-def audit_on_cluster(
-    documents: Sequence[Document], settings: Settings, *, scheduler: str, workers: int = 2,
-    skipped: Sequence[Skipped] = (), client: Any = None,
-) -> AuditResult:
-    """``audit(documents, settings)`` computed on a Dask cluster.
-
-    ``scheduler`` is an address (``tcp://host:8786``) or ``"local"`` for a
-    ``LocalCluster`` of ``workers`` processes on this machine; an existing
-    ``client`` may be given instead.
-    """
-    import dask.bag as db
-    from dask.distributed import Client, LocalCluster
-
-    own = None
-    if client is None:
-        if scheduler == "local":
-            own = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
-            client = Client(own)
-        else:
-            client = Client(scheduler)
-    try:
-        docs = sorted(documents, key=lambda d: d.id)
-        ids = [d.id for d in docs]
-        by_id = {d.id: d for d in docs}
-        batches = [docs[i : i + BATCH_DOCS] for i in range(0, len(docs), BATCH_DOCS)]
-        bag = db.from_sequence(batches, npartitions=max(1, len(batches))).map(
-            fingerprints, settings.min_len, settings.stem
-        ).flatten()
-        grouped = bag.foldby(_key, _add, frozenset(), _join, frozenset())
-        links = [(f, sorted(m)) for f, m in grouped.compute(retries=RETRIES) if len(m) > 1]
-        comps = components(links, ids)
-        in_comp = {i for c in comps for i in c}
-        lonely = [d for d in docs if d.id not in in_comp]
-        futures = [client.submit(audit_component, [by_id[i] for i in comp], settings, retries=RETRIES, pure=False)
-                   for comp in comps]
-        lonely_futures = [client.submit(_count_tokens, lonely[i : i + BATCH_DOCS], settings.stem, retries=RETRIES, pure=False)
-                          for i in range(0, len(lonely), BATCH_DOCS)]
-        _progress(futures + lonely_futures, "components audited")
-        results = client.gather(futures)
-        tokens: dict[str, int] = {}
-        for part in client.gather(lonely_futures):
-            tokens.update(part)
-        pairs: list[PairEvidence] = []
-        boiler: list[Boilerplate] = []
-        lineages: list[Lineage] = []
-        for p, b, lin, t in results:
-            pairs.extend(p)
-            boiler.extend(b)
-            tokens.update(t)
-            if lin is not None:
-                lineages.append(lin)
-        pairs.sort(key=lambda p: (p.a, p.b))
-        boiler.sort(key=lambda b: (b.doc, b.chars))
-        return AuditResult(
-            documents=tuple(docs),
-            skipped=tuple(sorted(skipped, key=lambda s: s.path)),
-            pairs=tuple(pairs),
-            boilerplate=tuple(boiler),
-            lineage=_merge_lineage(lineages, ids) if settings.lineage else None,
-            settings=settings.as_dict(),
-            tokens={i: tokens[i] for i in ids},
-        )
-    finally:
-        if own is not None:
-            client.close()
-            own.close()

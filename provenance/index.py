@@ -116,7 +116,7 @@ def suffix_array(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 @numba.njit(cache=True, nogil=True)
-def _scan(sa, lcp, text, doc, starts, min_len, max_df):  # pragma: no cover - compiled
+def _scan(sa, lcp, text, doc, starts, min_len, max_df, forced):  # pragma: no cover - compiled
     n = sa.shape[0]
     n_docs = starts.shape[0] - 1
     cap = 1024
@@ -150,7 +150,10 @@ def _scan(sa, lcp, text, doc, starts, min_len, max_df):  # pragma: no cover - co
     blk_lo = np.empty(1024, dtype=np.int64)
     blk_hi = np.empty(1024, dtype=np.int64)
     n_blk = 0
-    boiler = np.zeros(n, dtype=np.bool_)
+    # forced (when not empty) says which positions start a boilerplate run,
+    # from document frequencies counted over a larger corpus than this one
+    use_forced = forced.shape[0] == n
+    boiler = forced.copy() if use_forced else np.zeros(n, dtype=np.bool_)
     r = 0
     while r < n - 1:
         if clamped[r] < min_len:
@@ -161,6 +164,8 @@ def _scan(sa, lcp, text, doc, starts, min_len, max_df):  # pragma: no cover - co
         while hi < n - 1 and clamped[hi] >= min_len:
             hi += 1
         r = hi
+        if use_forced and forced[sa[lo]]:
+            continue
         df = 0
         for t in range(lo, hi + 1):
             d = doc[sa[t]]
@@ -169,7 +174,7 @@ def _scan(sa, lcp, text, doc, starts, min_len, max_df):  # pragma: no cover - co
                 df += 1
         if df < 2:
             continue
-        if df > max_df:
+        if df > max_df and not use_forced:
             if n_bp == bp_pos.shape[0]:
                 bp_pos = np.concatenate((bp_pos, np.empty(n_bp, dtype=np.int64)))
                 bp_df = np.concatenate((bp_df, np.empty(n_bp, dtype=np.int64)))
@@ -193,7 +198,7 @@ def _scan(sa, lcp, text, doc, starts, min_len, max_df):  # pragma: no cover - co
         n_blk += 1
     # bp_run[p]: how many boilerplate runs start right before p, back to back
     bp_run = np.zeros(n, dtype=np.int64)
-    if n_bp > 0:
+    if n_bp > 0 or use_forced:
         for p in range(1, n):
             if boiler[p - 1] and doc[p] >= 0 and p > starts[doc[p]]:
                 bp_run[p] = bp_run[p - 1] + 1
@@ -257,7 +262,8 @@ def _scan(sa, lcp, text, doc, starts, min_len, max_df):  # pragma: no cover - co
 
 
 def maximal_matches(
-    streams: Sequence[TokenStream], min_len: int, max_df: int | None = None
+    streams: Sequence[TokenStream], min_len: int, max_df: int | None = None,
+    boilerplate: Sequence[np.ndarray] | None = None,
 ) -> tuple[Matches, BoilerplateRuns, Corpus, np.ndarray]:
     """Every maximal exact match of at least ``min_len`` tokens between two
     different documents, and the runs too common to expand.
@@ -265,15 +271,26 @@ def maximal_matches(
     Returns the matches, the boilerplate runs, the joined corpus and its
     suffix array (for callers that map boilerplate back to documents).
     ``max_df=None`` expands everything.
+
+    ``boilerplate``, one boolean array per stream (True where a boilerplate
+    run starts), replaces the document frequencies of these streams by ones
+    counted over a whole collection: a part of it audited alone (a Dask
+    worker's block) then finds exactly the matches the whole would, and
+    reports no boilerplate runs (the caller records them).
     """
     if min_len < 1:
         raise ValueError(f"min_len must be at least 1, got {min_len}")
     corpus = join(streams)
     sa, lcp = suffix_array(corpus.text)
     limit = len(streams) if max_df is None else int(max_df)
+    forced = np.zeros(0, dtype=np.bool_)
+    if boilerplate is not None:
+        forced = np.zeros(corpus.text.shape[0], dtype=np.bool_)
+        for i, mask in enumerate(boilerplate):
+            forced[corpus.starts[i] : corpus.starts[i] + mask.shape[0]] = mask
     x, y, length, bpos, bdf, blo, bhi = _scan(
         sa.astype(np.int64, copy=False), lcp.astype(np.int64, copy=False),
-        corpus.text, corpus.doc, corpus.starts, int(min_len), limit,
+        corpus.text, corpus.doc, corpus.starts, int(min_len), limit, forced,
     )
     dx = corpus.doc[x].astype(np.int64)
     dy = corpus.doc[y].astype(np.int64)

@@ -1,9 +1,12 @@
-"""The audit on a Dask LocalCluster gives byte-identical output, survives a
-worker that dies, and without --scheduler nothing of Dask is imported."""
+"""The audit on a Dask LocalCluster gives byte-identical output, also when
+boilerplate is common and components are split into blocks; it survives a
+worker that dies; and without --scheduler nothing of Dask is imported."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -11,7 +14,9 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given, settings as hsettings, strategies as st
 
 from provenance import export, sources
 from provenance.audit import audit
@@ -21,11 +26,9 @@ from tests.conftest import ROOT, corpus_dir
 distributed = pytest.importorskip("dask.distributed", reason="Dask not installed (pip install 'provenance[dask]')")
 
 
-def corpus(n_real: int, n_copies: int) -> list:
+def news(n_real: int, n_copies: int) -> list:
     """Real articles plus edited copies of some of them (a copy drops its first
     paragraph and gains a sentence), so that families exist across the corpus."""
-    import dataclasses
-
     path = corpus_dir("news-2018") / "helsinki_articles.csv"
     docs = list(sources.load(path).documents)[:n_real]
     copies = []
@@ -36,62 +39,89 @@ def corpus(n_real: int, n_copies: int) -> list:
     return docs + copies
 
 
+def write(docs: list, folder: Path) -> Path:
+    (folder / "sub").mkdir(parents=True)
+    for i, d in enumerate(docs):
+        (folder / ("sub" if i % 3 else "") / f"{d.id.replace('#', '_')}.txt").write_text(d.text, encoding="utf-8")
+    return folder
+
+
+def single(folder: Path, settings: Settings, options: sources.Options | None = None) -> str:
+    loaded = sources.load(folder, options or sources.Options())
+    return export.dumps(export.to_dict(audit(loaded.documents, settings, skipped=loaded.skipped), "t"))
+
+
 @pytest.fixture(scope="module")
 def cluster():  # type: ignore[no-untyped-def]
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c:
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as c:
         with distributed.Client(c) as client:
             yield c, client
 
 
-def test_cluster_output_is_byte_identical(cluster) -> None:  # type: ignore[no-untyped-def]
-    from provenance.distributed import audit_on_cluster
-
-    _, client = cluster
-    docs = corpus(612, 60)
-    settings = Settings()
-    single = export.dumps(export.to_dict(audit(docs, settings), "t"))
-    spread = export.dumps(export.to_dict(audit_on_cluster(docs, settings, scheduler="", client=client), "t"))
-    assert spread == single
-    assert '"pairs": []' not in single  # something was found to agree on
-
-
-def test_workers_read_the_folder_themselves(cluster, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    """The CLI's cluster path: the client lists the folder, workers read it.  A
-    folder with text files, an identical copy, a clashing id, a CSV collection
-    and a file that cannot be read audits the same as on one machine."""
-    import shutil
-
+def test_cluster_output_is_byte_identical(cluster, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The 612 real articles (read by a worker from the CSV collection) and 60 edited copies."""
     from provenance.distributed import audit_path_on_cluster
 
     _, client = cluster
-    docs = corpus(150, 30)
     folder = tmp_path / "in"
-    (folder / "sub").mkdir(parents=True)
-    for i, d in enumerate(docs):
-        (folder / ("sub" if i % 3 else "") / f"{d.id.replace('#', '_')}.txt").write_text(d.text, encoding="utf-8")
+    write(news(612, 60)[612:], folder)
+    shutil.copy(corpus_dir("news-2018") / "helsinki_articles.csv", folder / "wire.csv")
+    settings = Settings()
+    result, _ = audit_path_on_cluster(folder, sources.Options(), settings, scheduler="", client=client)
+    expected = single(folder, settings)
+    assert export.dumps(export.to_dict(result, "t")) == expected
+    assert '"pairs": []' not in expected  # something was found to agree on
+
+
+def test_split_components_and_common_boilerplate(cluster, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """With ``max_df`` 4 most shared runs of these articles are boilerplate
+    (known only from counts over the whole folder, not over any block), and
+    with blocks of at most 40 documents the large components are split across
+    workers: the output is still the single machine's, byte for byte."""
+    from provenance.distributed import audit_path_on_cluster
+
+    _, client = cluster
+    folder = write(news(240, 40), tmp_path / "in")
+    settings = Settings(max_df=4)
+    stats: dict[str, int] = {}
+    result, _ = audit_path_on_cluster(folder, sources.Options(), settings, scheduler="", client=client,
+                                      block_docs=40, stats=stats)
+    expected = single(folder, settings)
+    assert export.dumps(export.to_dict(result, "t")) == expected
+    assert stats["split"] >= 1 and stats["largest"] > 40, stats  # the split path ran
+    assert stats["boilerplate"] > 0 and result.boilerplate, stats
+    assert any(len(b.docs) > 4 for b in result.boilerplate)
+
+
+def test_workers_read_the_folder_themselves(cluster, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The client lists the folder, workers read it.  A folder with text files,
+    an identical copy, a clashing id, a CSV collection and a file that cannot
+    be read audits the same as on one machine."""
+    from provenance.distributed import audit_path_on_cluster
+
+    _, client = cluster
+    docs = news(150, 30)
+    folder = write(docs, tmp_path / "in")
     (folder / "again.txt").write_text(docs[5].text, encoding="utf-8")  # an identical copy
     (folder / "again.md").write_text(docs[7].text + " Extra.", encoding="utf-8")  # id clash with again.txt
     shutil.copy(corpus_dir("news-2018") / "helsinki_articles.csv", folder / "wire.csv")
     (folder / "blank.txt").write_bytes(b"   \n")
     options = sources.Options()
     settings = Settings()
-    loaded = sources.load(folder, options)
-    single = export.dumps(export.to_dict(audit(loaded.documents, settings, skipped=loaded.skipped), "t"))
     result, skipped = audit_path_on_cluster(folder, options, settings, scheduler="", client=client)
-    assert export.dumps(export.to_dict(result, "t")) == single
+    assert export.dumps(export.to_dict(result, "t")) == single(folder, settings, options)
     assert [s.path for s in skipped] == ["blank.txt"]
     assert any(d.copies for d in result.documents)
 
 
-def test_a_worker_that_dies_has_its_work_rerun(cluster) -> None:  # type: ignore[no-untyped-def]
-    from provenance.distributed import audit_on_cluster
+def test_a_worker_that_dies_has_its_work_rerun(cluster, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from provenance.distributed import audit_path_on_cluster
 
     _, client = cluster
-    docs = corpus(200, 40)
+    folder = write(news(200, 40), tmp_path / "in")
     settings = Settings()
-    expected = export.dumps(export.to_dict(audit(docs, settings), "t"))
+    expected = single(folder, settings)
     killed: list[str] = []
-
     pids = client.run(os.getpid)
 
     def kill_one() -> None:
@@ -103,10 +133,27 @@ def test_a_worker_that_dies_has_its_work_rerun(cluster) -> None:  # type: ignore
 
     killer = threading.Thread(target=kill_one)
     killer.start()
-    result = audit_on_cluster(docs, settings, scheduler="", client=client)
+    result, _ = audit_path_on_cluster(folder, sources.Options(), settings, scheduler="", client=client, block_docs=60)
     killer.join()
     assert killed
     assert export.dumps(export.to_dict(result, "t")) == expected
+
+
+@hsettings(max_examples=60, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.integers(0, 29), st.integers(0, 29)), min_size=1, max_size=80),
+       st.integers(2, 12))
+def test_blocks_hold_every_pair(edges: list[tuple[int, int]], block_docs: int) -> None:
+    from provenance.distributed import blocks, components
+
+    pairs = np.unique(np.asarray([(min(a, b), max(a, b)) for a, b in edges if a != b] or [(0, 1)]), axis=0)
+    for comp in components(pairs, 30):
+        inside = pairs[np.isin(pairs[:, 0], comp)]
+        part, cut = blocks(comp, inside, block_docs)
+        assert sorted(part) == comp
+        assert all(len(members) <= max(2, block_docs) for members in cut.values())
+        for a, b in inside.tolist():
+            key = tuple(sorted((part[a], part[b])))
+            assert a in cut[key] and b in cut[key]
 
 
 def test_no_dask_without_scheduler(tmp_path: Path) -> None:

@@ -150,3 +150,33 @@ def test_run_at_document_end_does_not_leak_into_next_document() -> None:
     got = found(docs, 2)
     assert got == brute_force(docs, 2)
     assert all(n == 3 for *_, n in got)
+
+
+def _boiler_masks(docs: list[list[int]], k: int, max_df: int) -> list[np.ndarray]:
+    """Where a run of k tokens found in more than max_df of ``docs`` starts, per document."""
+    out = []
+    for d in docs:
+        mask = np.zeros(len(d), dtype=np.bool_)
+        for p in range(len(d) - k + 1):
+            mask[p] = _df(docs, d[p : p + k]) > max_df
+        out.append(mask)
+    return out
+
+
+@settings(max_examples=300)
+@given(corpora(), st.integers(min_value=2, max_value=4), st.data())
+def test_a_block_with_the_collections_boilerplate_matches_as_the_whole(
+    case: tuple[list[list[int]], int], max_df: int, data: st.DataObject
+) -> None:
+    """A distributed worker audits a block of a collection, knowing which runs
+    are boilerplate in the whole collection: between the block's documents it
+    must find exactly the matches the whole corpus gives."""
+    docs, k = case
+    whole = brute_force_limited(docs, k, max_df)
+    masks = _boiler_masks(docs, k, max_df)
+    block = sorted(data.draw(st.sets(st.integers(0, len(docs) - 1), min_size=2, max_size=len(docs))))
+    m, runs, _, _ = maximal_matches([stream(docs[i]) for i in block], k, max_df, [masks[i] for i in block])
+    got = {(block[int(m.a[i])], int(m.a_start[i]), block[int(m.b[i])], int(m.b_start[i]), int(m.length[i]))
+           for i in range(len(m))}
+    assert got == {x for x in whole if x[0] in block and x[2] in block}
+    assert len(runs.pos) == 0  # the caller records boilerplate
