@@ -184,10 +184,15 @@ def audit_cmd(folder: Path, out: Path | None, min_len: int, max_gap: int, max_df
         except ImportError as exc:
             raise click.UsageError(f"--scheduler needs Dask: pip install 'provenance[dask]' ({exc})") from exc
         try:
+            stats: dict[str, float] = {}
             result, skipped = audit_path_on_cluster(folder, options, settings, scheduler=scheduler, workers=workers,
-                                                    block_docs=block_docs)
+                                                    block_docs=block_docs, stats=stats)
         except ValueError as exc:
             raise click.UsageError(str(exc)) from exc
+        click.echo(f"cluster: {stats['pairs']} related pairs in {stats['components']} groups (largest "
+                   f"{stats['largest']} documents, {stats['split']} split into {stats['blocks']} blocks), "
+                   f"{stats['boilerplate']} boilerplate runs; seconds: read {stats['read_s']}, "
+                   f"shuffle {stats['shuffle_s']}, audit {stats['audit_s']}, merge {stats['merge_s']}", err=True)
         problem = _check_loaded(folder, sources.Loaded(result.documents, tuple(skipped)), strict)
         if problem is not None:
             return problem

@@ -39,6 +39,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -349,7 +350,7 @@ def blocks(members: Sequence[int], pairs: np.ndarray, block_docs: int) -> tuple[
 
 def audit_path_on_cluster(
     path: Path, options: Any, settings: Settings, *, scheduler: str, workers: int = 2, client: Any = None,
-    block_docs: int = BLOCK_DOCS, stats: dict[str, int] | None = None,
+    block_docs: int = BLOCK_DOCS, stats: dict[str, float] | None = None,
 ) -> tuple[AuditResult, list[Skipped]]:
     """``audit`` of what ``sources.load(path, options)`` loads, on a Dask
     cluster whose workers read the inputs themselves (``path`` must be
@@ -368,6 +369,7 @@ def audit_path_on_cluster(
     if options.manifest:
         sources.load_manifest(options.manifest)  # a bad manifest fails here, not on every worker
     files = [(k, p, rel) for k, (p, rel) in enumerate(found.files)]
+    clock = [time.perf_counter()]
     client, own = _client(scheduler, workers, client)
     try:
         batches = [files[i : i + BATCH_DOCS] for i in range(0, len(files), BATCH_DOCS)]
@@ -375,6 +377,7 @@ def audit_path_on_cluster(
         read = client.map(_read_and_fingerprint, batches, options=options, min_len=settings.min_len,
                           stem=settings.stem, parts=n_parts, retries=RETRIES, pure=False)
         _progress(read, "files read")
+        clock.append(time.perf_counter())
         light: list[Document] = []
         keys: list[str] = []
         prov: list[int] = []
@@ -397,6 +400,7 @@ def audit_path_on_cluster(
                                 *[client.submit(_bucket, f, j, pure=False) for f in read],
                                 retries=RETRIES, pure=False) for j in range(n_parts)]
         _progress(shared, "fingerprints shuffled")
+        clock.append(time.perf_counter())
         got = client.gather(shared)
         del read, shared
         pairs = np.unique(np.concatenate([g.pairs for g in got]), axis=0)
@@ -438,11 +442,12 @@ def audit_path_on_cluster(
             group = lonely[j : j + BATCH_DOCS]
             tasks.append(client.submit(_alone, [where[i] for i in group], options, settings, owned(group),
                                        retries=RETRIES, pure=False))
+        _progress(tasks, "components audited")
+        clock.append(time.perf_counter())
         if stats is not None:
             stats.update(pairs=int(pairs.shape[0]), components=len(comps), boilerplate=int(boiler.shape[0]),
                          split=sum(len(c) > block_docs for c in comps), blocks=n_blocks, tasks=len(tasks),
                          largest=max((len(c) for c in comps), default=0))
-        _progress(tasks, "components audited")
         tokens: dict[str, int] = {}
         documents: dict[str, Document] = {}
         found_pairs: list[PairEvidence] = []
@@ -466,6 +471,11 @@ def audit_path_on_cluster(
             settings=settings.as_dict(),
             tokens={i: tokens[i] for i in ids},
         )
+        clock.append(time.perf_counter())
+        if stats is not None:
+            # seconds: cluster start and reading, shuffle and components, audits, gathering and merging
+            stats.update({f"{name}_s": round(b - a, 1) for name, a, b in
+                          zip(("read", "shuffle", "audit", "merge"), clock, clock[1:])})
         return result, list(loaded.skipped)
     finally:
         if own is not None:

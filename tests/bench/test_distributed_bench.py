@@ -43,8 +43,11 @@ def run(folder: Path, out: Path, *extra: str) -> dict[str, float]:
     )
     wall = time.perf_counter() - t0
     assert proc.returncode == 0, f"audit failed ({proc.returncode}): {proc.stderr[-2000:]}"
-    own, child = (int(x) for x in proc.stderr.strip().splitlines()[-1].split())
-    return {"wall_s": round(wall, 1), "rss_mb": round(own / 1024), "child_rss_mb": round(child / 1024)}
+    lines = proc.stderr.strip().splitlines()
+    own, child = (int(x) for x in lines[-1].split())
+    got: dict[str, object] = {"wall_s": round(wall, 1), "rss_mb": round(own / 1024), "child_rss_mb": round(child / 1024)}
+    got.update({"cluster": line for line in lines if line.startswith("cluster: ")})  # the cluster's own account
+    return got
 
 
 def measure(n: int, root: Path) -> dict[str, object]:
