@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -60,10 +61,16 @@ RETRIES = 3
 _BASE = np.uint64(1099511628211)
 
 
-def term_hashes(vocab: Vocabulary) -> np.ndarray:
-    """blake2 hash of every term of ``vocab``, indexed by its id (id 0 unused)."""
+def term_hashes(vocab: Vocabulary, known: np.ndarray | None = None) -> np.ndarray:
+    """blake2 hash of every term of ``vocab``, indexed by its id (id 0 unused).
+
+    ``known``, the table of an earlier call on the same vocabulary, is kept:
+    ids are given in order of first appearance, so only the new terms are hashed."""
+    have = 1 if known is None else known.shape[0]
     table = np.zeros(len(vocab) + 1, dtype=np.uint64)
-    for term, tid in vocab._ids.items():  # noqa: SLF001 - its own table
+    if known is not None:
+        table[:have] = known
+    for term, tid in itertools.islice(vocab._ids.items(), have - 1, None):  # noqa: SLF001 - its own table
         table[tid] = int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest(), "little")
     return table
 
@@ -95,7 +102,7 @@ class _Reader:
 
     def runs(self, stream: TokenStream) -> np.ndarray:
         if len(self.vocab) + 1 > self.table.shape[0]:
-            self.table = term_hashes(self.vocab)
+            self.table = term_hashes(self.vocab, self.table)
         return run_hashes(self.table[stream.ids], self.min_len)
 
 
@@ -240,7 +247,11 @@ def _boilerplate(reader: _Reader, docs: Sequence[Document], streams: Sequence[To
 
 def _audit_whole(wanted: Sequence[Wanted], options: Any, settings: Settings, boiler: np.ndarray,
                  records: Records) -> tuple[Any, ...]:
-    """A component small enough for one worker: engine and lineage."""
+    """Components small enough for one worker, batched: engine and lineage.
+
+    Their documents share only boilerplate across components, so one suffix
+    array over the batch relates exactly the pairs each would on its own, and
+    the lineage stage works family by family."""
     docs = _read_documents(wanted, options)
     reader = _Reader(settings.stem, settings.min_len)
     streams = reader.streams(docs)
@@ -422,10 +433,15 @@ def audit_path_on_cluster(
         comps = components(pairs, len(ids))
         tasks = []
         n_blocks = 0
-        for comp in comps:
+        batch: list[int] = []
+        for comp in comps + [[]]:  # the empty one sends the last batch
+            if batch and (not comp or len(batch) + len(comp) > max(BATCH_DOCS, min(len(comp), block_docs))):
+                batch.sort()  # by id, as the engine wants its documents
+                tasks.append(client.submit(_audit_whole, [where[i] for i in batch], options, settings, boiler_f,
+                                           owned(batch), retries=RETRIES, pure=False))
+                batch = []
             if len(comp) <= block_docs:
-                tasks.append(client.submit(_audit_whole, [where[i] for i in comp], options, settings, boiler_f,
-                                           owned(comp), retries=RETRIES, pure=False))
+                batch.extend(comp)
                 continue
             inside = pairs[np.isin(pairs[:, 0], comp)]
             part, cut = blocks(comp, inside, block_docs)

@@ -163,3 +163,17 @@ def test_no_dask_without_scheduler(tmp_path: Path) -> None:
         "assert rc == 0; assert not [m for m in sys.modules if m == 'dask' or m.startswith('dask.')], 'dask imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_term_hashes_grow_with_the_vocabulary() -> None:
+    """Fingerprints hash each term once, as the vocabulary grows; the table is
+    the one computed from scratch, and a run's fingerprint is the same
+    whatever else the reader has seen before."""
+    from provenance.distributed import _Reader, term_hashes
+
+    docs = sorted(sources.load(ROOT / "seeds").documents, key=lambda d: d.id)
+    reader = _Reader(stem=True, min_len=8)
+    runs = [reader.runs(s) for s in reader.streams(docs)]
+    assert np.array_equal(reader.table, term_hashes(reader.vocab))
+    fresh = _Reader(stem=True, min_len=8)
+    assert np.array_equal(fresh.runs(fresh.streams(docs[-1:])[0]), runs[-1])
