@@ -44,6 +44,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 from nltk.tokenize.punkt import PunktSentenceTokenizer
 
 from provenance import audit as _audit
@@ -485,7 +486,8 @@ def _run(docs: Sequence[Document], streams: Sequence[TokenStream], found: dict[t
     try:
         if jobs > 1 and len(chunks) > 1:
             ctx = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+            # the matrices are small: BLAS threads in every process only fight over the cores
+            with threadpool_limits(limits=1), ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
                 for part in pool.map(_align_chunk, chunks):
                     out.extend(part)
                     progress("align", len(out), len(todo))

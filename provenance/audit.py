@@ -33,13 +33,15 @@ def tokenize_stage(docs: Sequence[Document], settings: Settings, tick: Progress 
 def match_stage(
     docs: Sequence[Document], streams: Sequence[TokenStream], settings: Settings, tick: Progress = _quiet,
     *, boilerplate: Sequence[np.ndarray] | None = None, keep: Callable[[str, str], bool] | None = None,
+    jobs: int = 1,
 ) -> tuple[list[PairEvidence], list[Boilerplate]]:
     """The engine: suffix array, maximal matches, passages per pair, boilerplate.
 
     ``docs`` must be sorted by id and ``streams`` in the same order.  For a
     part of a larger collection (``distributed``): ``boilerplate`` gives the
     collection's boilerplate runs per stream (then none are recorded here) and
-    ``keep(a, b)`` the pairs this part answers for.
+    ``keep(a, b)`` the pairs this part answers for.  ``jobs`` processes align
+    the pairs (the result does not depend on it).
     """
     ids = [d.id for d in docs]
     tick("index", 0, 1)
@@ -49,7 +51,7 @@ def match_stage(
     if keep is not None:
         pairs = [p for p in pairs if keep(p.a, p.b)]
     if settings.align:
-        pairs = align.enrich(docs, streams, pairs, settings, progress=tick)
+        pairs = align.enrich(docs, streams, pairs, settings, jobs=jobs, progress=tick)
     boiler = passages.boilerplate(runs, corpus, sa, streams, docs, settings.min_len)
     tick("passages", 1, 1)
     return pairs, boiler
@@ -61,12 +63,14 @@ def audit(
     *,
     skipped: Sequence[Skipped] = (),
     progress: Progress | None = None,
+    jobs: int = 1,
 ) -> AuditResult:
     """Run every stage over ``documents`` and return the whole result.
 
     ``skipped`` are inputs that did not become documents; they are carried into
     the result so that reports list them.  ``progress(stage, done, total)`` is
-    called as work advances.
+    called as work advances; ``jobs`` processes share the alignment of pairs
+    across edits, the one stage that runs in parallel (same result).
     """
     settings = settings or Settings()
     tick = progress or _quiet
@@ -78,7 +82,7 @@ def audit(
         seen.add(d.id)
 
     streams = tokenize_stage(docs, settings, tick)
-    pairs, boiler = match_stage(docs, streams, settings, tick)
+    pairs, boiler = match_stage(docs, streams, settings, tick, jobs=jobs)
 
     lineage = None
     if settings.lineage:

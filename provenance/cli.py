@@ -154,6 +154,8 @@ def _check_loaded(folder: Path, loaded: sources.Loaded, strict: bool) -> int | N
               help="Run on a Dask cluster: its address (tcp://host:8786), or 'local' for one on this machine.")
 @click.option("--workers", type=click.IntRange(1), default=2, show_default=True,
               help="Worker processes of a --scheduler local cluster.")
+@click.option("--jobs", "jobs", type=click.IntRange(1), default=1, show_default=True,
+              help="Processes that align pairs across edits (the result does not change).")
 @click.option("--block-docs", type=click.IntRange(2), default=4000, show_default=True,
               help="With --scheduler: a group of related documents larger than this is split into "
                    "overlapping blocks across workers (the result does not change).")
@@ -163,7 +165,7 @@ def audit_cmd(folder: Path, out: Path | None, min_len: int, max_gap: int, max_df
               manifest: Path | None, text_column: str | None, id_column: str | None,
               title_column: str | None, date_column: str | None, url_column: str | None,
               site_column: str | None, strict: bool, fail_over: float | None, formats: str,
-              scheduler: str | None, workers: int, block_docs: int, quiet: bool) -> int:
+              scheduler: str | None, workers: int, jobs: int, block_docs: int, quiet: bool) -> int:
     """Audit every article under FOLDER (or in one collection file)."""
     wanted = {f.strip() for f in formats.split(",") if f.strip()}
     if not wanted or wanted - {"html", "json"}:
@@ -202,7 +204,7 @@ def audit_cmd(folder: Path, out: Path | None, min_len: int, max_gap: int, max_df
             return loaded
         bar = _Bar(enabled=sys.stderr.isatty() and len(loaded.documents) > 200)
         try:
-            result = audit(loaded.documents, settings, skipped=loaded.skipped, progress=bar)
+            result = audit(loaded.documents, settings, skipped=loaded.skipped, progress=bar, jobs=jobs)
         finally:
             bar.close()
     out = out or Path("reports") / folder.resolve().stem
