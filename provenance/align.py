@@ -118,7 +118,6 @@ class Weighted:
 
 
 _PUNKT = PunktSentenceTokenizer()
-_DEBUG: dict | None = None
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -421,9 +420,6 @@ def align_pair(sa: Sentences, sb: Sentences, extra: np.ndarray | None = None,
         ca, cb = _snap((_chars(a, f.a), _chars(b, f.b)), exact)
         if ca[1] - ca[0] >= min_chars and cb[1] - cb[0] >= min_chars:
             out.append((ca, cb))
-            if _DEBUG is not None:
-                inside = points[(points[:, 0] >= f.a[0]) & (points[:, 0] <= f.a[1]) & (points[:, 1] >= f.b[0]) & (points[:, 1] <= f.b[1])]
-                _DEBUG[(ca, cb)] = (round(f.similarity, 3), len(inside), f.a[1] - f.a[0] + 1, f.b[1] - f.b[0] + 1)
     return out
 
 
