@@ -41,6 +41,7 @@ import hashlib
 import itertools
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -245,6 +246,13 @@ def _boilerplate(reader: _Reader, docs: Sequence[Document], streams: Sequence[To
     return out
 
 
+def _open(wanted: Sequence[Wanted], options: Any, settings: Settings) -> tuple[list[Document], _Reader, list[TokenStream]]:
+    """A task's documents, read, and their token streams (one vocabulary, as ``tokenize_stage``)."""
+    docs = _read_documents(wanted, options)
+    reader = _Reader(settings.stem, settings.min_len)
+    return docs, reader, reader.streams(docs)
+
+
 def _audit_whole(wanted: Sequence[Wanted], options: Any, settings: Settings, boiler: np.ndarray,
                  records: Records) -> tuple[Any, ...]:
     """Components small enough for one worker, batched: engine and lineage.
@@ -252,9 +260,7 @@ def _audit_whole(wanted: Sequence[Wanted], options: Any, settings: Settings, boi
     Their documents share only boilerplate across components, so one suffix
     array over the batch relates exactly the pairs each would on its own, and
     the lineage stage works family by family."""
-    docs = _read_documents(wanted, options)
-    reader = _Reader(settings.stem, settings.min_len)
-    streams = reader.streams(docs)
+    docs, reader, streams = _open(wanted, options, settings)
     pairs, _ = match_stage(docs, streams, settings, boilerplate=_masks(reader, streams, boiler))
     lin = lineage_stage.infer(docs, streams, pairs, settings) if settings.lineage else None
     kept = _boilerplate(reader, docs, streams, records, settings.min_len)
@@ -264,9 +270,7 @@ def _audit_whole(wanted: Sequence[Wanted], options: Any, settings: Settings, boi
 def _audit_block(wanted: Sequence[Wanted], options: Any, settings: Settings, boiler: np.ndarray,
                  part_of: dict[str, int], key: tuple[int, int]) -> list[PairEvidence]:
     """One block of a split component: the pairs whose parts are ``key``."""
-    docs = _read_documents(wanted, options)
-    reader = _Reader(settings.stem, settings.min_len)
-    streams = reader.streams(docs)
+    docs, reader, streams = _open(wanted, options, settings)
     keep: Callable[[str, str], bool] = lambda a, b: tuple(sorted((part_of[a], part_of[b]))) == key  # noqa: E731
     pairs, _ = match_stage(docs, streams, settings, boilerplate=_masks(reader, streams, boiler), keep=keep)
     return pairs
@@ -275,9 +279,7 @@ def _audit_block(wanted: Sequence[Wanted], options: Any, settings: Settings, boi
 def _finish_split(wanted: Sequence[Wanted], options: Any, settings: Settings, records: Records,
                   *blocks: list[PairEvidence]) -> tuple[Any, ...]:
     """A split component's lineage, on the pairs of all its blocks."""
-    docs = _read_documents(wanted, options)
-    reader = _Reader(settings.stem, settings.min_len)
-    streams = reader.streams(docs)
+    docs, reader, streams = _open(wanted, options, settings)
     pairs = sorted((p for b in blocks for p in b), key=lambda p: (p.a, p.b))
     lin = lineage_stage.infer(docs, streams, pairs, settings) if settings.lineage else None
     kept = _boilerplate(reader, docs, streams, records, settings.min_len)
@@ -286,9 +288,7 @@ def _finish_split(wanted: Sequence[Wanted], options: Any, settings: Settings, re
 
 def _alone(wanted: Sequence[Wanted], options: Any, settings: Settings, records: Records) -> tuple[Any, ...]:
     """Documents that share nothing: their tokens and any boilerplate they record."""
-    docs = _read_documents(wanted, options)
-    reader = _Reader(settings.stem, settings.min_len)
-    streams = reader.streams(docs)
+    docs, reader, streams = _open(wanted, options, settings)
     kept = _boilerplate(reader, docs, streams, records, settings.min_len)
     return [], kept, None, {d.id: len(s) for d, s in zip(docs, streams)}, docs
 
@@ -342,9 +342,9 @@ def blocks(members: Sequence[int], pairs: np.ndarray, block_docs: int) -> tuple[
         if m in seen:
             continue
         seen.add(m)
-        queue = [m]
+        queue = deque([m])
         while queue:
-            x = queue.pop(0)
+            x = queue.popleft()
             order.append(x)
             for y in sorted(near[x]):
                 if y not in seen:
