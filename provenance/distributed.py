@@ -369,10 +369,11 @@ def audit_path_on_cluster(
 
     ``scheduler`` is an address (``tcp://host:8786``) or ``"local"`` for a
     ``LocalCluster`` of ``workers`` processes; an existing ``client`` may be
-    given instead.  ``stats``, if given, receives counts of the work: related
-    pairs, components, split components, blocks, boilerplate runs.  Text travels from the workers only with the results, once
-    per document, to the client that writes the report.  Returns the result
-    and what was skipped.
+    given instead.  ``stats``, if given, receives counts of the work (related
+    pairs, components, split components, blocks, boilerplate runs) and the
+    seconds of each phase.  Text travels from the workers only with the
+    results, once per document, to the client that writes the report.
+    Returns the result and what was skipped.
     """
     from provenance import sources
 
@@ -381,7 +382,7 @@ def audit_path_on_cluster(
         sources.load_manifest(options.manifest)  # a bad manifest fails here, not on every worker
     files = [(k, p, rel) for k, (p, rel) in enumerate(found.files)]
     clock = [time.perf_counter()]
-    client, own = _client(scheduler, workers, client)
+    client, opened = _client(scheduler, workers, client)
     try:
         batches = [files[i : i + BATCH_DOCS] for i in range(0, len(files), BATCH_DOCS)]
         n_parts = max(1, min(len(batches), SHUFFLE_PARTS))
@@ -434,8 +435,9 @@ def audit_path_on_cluster(
         tasks = []
         n_blocks = 0
         batch: list[int] = []
+        batch_cap = min(BATCH_DOCS, block_docs)  # small components share a task, within --block-docs
         for comp in comps + [[]]:  # the empty one sends the last batch
-            if batch and (not comp or len(batch) + len(comp) > max(BATCH_DOCS, min(len(comp), block_docs))):
+            if batch and (not comp or len(batch) + len(comp) > batch_cap):
                 batch.sort()  # by id, as the engine wants its documents
                 tasks.append(client.submit(_audit_whole, [where[i] for i in batch], options, settings, boiler_f,
                                            owned(batch), retries=RETRIES, pure=False))
@@ -494,21 +496,27 @@ def audit_path_on_cluster(
                           zip(("read", "shuffle", "audit", "merge"), clock, clock[1:])})
         return result, list(loaded.skipped)
     finally:
-        if own is not None:
-            client.close()
-            own.close()
+        for thing in opened:  # a client we made is closed too, not only a LocalCluster
+            thing.close()
 
 
-def _client(scheduler: str, workers: int, client: Any) -> tuple[Any, Any]:
-    """A client of ``scheduler`` (or of a new LocalCluster), and the cluster to close after."""
+def _client(scheduler: str, workers: int, client: Any) -> tuple[Any, list[Any]]:
+    """A client of ``scheduler`` (or of a new LocalCluster), and what to close
+    after (nothing when ``client`` was given).  Raises ``ValueError`` naming the
+    address when the scheduler cannot be reached."""
     if client is not None:
-        return client, None
+        return client, []
     from dask.distributed import Client, LocalCluster
 
     if scheduler == "local":
         own = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0")
-        return Client(own), own
-    return Client(scheduler), None
+        made = Client(own)
+        return made, [made, own]
+    try:
+        made = Client(scheduler)
+    except (OSError, TimeoutError) as exc:
+        raise ValueError(f"--scheduler {scheduler}: cannot reach a Dask scheduler there ({exc})") from exc
+    return made, [made]
 
 
 def _merge_lineage(parts: list[Lineage], all_ids: Sequence[str]) -> Lineage:

@@ -177,3 +177,16 @@ def test_term_hashes_grow_with_the_vocabulary() -> None:
     assert np.array_equal(reader.table, term_hashes(reader.vocab))
     fresh = _Reader(stem=True, min_len=8)
     assert np.array_equal(fresh.runs(fresh.streams(docs[-1:])[0]), runs[-1])
+
+
+def test_an_unreachable_scheduler_is_a_usage_error(tmp_path: Path) -> None:
+    env = {**os.environ, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "provenance", "audit", str(ROOT / "seeds"), "--out", str(tmp_path / "out"),
+         "--scheduler", "tcp://127.0.0.1:9", "-q"],
+        capture_output=True, text=True, env=env, check=False,
+    )
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert "tcp://127.0.0.1:9" in proc.stderr and "cannot reach a Dask scheduler" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "out").exists()

@@ -46,7 +46,9 @@ def run(folder: Path, out: Path, *extra: str) -> dict[str, float]:
     lines = proc.stderr.strip().splitlines()
     own, child = (int(x) for x in lines[-1].split())
     got: dict[str, object] = {"wall_s": round(wall, 1), "rss_mb": round(own / 1024), "child_rss_mb": round(child / 1024)}
-    got.update({"cluster": line for line in lines if line.startswith("cluster: ")})  # the cluster's own account
+    account = [line for line in lines if line.startswith("cluster: ")]  # the cluster's own account of its work
+    if account:
+        got["cluster"] = account[0]
     return got
 
 
