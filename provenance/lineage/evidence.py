@@ -19,7 +19,9 @@ from provenance.model import Derivation, Document, PairEvidence, Passage, TokenS
 #: Quoted text counts a tenth of the reporter's own words as evidence of copying:
 #: every report of one event quotes the same speakers word for word.
 QUOTE_WEIGHT = 0.1
-#: A stock phrase (found in at least this many documents, short) counts for little.
+#: A stock phrase (found in at least this many documents, short, and never part
+#: of a longer shared passage: fragments of a sentence that many copies took
+#: whole from one source are copied text) counts for little.
 STOCK_DF = 3
 STOCK_MAX_TOKENS = 20
 STOCK_WEIGHT = 0.25
@@ -146,10 +148,16 @@ class _Family:
         self._cues: dict[str, list[str]] = {}
         # how many documents share each token of each document (for stock phrases)
         self.share: dict[str, np.ndarray] = {d.id: np.zeros(len(s), dtype=np.int32) for d, s in zip(docs, streams)}
+        # the longest passage holding each token, over all pairs: a short
+        # passage that is part of a longer one elsewhere is copied text
+        self.longest: dict[str, np.ndarray] = {d.id: np.zeros(len(s), dtype=np.int32) for d, s in zip(docs, streams)}
         for p in pairs:
             for q in p.passages:
                 self.share[p.a][q.a[0] : q.a[1]] += 1
                 self.share[p.b][q.b[0] : q.b[1]] += 1
+                la, lb = self.longest[p.a][q.a[0] : q.a[1]], self.longest[p.b][q.b[0] : q.b[1]]
+                np.maximum(la, q.tokens, out=la)
+                np.maximum(lb, q.tokens, out=lb)
         # hub: on average, how much of what each neighbour shares with anyone
         # this document holds.  A source holds the union of what its copies
         # took; a copy holds only its own part (triangulation).
@@ -245,7 +253,9 @@ def _passage_weights(fam: _Family, pair: PairEvidence) -> list[tuple[Passage, fl
         n = q.a[1] - q.a[0]
         # share counts the other documents holding each token: +1 for this one
         held = fam.share[pair.a][q.a[0] : q.a[1]]
-        stock = n <= STOCK_MAX_TOKENS and held.size > 0 and int(held.min()) + 1 >= STOCK_DF
+        stock = (n <= STOCK_MAX_TOKENS and held.size > 0 and int(held.min()) + 1 >= STOCK_DF
+                 and int(fam.longest[pair.a][q.a[0] : q.a[1]].max()) <= STOCK_MAX_TOKENS
+                 and int(fam.longest[pair.b][q.b[0] : q.b[1]].max()) <= STOCK_MAX_TOKENS)
         w = 1.0 - (1.0 - QUOTE_WEIGHT) * share
         if stock:
             w *= STOCK_WEIGHT
@@ -264,15 +274,19 @@ def _relatedness(fam: _Family, pair: PairEvidence, weighted: list[tuple[Passage,
     n_child = len(fam.streams[child])
     covered = np.zeros(n_child, dtype=np.float64)
     for q, w, _, _ in weighted:
-        lo, hi = q.a if child_is_a else q.b
-        covered[lo:hi] = np.maximum(covered[lo:hi], w)
+        # a run shorter than LATENT_MIN_RUN tokens may recur by chance between
+        # texts on one subject: it counts in proportion to its length
+        for ra, rb, n in q.runs:
+            lo = ra if child_is_a else rb
+            covered[lo : lo + n] = np.maximum(covered[lo : lo + n], w * min(1.0, n / LATENT_MIN_RUN))
     cov_w = float(covered.sum()) / n_child if n_child else 0.0
     child_bigrams = fam.bigrams(child)
     bi = fam.common_bigrams(child, parent) / child_bigrams.shape[0] if child_bigrams.shape[0] else 0.0
-    # word pairs count only beside at least one shared run that is the
-    # reporter's own (not a quotation, not a stock phrase): same-event news
-    # shares names and phrasing without any copying
-    own_run = any(not isq and not st for _, _, isq, st in weighted)
+    # word pairs count only beside at least one shared run of LATENT_MIN_RUN
+    # tokens or more that is the reporter's own (not a quotation, not a stock
+    # phrase): same-event news, and answers to one question, share names,
+    # terms and phrasing without any copying
+    own_run = any(not isq and not st and max((r[2] for r in q.runs), default=0) >= LATENT_MIN_RUN for q, _, isq, st in weighted)
     rel = max(cov_w / COVERAGE_FULL, (bi - BIGRAM_CHANCE) / BIGRAM_SPAN if own_run else 0.0, 0.0)
     facts = {
         "covered_child": round(pair.covered_a if child_is_a else pair.covered_b, 4),
