@@ -37,28 +37,42 @@ def triangulate(
     fam: _Family, pairs: Sequence[PairEvidence], edges: dict[tuple[str, str], tuple[float, Derivation]], top: int = 3
 ) -> dict[tuple[str, str], tuple[float, Derivation]]:
     """Settle x -> b against g -> b, where g is one of x's own likely sources:
-    b copied x if it holds text of x that g lacks (x's additions) more than
-    text of g that x lacks (what x dropped); otherwise b copied g, and its
-    sharing with x is only their common inheritance.  The loser's weight is
-    halved, so the arborescence prefers the winner."""
+    b copied x if it holds more of x's additions (text of x that g lacks)
+    than of what x dropped (text of g that x lacks); otherwise b copied g, and
+    its sharing with x is only their common inheritance.  When b holds
+    neither, it took only text that x kept: likely if it copied x, and with
+    chance (share of g that x kept) ** (passages of b in g) if it copied g;
+    the prior odds of copying a copy are the family's own rate among the
+    triples that b's text did decide (``_copy_of_copy_rate``).  The loser's
+    weight is halved, so the arborescence prefers the winner."""
     by_pair = {(p.a, p.b): p for p in pairs}
     into: dict[str, list[tuple[float, str]]] = defaultdict(list)
     for (p, c), (w, _) in edges.items():
         into[c].append((w, p))
     best_sources = {c: [p for _, p in sorted(v, key=lambda t: (-t[0], t[1]))[:top]] for c, v in into.items()}
+    triples = [(x, b, g) for (x, b) in sorted(edges) for g in best_sources.get(x, ()) if g != b and (g, b) in edges]
+    counts = {t: (_inherited(fam, by_pair, t[1], t[0], t[2]), _inherited(fam, by_pair, t[1], t[2], t[0])) for t in triples}
+    rate = _copy_of_copy_rate(edges, counts)
     lost: dict[tuple[str, str], dict[str, Any]] = {}
-    for (x, b) in sorted(edges):
-        for g in best_sources.get(x, ()):
-            if g == b or (g, b) not in edges or (x, b) in lost or (g, b) in lost:
-                continue
-            from_x = _covered_by(fam, by_pair, b, x)
-            from_g = _covered_by(fam, by_pair, b, g)
-            only_x = int((from_x & ~from_g).sum())
-            only_g = int((from_g & ~from_x).sum())
-            if only_x == only_g:
-                continue
-            winner, loser = ((x, b), (g, b)) if only_x > only_g else ((g, b), (x, b))
-            lost[loser] = {"document": winner[0], "own_tokens": max(only_x, only_g), "loser_own_tokens": min(only_x, only_g)}
+    for (x, b, g) in triples:
+        if (x, b) in lost or (g, b) in lost:
+            continue
+        only_x, only_g = counts[(x, b, g)]
+        if only_x == only_g and only_x:
+            continue
+        if only_x == only_g:
+            # nothing in b tells x from g: b copied x, or it copied g and
+            # happened to take only text that x kept too
+            xg = by_pair.get((min(x, g), max(x, g)))
+            kept = (xg.covered_a if xg.a == g else xg.covered_b) if xg is not None else 0.0
+            bg = by_pair.get((min(b, g), max(b, g)))
+            chance = kept ** len(bg.passages) if bg is not None else 0.0
+            r = rate[b]
+            x_wins = chance < r / (1.0 - r)
+        else:
+            x_wins = only_x > only_g
+        winner, loser = ((x, b), (g, b)) if x_wins else ((g, b), (x, b))
+        lost[loser] = {"document": winner[0], "own_tokens": max(only_x, only_g), "loser_own_tokens": min(only_x, only_g)}
     out = {}
     for key, (w, edge) in edges.items():
         if key not in lost:
@@ -68,6 +82,49 @@ def triangulate(
         evidence = {**edge.evidence, "explained_by": lost[key]}
         out[key] = (conf, Derivation(edge.child, edge.parent, conf, edge.change, evidence))
     return out
+
+
+def _copy_of_copy_rate(edges: dict[tuple[str, str], tuple[float, Derivation]],
+                       counts: dict[tuple[str, str, str], tuple[int, int]]) -> dict[str, float]:
+    """Per document: how often, in its family, a copy that could tell an
+    intermediate x from x's source g took x's additions rather than g's text
+    that x dropped.  A family of copies made from one source (answers to one
+    question, a wire story) rarely copies copies; a chain of rewrites often
+    does.  Laplace's rule of succession: a family with no such cases gets
+    even odds.  Per family, so that a family audited on its own
+    (``provenance.distributed``) gets the same rate."""
+    g = nx.Graph()
+    g.add_edges_from(edges)
+    fam_of: dict[str, int] = {}
+    for k, comp in enumerate(nx.connected_components(g)):
+        for n in comp:
+            fam_of[n] = k
+    wins: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for (_, b, _), (only_x, only_g) in counts.items():
+        if only_x != only_g:
+            wins[fam_of[b]][0 if only_x > only_g else 1] += 1
+    return {n: (wins[k][0] + 1) / (wins[k][0] + wins[k][1] + 2) for n, k in fam_of.items()}
+
+
+def _inherited(fam: _Family, by_pair: dict[tuple[str, str], PairEvidence], b: str, x: str, g: str) -> int:
+    """Tokens that ``b`` shares word for word with ``x`` where neither ``b``
+    nor ``x`` shares that text with ``g``: what ``x`` holds and ``g`` lacks,
+    found again in ``b``.  Read through the exact runs, so that text ``b``
+    matched with ``x`` but not with ``g`` only because a run with ``g``
+    happened to stop sooner does not count."""
+    pair = by_pair.get((min(b, x), max(b, x)))
+    if pair is None:
+        return 0
+    b_from_g = _covered_by(fam, by_pair, b, g)
+    x_from_g = _covered_by(fam, by_pair, x, g)
+    b_is_a = pair.a == b
+    seen = np.zeros(len(b_from_g), dtype=bool)
+    for q in pair.passages:
+        for ra, rb, n in q.runs:
+            sb, sx = (ra, rb) if b_is_a else (rb, ra)
+            keep = ~b_from_g[sb : sb + n] & ~x_from_g[sx : sx + n]
+            seen[sb : sb + n] |= keep
+    return int(seen.sum())
 
 
 def _arborescence(nodes: list[str], edges: dict[tuple[str, str], tuple[float, Derivation]]) -> dict[str, str]:
