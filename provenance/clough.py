@@ -9,11 +9,14 @@ task's files, and no ``orig`` file has a parent.
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from provenance import lineage, sources
 from provenance.audit import audit, match_stage, tokenize_stage
+from provenance.model import PairEvidence
 from provenance.settings import Settings
 
 #: Answers are 200-300 words: runs of four stemmed words are the shortest
@@ -23,11 +26,32 @@ SHORT_TEXT_MIN_LEN = 4
 DERIVED = ("cut", "light", "heavy")
 
 
+#: Text an answer shares with another answer of its task, in exact runs of
+#: at least this many tokens, that its source file does not hold: taken from
+#: outside the source (the full Wikipedia article the extract was cut from).
+OUTSIDE_MIN_RUN = 8
+OUTSIDE_MIN_TOKENS = 16
+
+
 @dataclass(frozen=True)
 class CloughScore:
     per_category: dict[str, tuple[int, int]]  # category -> (correct, total)
     auc: float
     wrong: tuple[tuple[str, str, str], ...]  # (file, category, what happened)
+    #: per wrong file: (tokens in long runs shared with the source, the most
+    #: such tokens shared with one other answer of the task but not with the
+    #: source, that answer)
+    outside: dict[str, tuple[int, int, str | None]] = field(default_factory=dict)
+
+    @property
+    def outside_misses(self) -> list[str]:
+        """Derived answers missed that hold text from outside their source file."""
+        return [f for f, cat, _ in self.wrong if cat in DERIVED and self.outside.get(f, (0, 0, None))[1] >= OUTSIDE_MIN_TOKENS]
+
+    @property
+    def no_long_run_misses(self) -> list[str]:
+        """Derived answers missed that share no run of OUTSIDE_MIN_RUN tokens with their source."""
+        return [f for f, cat, _ in self.wrong if cat in DERIVED and f in self.outside and self.outside[f][0] == 0]
 
     @property
     def derived_accuracy(self) -> float:
@@ -68,7 +92,10 @@ def evaluate(root: Path, settings: Settings | None = None) -> CloughScore:
     docs = sorted(result.documents, key=lambda d: d.id)
     streams = tokenize_stage(docs, settings)
     pairs, _ = match_stage(docs, streams, settings)
-    _, candidates = lineage.candidates(docs, streams, lineage.verbatim_pairs(docs, streams, pairs))
+    verbatim = lineage.verbatim_pairs(docs, streams, pairs)
+    _, candidates = lineage.candidates(docs, streams, verbatim)
+    by_pair = {(p.a, p.b): p for p in verbatim}
+    size = {d.id: len(s) for d, s in zip(docs, streams)}
     task_files: dict[str, set[str]] = {}
     for f, (task, _) in labels.items():
         task_files.setdefault(task, set()).add(Path(f).stem)
@@ -76,6 +103,7 @@ def evaluate(root: Path, settings: Settings | None = None) -> CloughScore:
     wrong = []
     pos: list[float] = []
     neg: list[float] = []
+    outside: dict[str, tuple[int, int, str | None]] = {}
     for f, (task, cat) in sorted(labels.items()):
         doc = Path(f).stem
         got = parent.get(doc)
@@ -95,10 +123,36 @@ def evaluate(root: Path, settings: Settings | None = None) -> CloughScore:
         tally[1] += 1
         if not ok:
             wrong.append((f, cat, f"parent {got}" if got else "no parent"))
+            if cat != "orig":
+                outside[f] = _outside(by_pair, size, doc, source, sorted(task_files[task] - {doc, source}))
     return CloughScore(
         per_category={k: (v[0], v[1]) for k, v in sorted(per.items())},
-        auc=round(auc(pos, neg), 4), wrong=tuple(wrong),
+        auc=round(auc(pos, neg), 4), wrong=tuple(wrong), outside=outside,
     )
+
+
+def _long_runs(by_pair: dict[tuple[str, str], PairEvidence], size: dict[str, int], doc: str, other: str) -> np.ndarray:
+    mask = np.zeros(size[doc], dtype=bool)
+    pair = by_pair.get((min(doc, other), max(doc, other)))
+    for q in pair.passages if pair is not None else ():
+        for ra, rb, n in q.runs:
+            if n >= OUTSIDE_MIN_RUN:
+                start = ra if pair.a == doc else rb
+                mask[start : start + n] = True
+    return mask
+
+
+def _outside(by_pair: dict[tuple[str, str], PairEvidence], size: dict[str, int], doc: str, source: str,
+             others: list[str]) -> tuple[int, int, str | None]:
+    """(tokens of ``doc`` in long runs shared with ``source``, the most tokens
+    it shares in long runs with one of ``others`` that ``source`` lacks, that one)."""
+    from_source = _long_runs(by_pair, size, doc, source)
+    best, best_doc = 0, None
+    for other in others:
+        n = int((_long_runs(by_pair, size, doc, other) & ~from_source).sum())
+        if n > best:
+            best, best_doc = n, other
+    return int(from_source.sum()), best, best_doc
 
 
 def format_score(score: CloughScore) -> str:
@@ -109,5 +163,16 @@ def format_score(score: CloughScore) -> str:
     lines.append(f"non-derived left unattached:      {score.non_accuracy:.3f}")
     lines.append(f"AUC of edge confidence, derived vs not: {score.auc:.3f}")
     for f, cat, what in score.wrong:
-        lines.append(f"  wrong: {f} ({cat}): {what}")
+        extra = ""
+        if f in score.outside:
+            in_source, out, other = score.outside[f]
+            extra = f"; {in_source} tokens in runs of {OUTSIDE_MIN_RUN}+ shared with its source"
+            if out:
+                extra += f", {out} shared with {Path(other or '').stem} but not in the source"
+        lines.append(f"  wrong: {f} ({cat}): {what}{extra}")
+    n = sum(score.per_category[c][1] for c in DERIVED if c in score.per_category)
+    lines.append(f"derived answers missed holding {OUTSIDE_MIN_TOKENS}+ tokens that another answer shares and the source "
+                 f"lacks (copied from outside the source file, or from one another): {len(score.outside_misses)} of {n}")
+    lines.append(f"derived answers missed sharing no run of {OUTSIDE_MIN_RUN}+ tokens with their source: "
+                 f"{len(score.no_long_run_misses)} of {n}")
     return "\n".join(lines)

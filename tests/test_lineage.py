@@ -128,6 +128,36 @@ def test_seeds_tree_traces_to_one_report(seeds_dir: Path) -> None:
     assert "BBC" in cues
 
 
+def test_clough_outside_text_is_measured_against_the_source() -> None:
+    """The Clough evaluation tells, for a missed answer, how much it shares
+    with its source in long runs and how much with another answer that the
+    source lacks: a sentence both answers hold and the source does not is
+    counted, one the source holds too is not."""
+    from provenance import lineage
+    from provenance.audit import match_stage, tokenize_stage
+    from provenance.clough import _outside
+
+    outside = ("Linesmen from three neighbouring regions were called in overnight to share the load "
+               "of the repairs with the local teams.")
+    docs = sorted([doc("src", WIRE), doc("ans", WIRE.split(". ")[0] + ". " + outside + " " + OWN),
+                   doc("other", outside + " Schools in the area stayed closed for a second day on Monday.")],
+                  key=lambda d: d.id)
+    settings = Settings()
+    streams = tokenize_stage(docs, settings)
+    pairs, _ = match_stage(docs, streams, settings)
+    verbatim = lineage.verbatim_pairs(docs, streams, pairs)
+    by_pair = {(p.a, p.b): p for p in verbatim}
+    size = {d.id: len(s) for d, s in zip(docs, streams)}
+    in_source, out, other = _outside(by_pair, size, "ans", "src", ["other"])
+    assert other == "other"
+    def tokens(text: str) -> int:
+        return len(tokenize_stage([doc("t", text)], settings)[0].ids)
+
+    assert out == tokens(outside)  # the sentence the source lacks, no more
+    assert in_source == tokens(WIRE.split(". ")[0] + ".")  # the source's first sentence
+    assert _outside(by_pair, size, "src", "ans", ["other"])[1] == 0  # the source shares nothing with "other"
+
+
 def test_clough_gate() -> None:
     from provenance.clough import evaluate
 
