@@ -268,6 +268,17 @@ def _side(q: Passage, child_is_a: bool) -> tuple[tuple[int, int], tuple[int, int
     return (q.a_chars, q.b_chars) if child_is_a else (q.b_chars, q.a_chars)
 
 
+def _distinctive(fam: _Family, pair: PairEvidence, q: Passage) -> bool:
+    """A run of LATENT_MIN_RUN tokens or more, in a passage that is long or
+    found in fewer than STOCK_DF documents: a short phrase many documents hold
+    ("President Donald Trump and Russian President Vladimir Putin") is no
+    sign of copying on its own, even where some copies hold it whole."""
+    if max((r[2] for r in q.runs), default=0) < LATENT_MIN_RUN:
+        return False
+    held = fam.share[pair.a][q.a[0] : q.a[1]]
+    return q.a[1] - q.a[0] > STOCK_MAX_TOKENS or held.size == 0 or int(held.min()) + 1 < STOCK_DF
+
+
 def _relatedness(fam: _Family, pair: PairEvidence, weighted: list[tuple[Passage, float, bool, bool]], child: str) -> tuple[float, dict[str, Any]]:
     child_is_a = child == pair.a
     parent = pair.b if child_is_a else pair.a
@@ -282,11 +293,11 @@ def _relatedness(fam: _Family, pair: PairEvidence, weighted: list[tuple[Passage,
     cov_w = float(covered.sum()) / n_child if n_child else 0.0
     child_bigrams = fam.bigrams(child)
     bi = fam.common_bigrams(child, parent) / child_bigrams.shape[0] if child_bigrams.shape[0] else 0.0
-    # word pairs count only beside at least one shared run of LATENT_MIN_RUN
-    # tokens or more that is the reporter's own (not a quotation, not a stock
-    # phrase): same-event news, and answers to one question, share names,
-    # terms and phrasing without any copying
-    own_run = any(not isq and not st and max((r[2] for r in q.runs), default=0) >= LATENT_MIN_RUN for q, _, isq, st in weighted)
+    # word pairs count only beside at least one distinctive shared run that
+    # is the reporter's own (not a quotation, not a stock phrase): same-event
+    # news, and answers to one question, share names, terms and phrasing
+    # without any copying
+    own_run = any(not isq and not st and _distinctive(fam, pair, q) for q, _, isq, st in weighted)
     rel = max(cov_w / COVERAGE_FULL, (bi - BIGRAM_CHANCE) / BIGRAM_SPAN if own_run else 0.0, 0.0)
     facts = {
         "covered_child": round(pair.covered_a if child_is_a else pair.covered_b, 4),
