@@ -7,6 +7,7 @@ the text as decoded (CRLF stays CRLF).
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
@@ -19,7 +20,7 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 # control characters other than tab, newline, carriage return, form feed
-_CONTROL = {c for c in range(32) if c not in (9, 10, 12, 13)} | {127}
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 class DecodeError(ValueError):
@@ -36,7 +37,7 @@ def _control_share(text: str) -> float:
     if not text:
         return 0.0
     sample = text[:100_000]
-    return sum(1 for ch in sample if ord(ch) in _CONTROL) / len(sample)
+    return len(_CONTROL.findall(sample)) / len(sample)
 
 
 def _legacy(data: bytes) -> str | None:
