@@ -10,7 +10,7 @@ from provenance import align, index, passages
 from provenance import lineage as lineage_stage
 from provenance.model import AuditResult, Boilerplate, Document, PairEvidence, Skipped, TokenStream
 from provenance.settings import Settings
-from provenance.tokenize import Vocabulary
+from provenance.tokenize import Vocabulary, tokenize_many
 
 Progress = Callable[[str, int, int], None]
 
@@ -19,15 +19,12 @@ def _quiet(stage: str, done: int, total: int) -> None:
     return None
 
 
-def tokenize_stage(docs: Sequence[Document], settings: Settings, tick: Progress = _quiet) -> list[TokenStream]:
-    """Token streams of ``docs`` (sorted by id), sharing one vocabulary."""
+def tokenize_stage(docs: Sequence[Document], settings: Settings, tick: Progress = _quiet, *,
+                   jobs: int = 1) -> list[TokenStream]:
+    """Token streams of ``docs`` (sorted by id), sharing one vocabulary, on
+    ``jobs`` processes (the streams do not depend on it)."""
     vocab = Vocabulary(stem=settings.stem)
-    streams = []
-    for i, d in enumerate(docs):
-        streams.append(vocab.tokenize(d.text))
-        if i % 200 == 0 or i == len(docs) - 1:
-            tick("tokenize", i + 1, len(docs))
-    return streams
+    return tokenize_many([d.text for d in docs], vocab, jobs, lambda done: tick("tokenize", done, len(docs)))
 
 
 def match_stage(
@@ -69,8 +66,8 @@ def audit(
 
     ``skipped`` are inputs that did not become documents; they are carried into
     the result so that reports list them.  ``progress(stage, done, total)`` is
-    called as work advances; ``jobs`` processes share the alignment of pairs
-    across edits, the one stage that runs in parallel (same result).
+    called as work advances; ``jobs`` processes share the tokenizing and the
+    alignment of pairs across edits (same result).
     """
     settings = settings or Settings()
     tick = progress or _quiet
@@ -81,7 +78,7 @@ def audit(
             raise ValueError(f"duplicate document id {d.id!r} ({d.path})")
         seen.add(d.id)
 
-    streams = tokenize_stage(docs, settings, tick)
+    streams = tokenize_stage(docs, settings, tick, jobs=jobs)
     pairs, boiler = match_stage(docs, streams, settings, tick, jobs=jobs)
 
     lineage = None

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provenance.tokenize import Vocabulary, normalize, tokenize_all, word_spans
+from provenance.tokenize import CHUNK_DOCS, Vocabulary, normalize, tokenize_all, tokenize_many, word_spans
 
 
 def test_spans_index_the_original_text() -> None:
@@ -51,3 +51,20 @@ def test_any_unicode_gives_ordered_in_bounds_word_spans(text: str) -> None:
         assert text[a:b].strip() == text[a:b]  # a token never holds whitespace
         last = b
     assert len(s.ids) == len(spans)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(list("abcAB éÉ’'“”—-\n\u0301") + ["Moscow", "promised", "promising", "ＭＯＳ"]),
+                        max_size=30).map("".join), min_size=CHUNK_DOCS + 1, max_size=3 * CHUNK_DOCS))
+def test_tokenizing_on_two_processes_gives_the_same_streams_and_ids(texts: list[str]) -> None:
+    """The parallel tokenizer (chunks of CHUNK_DOCS texts, ids given in the
+    main process) against one process: the same ids, spans and vocabulary,
+    whichever chunk a word first appears in."""
+    one, two = Vocabulary(stem=True), Vocabulary(stem=True)
+    expected = [one.tokenize(t) for t in texts]
+    got = tokenize_many(texts, two, jobs=2)
+    assert len(got) == len(expected)
+    for e, g in zip(expected, got):
+        assert g.ids.dtype == e.ids.dtype and g.ids.tolist() == e.ids.tolist()
+        assert g.spans.tolist() == e.spans.tolist()
+    assert two._ids == one._ids
