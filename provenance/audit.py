@@ -66,8 +66,9 @@ def audit(
 
     ``skipped`` are inputs that did not become documents; they are carried into
     the result so that reports list them.  ``progress(stage, done, total)`` is
-    called as work advances; ``jobs`` processes share the tokenizing and the
-    alignment of pairs across edits (same result).
+    called as work advances; ``jobs`` processes share the tokenizing, the
+    alignment of pairs across edits and the weighing of candidate edges
+    (same result).
     """
     settings = settings or Settings()
     tick = progress or _quiet
@@ -83,7 +84,7 @@ def audit(
 
     lineage = None
     if settings.lineage:
-        lineage = lineage_stage.infer(docs, streams, pairs, settings)
+        lineage = lineage_stage.infer(docs, streams, pairs, settings, jobs=jobs)
         tick("lineage", 1, 1)
 
     return AuditResult(

@@ -155,8 +155,8 @@ def _check_loaded(folder: Path, loaded: sources.Loaded, strict: bool) -> int | N
 @click.option("--workers", type=click.IntRange(1), default=2, show_default=True,
               help="Worker processes of a --scheduler local cluster.")
 @click.option("--jobs", "jobs", type=click.IntRange(1), default=1, show_default=True,
-              help="Processes that tokenize and align pairs across edits on this machine (not with "
-                   "--scheduler, whose workers do the work; the result does not change).")
+              help="Processes that tokenize, align pairs across edits and weigh lineage edges on this "
+                   "machine (not with --scheduler, whose workers do the work; the result does not change).")
 @click.option("--block-docs", type=click.IntRange(2), default=4000, show_default=True,
               help="With --scheduler: a group of related documents larger than this is split into "
                    "overlapping blocks across workers (the result does not change).")

@@ -184,15 +184,20 @@ def test_export_round_trips_settings() -> None:
     assert json.loads(export.dumps(data)) == data
 
 
-def test_parallel_alignment_gives_the_same_audit() -> None:
-    """``--jobs 2`` aligns pairs across edits in two processes: the result is
-    the one process's, byte for byte (a synthetic corpus of real news text
-    with planted edited copies, enough pairs for several chunks of work)."""
+def test_parallel_audit_gives_the_same_audit() -> None:
+    """``--jobs 2`` tokenizes, aligns pairs across edits and weighs candidate
+    edges in two processes: the result is the one process's, byte for byte (a
+    synthetic corpus of real news text with planted edited copies, enough
+    texts, pairs and edges for several chunks of work in each stage)."""
+    from provenance.lineage.evidence import CHUNK_PAIRS
+    from provenance.tokenize import CHUNK_DOCS
     from tests.bench.synth import make_corpus
     from tests.conftest import corpus_dir
 
-    docs = list(make_corpus(400, path=corpus_dir("news-2018") / "helsinki_articles.csv").documents)
+    docs = list(make_corpus(400, derived=0.5, path=corpus_dir("news-2018") / "helsinki_articles.csv").documents)
     one = audit(docs, Settings())
+    assert len(docs) > 2 * CHUNK_DOCS
     assert sum(q.kind == "aligned" for p in one.pairs for q in p.passages) > 64
+    assert len(one.pairs) > 2 * CHUNK_PAIRS and one.lineage is not None and len(one.lineage.edges) > 50
     two = audit(docs, Settings(), jobs=2)
     assert export.dumps(export.to_dict(two, "t")) == export.dumps(export.to_dict(one, "t"))

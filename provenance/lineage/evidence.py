@@ -7,9 +7,11 @@ the text changed.  ``candidates`` turns it into weighted candidate edges."""
 from __future__ import annotations
 
 import math
+import multiprocessing
 import re
 from collections import defaultdict
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -367,43 +369,75 @@ def _change(pair: PairEvidence, child: str, n_child: int, n_parent: int, rel_fac
     return "paraphrase"
 
 
-def candidates(docs: Sequence[Document], streams: Sequence[TokenStream], pairs: Sequence[PairEvidence]) -> tuple[_Family, dict[tuple[str, str], tuple[float, Derivation]]]:
+#: Pairs per task when ``candidates`` runs on several processes.
+CHUNK_PAIRS = 200
+_STATE: dict[str, Any] = {}
+
+
+def candidates(docs: Sequence[Document], streams: Sequence[TokenStream], pairs: Sequence[PairEvidence],
+               jobs: int = 1) -> tuple[_Family, dict[tuple[str, str], tuple[float, Derivation]]]:
+    """Every pair's candidate edges, weighted for the tree, on ``jobs``
+    processes (forked after the family's facts are computed; the edges come
+    back in pair order, so the result does not depend on ``jobs``)."""
     fam = _Family(docs, streams, pairs)
+    chunks = [range(k, min(k + CHUNK_PAIRS, len(pairs))) for k in range(0, len(pairs), CHUNK_PAIRS)]
     edges: dict[tuple[str, str], tuple[float, Derivation]] = {}
-    for pair in pairs:
-        weighted = _passage_weights(fam, pair)
-        own_run = _own_run(fam, pair, weighted)
-        for parent, child in ((pair.a, pair.b), (pair.b, pair.a)):
-            rel, facts = _relatedness(fam, pair, weighted, child, own_run)
-            if rel < MIN_RELATED:
-                continue
-            d, dev = _direction(fam, pair, parent, child)
-            if d < MIN_DIRECTION:
-                continue
-            child_is_a = child == pair.a
-            passages = sorted(weighted, key=lambda t: -t[0].tokens)[:50]
-            evidence = {
-                **facts,
-                "direction": dev,
-                "passages": len(pair.passages),
-                "longest": pair.longest,
-                "quoted_passages": sum(1 for t in weighted if t[2]),
-                "stock_passages": sum(1 for t in weighted if t[3]),
-                "cues": fam.cues(child),
-                "shared": [
-                    {"child": list(_side(q, child_is_a)[0]), "parent": list(_side(q, child_is_a)[1]),
-                     "tokens": q.tokens, "quote": isq, "stock": st, "weight": round(w, 3)}
-                    for q, w, isq, st in sorted(passages, key=lambda t: _side(t[0], child_is_a)[0])
-                ],
-            }
-            confidence = round(min(1.0, rel) * d, 4)
-            change = _change(pair, child, len(fam.streams[child]), len(fam.streams[parent]), facts)
-            # the tree picks, for each child, the parent that explains most of
-            # it (confidence saturates once a pair is surely related, so it
-            # cannot tell a source from a sibling that copied the same part)
-            weight = round(_explains(evidence) * d, 4)
-            edges[(parent, child)] = (weight, Derivation(child, parent, confidence, change, evidence))
+    if jobs <= 1 or len(chunks) < 2:
+        for pair in pairs:
+            edges.update(_pair_edges(fam, pair))
+        return fam, edges
+    _STATE.update(fam=fam, pairs=pairs)
+    try:
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+            for part in pool.map(_chunk_edges, chunks):
+                edges.update(part)
+    finally:
+        _STATE.clear()
     return fam, edges
+
+
+def _chunk_edges(chunk: range) -> list[tuple[tuple[str, str], tuple[float, Derivation]]]:
+    fam, pairs = _STATE["fam"], _STATE["pairs"]
+    return [edge for i in chunk for edge in _pair_edges(fam, pairs[i])]
+
+
+def _pair_edges(fam: _Family, pair: PairEvidence) -> list[tuple[tuple[str, str], tuple[float, Derivation]]]:
+    """The pair's candidate edges (none, one or both directions) with their weights."""
+    out = []
+    weighted = _passage_weights(fam, pair)
+    own_run = _own_run(fam, pair, weighted)
+    for parent, child in ((pair.a, pair.b), (pair.b, pair.a)):
+        rel, facts = _relatedness(fam, pair, weighted, child, own_run)
+        if rel < MIN_RELATED:
+            continue
+        d, dev = _direction(fam, pair, parent, child)
+        if d < MIN_DIRECTION:
+            continue
+        child_is_a = child == pair.a
+        passages = sorted(weighted, key=lambda t: -t[0].tokens)[:50]
+        evidence = {
+            **facts,
+            "direction": dev,
+            "passages": len(pair.passages),
+            "longest": pair.longest,
+            "quoted_passages": sum(1 for t in weighted if t[2]),
+            "stock_passages": sum(1 for t in weighted if t[3]),
+            "cues": fam.cues(child),
+            "shared": [
+                {"child": list(_side(q, child_is_a)[0]), "parent": list(_side(q, child_is_a)[1]),
+                 "tokens": q.tokens, "quote": isq, "stock": st, "weight": round(w, 3)}
+                for q, w, isq, st in sorted(passages, key=lambda t: _side(t[0], child_is_a)[0])
+            ],
+        }
+        confidence = round(min(1.0, rel) * d, 4)
+        change = _change(pair, child, len(fam.streams[child]), len(fam.streams[parent]), facts)
+        # the tree picks, for each child, the parent that explains most of
+        # it (confidence saturates once a pair is surely related, so it
+        # cannot tell a source from a sibling that copied the same part)
+        weight = round(_explains(evidence) * d, 4)
+        out.append(((parent, child), (weight, Derivation(child, parent, confidence, change, evidence))))
+    return out
 
 
 def _explains(evidence: dict[str, Any]) -> float:

@@ -248,7 +248,8 @@ def verbatim_pairs(docs: Sequence[Document], streams: Sequence[TokenStream],
 
 
 def infer(
-    docs: Sequence[Document], streams: Sequence[TokenStream], pairs: Sequence[PairEvidence], settings: Settings
+    docs: Sequence[Document], streams: Sequence[TokenStream], pairs: Sequence[PairEvidence], settings: Settings,
+    jobs: int = 1,
 ) -> Lineage:
     """The derivation forest of ``docs`` from the evidence of ``pairs``.
 
@@ -257,7 +258,7 @@ def infer(
     answers to one question, also say the same things in other words.
     """
     pairs = verbatim_pairs(docs, streams, pairs)
-    fam, edges = candidates(docs, streams, pairs)
+    fam, edges = candidates(docs, streams, pairs, jobs=jobs)
     edges = triangulate(fam, pairs, edges)
     g = nx.Graph()
     g.add_nodes_from(d.id for d in docs)
