@@ -42,6 +42,7 @@ def _fold(text: str) -> str:
         return text
     return _FOLD_RE.sub(lambda m: _FOLD_MAP[m.group()], text)
 
+
 # A word is a run of letters, digits or underscores (Unicode-aware), matched
 # with nltk's hardened regex module (no downloaded data).  nltk checks a
 # wall-clock limit at every match by default; ``\w+`` cannot backtrack, so we
@@ -156,7 +157,7 @@ def tokenize_many(texts: Sequence[str], vocab: Vocabulary, jobs: int,
             lookup, add = vocab._surface.get, vocab.id_of
             glob = np.array([lookup(w) or add(w) for w in order], dtype=np.int32)
             for local_ids, spans in part:
-                streams.append(TokenStream(ids=glob[local_ids] if local_ids.size else local_ids, spans=spans))
+                streams.append(TokenStream(ids=glob[local_ids], spans=spans))
             tick(len(streams))
     return streams
 
