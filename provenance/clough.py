@@ -9,6 +9,7 @@ task's files, and no ``orig`` file has a parent.
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import numpy as np
 
 from provenance import lineage, sources
 from provenance.audit import audit, match_stage, tokenize_stage
-from provenance.model import PairEvidence
+from provenance.lineage.evidence import LATENT_MIN_RUN
 from provenance.settings import Settings
 
 #: Answers are 200-300 words: runs of four stemmed words are the shortest
@@ -27,9 +28,9 @@ DERIVED = ("cut", "light", "heavy")
 
 
 #: Text an answer shares with another answer of its task, in exact runs of
-#: at least this many tokens, that its source file does not hold: taken from
-#: outside the source (the full Wikipedia article the extract was cut from).
-OUTSIDE_MIN_RUN = 8
+#: LATENT_MIN_RUN tokens or more, that its source file does not hold: taken
+#: from outside the source (the full Wikipedia article the extract was cut
+#: from) when there are at least this many tokens of it.
 OUTSIDE_MIN_TOKENS = 16
 
 
@@ -50,7 +51,7 @@ class CloughScore:
 
     @property
     def no_long_run_misses(self) -> list[str]:
-        """Derived answers missed that share no run of OUTSIDE_MIN_RUN tokens with their source."""
+        """Derived answers missed that share no run of LATENT_MIN_RUN tokens with their source."""
         return [f for f, cat, _ in self.wrong if cat in DERIVED and f in self.outside and self.outside[f][0] == 0]
 
     @property
@@ -92,10 +93,7 @@ def evaluate(root: Path, settings: Settings | None = None) -> CloughScore:
     docs = sorted(result.documents, key=lambda d: d.id)
     streams = tokenize_stage(docs, settings)
     pairs, _ = match_stage(docs, streams, settings)
-    verbatim = lineage.verbatim_pairs(docs, streams, pairs)
-    _, candidates = lineage.candidates(docs, streams, verbatim)
-    by_pair = {(p.a, p.b): p for p in verbatim}
-    size = {d.id: len(s) for d, s in zip(docs, streams)}
+    fam, candidates = lineage.candidates(docs, streams, lineage.verbatim_pairs(docs, streams, pairs))
     task_files: dict[str, set[str]] = {}
     for f, (task, _) in labels.items():
         task_files.setdefault(task, set()).add(Path(f).stem)
@@ -124,32 +122,23 @@ def evaluate(root: Path, settings: Settings | None = None) -> CloughScore:
         if not ok:
             wrong.append((f, cat, f"parent {got}" if got else "no parent"))
             if cat != "orig":
-                outside[f] = _outside(by_pair, size, doc, source, sorted(task_files[task] - {doc, source}))
+                outside[f] = _outside(fam.run_mask, doc, source, sorted(task_files[task] - {doc, source}))
     return CloughScore(
         per_category={k: (v[0], v[1]) for k, v in sorted(per.items())},
         auc=round(auc(pos, neg), 4), wrong=tuple(wrong), outside=outside,
     )
 
 
-def _long_runs(by_pair: dict[tuple[str, str], PairEvidence], size: dict[str, int], doc: str, other: str) -> np.ndarray:
-    mask = np.zeros(size[doc], dtype=bool)
-    pair = by_pair.get((min(doc, other), max(doc, other)))
-    for q in pair.passages if pair is not None else ():
-        for ra, rb, n in q.runs:
-            if n >= OUTSIDE_MIN_RUN:
-                start = ra if pair.a == doc else rb
-                mask[start : start + n] = True
-    return mask
-
-
-def _outside(by_pair: dict[tuple[str, str], PairEvidence], size: dict[str, int], doc: str, source: str,
+def _outside(long_runs: Callable[[str, str], np.ndarray], doc: str, source: str,
              others: list[str]) -> tuple[int, int, str | None]:
     """(tokens of ``doc`` in long runs shared with ``source``, the most tokens
-    it shares in long runs with one of ``others`` that ``source`` lacks, that one)."""
-    from_source = _long_runs(by_pair, size, doc, source)
+    it shares in long runs with one of ``others`` that ``source`` lacks, that
+    one).  ``long_runs(doc, other)``: the tokens of ``doc`` in exact runs of
+    LATENT_MIN_RUN or more shared with ``other`` (``lineage``'s run masks)."""
+    from_source = long_runs(doc, source)
     best, best_doc = 0, None
     for other in others:
-        n = int((_long_runs(by_pair, size, doc, other) & ~from_source).sum())
+        n = int((long_runs(doc, other) & ~from_source).sum())
         if n > best:
             best, best_doc = n, other
     return int(from_source.sum()), best, best_doc
@@ -166,13 +155,13 @@ def format_score(score: CloughScore) -> str:
         extra = ""
         if f in score.outside:
             in_source, out, other = score.outside[f]
-            extra = f"; {in_source} tokens in runs of {OUTSIDE_MIN_RUN}+ shared with its source"
+            extra = f"; {in_source} tokens in runs of {LATENT_MIN_RUN}+ shared with its source"
             if out:
                 extra += f", {out} shared with {Path(other or '').stem} but not in the source"
         lines.append(f"  wrong: {f} ({cat}): {what}{extra}")
     n = sum(score.per_category[c][1] for c in DERIVED if c in score.per_category)
     lines.append(f"derived answers missed holding {OUTSIDE_MIN_TOKENS}+ tokens that another answer shares and the source "
                  f"lacks (copied from outside the source file, or from one another): {len(score.outside_misses)} of {n}")
-    lines.append(f"derived answers missed sharing no run of {OUTSIDE_MIN_RUN}+ tokens with their source: "
+    lines.append(f"derived answers missed sharing no run of {LATENT_MIN_RUN}+ tokens with their source: "
                  f"{len(score.no_long_run_misses)} of {n}")
     return "\n".join(lines)

@@ -142,14 +142,14 @@ def tokenize_many(texts: Sequence[str], vocab: Vocabulary, jobs: int,
     this process then gives their distinct forms ids (normalizing each form
     once, as ``tokenize`` does) chunk by chunk in order, and within a chunk in
     order of first appearance, which is the order one process gives them in."""
-    chunks = [list(texts[k : k + CHUNK_DOCS]) for k in range(0, len(texts), CHUNK_DOCS)]
-    if jobs <= 1 or len(chunks) < 2:
+    if jobs <= 1 or len(texts) <= CHUNK_DOCS:
         streams = []
         for t in texts:
             streams.append(vocab.tokenize(t))
             if len(streams) % CHUNK_DOCS == 0 or len(streams) == len(texts):
                 tick(len(streams))
         return streams
+    chunks = [list(texts[k : k + CHUNK_DOCS]) for k in range(0, len(texts), CHUNK_DOCS)]
     streams = []
     ctx = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:

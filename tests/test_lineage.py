@@ -145,17 +145,15 @@ def test_clough_outside_text_is_measured_against_the_source() -> None:
     settings = Settings()
     streams = tokenize_stage(docs, settings)
     pairs, _ = match_stage(docs, streams, settings)
-    verbatim = lineage.verbatim_pairs(docs, streams, pairs)
-    by_pair = {(p.a, p.b): p for p in verbatim}
-    size = {d.id: len(s) for d, s in zip(docs, streams)}
-    in_source, out, other = _outside(by_pair, size, "ans", "src", ["other"])
+    fam, _ = lineage.candidates(docs, streams, lineage.verbatim_pairs(docs, streams, pairs))
+    in_source, out, other = _outside(fam.run_mask, "ans", "src", ["other"])
     assert other == "other"
     def tokens(text: str) -> int:
         return len(tokenize_stage([doc("t", text)], settings)[0].ids)
 
     assert out == tokens(outside)  # the sentence the source lacks, no more
     assert in_source == tokens(WIRE.split(". ")[0] + ".")  # the source's first sentence
-    assert _outside(by_pair, size, "src", "ans", ["other"])[1] == 0  # the source shares nothing with "other"
+    assert _outside(fam.run_mask, "src", "ans", ["other"])[1] == 0  # the source shares nothing with "other"
 
 
 def test_clough_gate() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import networkx as nx
@@ -51,7 +51,16 @@ def triangulate(
         into[c].append((w, p))
     best_sources = {c: [p for _, p in sorted(v, key=lambda t: (-t[0], t[1]))[:top]] for c, v in into.items()}
     triples = [(x, b, g) for (x, b) in sorted(edges) for g in best_sources.get(x, ()) if g != b and (g, b) in edges]
-    counts = {t: (_inherited(fam, by_pair, t[1], t[0], t[2]), _inherited(fam, by_pair, t[1], t[2], t[0])) for t in triples}
+    masks: dict[tuple[str, str], np.ndarray] = {}
+
+    def covered(doc: str, other: str) -> np.ndarray:  # one mask per (doc, other), shared by the triples
+        got = masks.get((doc, other))
+        if got is None:
+            got = masks[(doc, other)] = _covered_by(fam, by_pair, doc, other)
+        return got
+
+    counts = {t: (_inherited(by_pair, covered, t[1], t[0], t[2]), _inherited(by_pair, covered, t[1], t[2], t[0]))
+              for t in triples}
     rate = _copy_of_copy_rate(edges, counts)
     lost: dict[tuple[str, str], dict[str, Any]] = {}
     for (x, b, g) in triples:
@@ -106,7 +115,8 @@ def _copy_of_copy_rate(edges: dict[tuple[str, str], tuple[float, Derivation]],
     return {n: (wins[k][0] + 1) / (wins[k][0] + wins[k][1] + 2) for n, k in fam_of.items()}
 
 
-def _inherited(fam: _Family, by_pair: dict[tuple[str, str], PairEvidence], b: str, x: str, g: str) -> int:
+def _inherited(by_pair: dict[tuple[str, str], PairEvidence], covered: Callable[[str, str], np.ndarray],
+               b: str, x: str, g: str) -> int:
     """Tokens that ``b`` shares word for word with ``x`` where neither ``b``
     nor ``x`` shares that text with ``g``: what ``x`` holds and ``g`` lacks,
     found again in ``b``.  Read through the exact runs, so that text ``b``
@@ -115,8 +125,8 @@ def _inherited(fam: _Family, by_pair: dict[tuple[str, str], PairEvidence], b: st
     pair = by_pair.get((min(b, x), max(b, x)))
     if pair is None:
         return 0
-    b_from_g = _covered_by(fam, by_pair, b, g)
-    x_from_g = _covered_by(fam, by_pair, x, g)
+    b_from_g = covered(b, g)
+    x_from_g = covered(x, g)
     b_is_a = pair.a == b
     seen = np.zeros(len(b_from_g), dtype=bool)
     for q in pair.passages:
