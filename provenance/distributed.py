@@ -144,6 +144,12 @@ def _read_and_fingerprint(batch: Sequence[tuple[int, str, str]], options: Any, m
     return found, skipped, [table[bucket == j] for j in range(parts)]
 
 
+def _held(value: Any) -> Any:
+    """``value`` itself: a small array sent in the task, so that the scheduler
+    can compute it again on another worker."""
+    return value
+
+
 def _bucket(part: tuple[Any, Any, list[np.ndarray]], j: int) -> np.ndarray:
     return part[2][j]
 
@@ -406,7 +412,11 @@ def audit_path_on_cluster(
         assert ids == sorted(ids), "documents come out of sources sorted by id"
         codes = np.asarray(prov, dtype=np.int64)
         order = np.argsort(codes)
-        codes, finals = client.scatter([codes[order], np.asarray(became, dtype=np.int64)[order]], broadcast=True)
+        # Held by tasks, not scattered: a task's result lost with a worker is
+        # computed again, while scattered data is gone (and a worker that dies
+        # during a scatter fails it).
+        codes = client.submit(_held, codes[order], pure=False)
+        finals = client.submit(_held, np.asarray(became, dtype=np.int64)[order], pure=False)
         # the shuffle: bucket j of every batch to one task
         shared = [client.submit(_share, codes, finals, settings.max_df,
                                 *[client.submit(_bucket, f, j, pure=False) for f in read],
@@ -426,7 +436,7 @@ def audit_path_on_cluster(
         for head, i in zip(heads, origin):
             k, pos = prov[i] >> 24, prov[i] & ((1 << 24) - 1)
             where.append((k, files[k][1], files[k][2], pos, head))
-        boiler_f = client.scatter(boiler, broadcast=True)
+        boiler_f = client.submit(_held, boiler, pure=False)
 
         def owned(group: Sequence[int]) -> Records:
             return {ids[i]: records[ids[i]] for i in group if ids[i] in records}

@@ -114,29 +114,45 @@ def test_workers_read_the_folder_themselves(cluster, tmp_path: Path) -> None:  #
     assert any(d.copies for d in result.documents)
 
 
+@pytest.mark.timeout(600)
 def test_a_worker_that_dies_has_its_work_rerun(cluster, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A worker is killed as it works on each phase in turn (reading, the
+    shuffle, a block of a split component, the component's lineage): whatever
+    it held is computed again elsewhere and the output is the single
+    machine's.  Phases are found from the scheduler, not from timing, so a
+    slower machine kills at the same points."""
     from provenance.distributed import audit_path_on_cluster
 
     _, client = cluster
     folder = write(news(200, 40), tmp_path / "in")
     settings = Settings()
     expected = single(folder, settings)
-    killed: list[str] = []
-    pids = client.run(os.getpid)
+    for phase in ("_read_and_fingerprint", "_share", "_audit_block", "_finish_split"):
+        client.wait_for_workers(2)
+        pids = client.run(os.getpid)
+        killed: list[str] = []
+        stop = threading.Event()
 
-    def kill_one() -> None:
-        time.sleep(1.0)
-        address = sorted(pids)[0]
-        # SIGKILL: the worker dies mid-task without a word; its nanny starts a fresh one
-        os.kill(pids[address], signal.SIGKILL)
-        killed.append(address)
+        def kill_in_phase() -> None:
+            while not stop.is_set():
+                for address, keys in client.processing().items():
+                    if address in pids and any(str(k).startswith(phase) for k in keys):
+                        # SIGKILL: the worker dies mid-task without a word; its nanny starts a fresh one
+                        os.kill(pids[address], signal.SIGKILL)
+                        killed.append(address)
+                        return
+                time.sleep(0.01)
 
-    killer = threading.Thread(target=kill_one)
-    killer.start()
-    result, _ = audit_path_on_cluster(folder, sources.Options(), settings, scheduler="", client=client, block_docs=60)
-    killer.join()
-    assert killed
-    assert export.dumps(export.to_dict(result, "t")) == expected
+        killer = threading.Thread(target=kill_in_phase)
+        killer.start()
+        try:
+            result, _ = audit_path_on_cluster(folder, sources.Options(), settings, scheduler="", client=client,
+                                              block_docs=60)
+        finally:
+            stop.set()
+            killer.join()
+        assert killed, f"no worker was seen working on {phase}"
+        assert export.dumps(export.to_dict(result, "t")) == expected, phase
 
 
 @hsettings(max_examples=60, deadline=None, derandomize=True)
