@@ -10,8 +10,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import numpy as np
@@ -114,12 +112,31 @@ def test_workers_read_the_folder_themselves(cluster, tmp_path: Path) -> None:  #
     assert any(d.copies for d in result.documents)
 
 
+class KillOnce(distributed.SchedulerPlugin):
+    """In the scheduler: SIGKILLs the worker that the first task whose key
+    starts with ``phase`` is sent to (its nanny starts a fresh worker)."""
+
+    def __init__(self, phase: str, pids: dict[str, int]) -> None:
+        self.phase, self.pids, self.done = phase, pids, False
+
+    async def start(self, scheduler) -> None:  # type: ignore[no-untyped-def]
+        self.scheduler = scheduler
+
+    def transition(self, key, start, finish, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        if self.done or finish != "processing" or not str(key).startswith(self.phase):
+            return
+        worker = self.scheduler.tasks[key].processing_on
+        if worker is not None and worker.address in self.pids:
+            self.done = True
+            os.kill(self.pids[worker.address], signal.SIGKILL)
+
+
 @pytest.mark.timeout(600)
 def test_a_worker_that_dies_has_its_work_rerun(cluster, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    """A worker is killed as it works on each phase in turn (reading, the
-    shuffle, a block of a split component, the component's lineage): whatever
-    it held is computed again elsewhere and the output is the single
-    machine's.  Phases are found from the scheduler, not from timing, so a
+    """A worker is killed as it is given a task of each phase in turn
+    (reading, the shuffle, a block of a split component, the component's
+    lineage): whatever it held is computed again elsewhere and the output is
+    the single machine's.  The scheduler picks the moment, not a timer, so a
     slower machine kills at the same points."""
     from provenance.distributed import audit_path_on_cluster
 
@@ -130,28 +147,15 @@ def test_a_worker_that_dies_has_its_work_rerun(cluster, tmp_path: Path) -> None:
     for phase in ("_read_and_fingerprint", "_share", "_audit_block", "_finish_split"):
         client.wait_for_workers(2)
         pids = client.run(os.getpid)
-        killed: list[str] = []
-        stop = threading.Event()
-
-        def kill_in_phase() -> None:
-            while not stop.is_set():
-                for address, keys in client.processing().items():
-                    if address in pids and any(str(k).startswith(phase) for k in keys):
-                        # SIGKILL: the worker dies mid-task without a word; its nanny starts a fresh one
-                        os.kill(pids[address], signal.SIGKILL)
-                        killed.append(address)
-                        return
-                time.sleep(0.01)
-
-        killer = threading.Thread(target=kill_in_phase)
-        killer.start()
+        client.register_plugin(KillOnce(phase, pids), name="kill-once")
         try:
             result, _ = audit_path_on_cluster(folder, sources.Options(), settings, scheduler="", client=client,
                                               block_docs=60)
         finally:
-            stop.set()
-            killer.join()
-        assert killed, f"no worker was seen working on {phase}"
+            client.unregister_scheduler_plugin("kill-once")
+        client.wait_for_workers(2)
+        now = set(client.run(os.getpid).values())
+        assert now != set(pids.values()), f"no worker was killed when given {phase}"
         assert export.dumps(export.to_dict(result, "t")) == expected, phase
 
 
