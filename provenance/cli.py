@@ -19,7 +19,7 @@ from provenance.audit import audit
 from provenance.model import AuditResult, Skipped
 from provenance.settings import DEFAULT_MAX_BYTES, DEFAULT_MAX_DF, DEFAULT_MAX_GAP, DEFAULT_MIN_LEN, Settings
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 
 
 class _Bar:
@@ -183,7 +183,7 @@ def audit_cmd(folder: Path, out: Path | None, min_len: int, max_gap: int, max_df
     if scheduler:
         # the cluster's workers read the inputs themselves: the client only lists them
         try:
-            from provenance.distributed import audit_path_on_cluster
+            from provenance.distributed import ClusterError, audit_path_on_cluster
         except ImportError as exc:
             raise click.UsageError(f"--scheduler needs Dask: pip install 'provenance[dask]' ({exc})") from exc
         try:
@@ -192,6 +192,9 @@ def audit_cmd(folder: Path, out: Path | None, min_len: int, max_gap: int, max_df
                                                     block_docs=block_docs, stats=stats)
         except ValueError as exc:
             raise click.UsageError(str(exc)) from exc
+        except ClusterError as exc:
+            click.echo(f"error: the cluster failed: {exc}", err=True)
+            return EXIT_FAILED
         click.echo(f"cluster: {stats['pairs']} related pairs in {stats['components']} groups (largest "
                    f"{stats['largest']} documents, {stats['split']} split into {stats['blocks']} blocks), "
                    f"{stats['boilerplate']} boilerplate runs; seconds: read {stats['read_s']}, "

@@ -27,8 +27,9 @@ Stages:
    answers for it alone.  A last task per split component runs the lineage
    stage on the merged pairs.  Boilerplate is recorded once, by the task that
    owns the first document holding it, as one machine records it.
-4. The client merges.  Tasks are retried, so a worker that dies has its
-   tasks rerun elsewhere.
+4. The client merges.  A worker that dies has its tasks, and the results it
+   held, computed again elsewhere.  A task whose workers keep dying (Dask
+   allows three) ends the audit with a ``ClusterError`` naming its files.
 
 Dask is imported only here, and this module is imported only when the CLI is
 given ``--scheduler``.
@@ -60,6 +61,10 @@ SHUFFLE_PARTS = 8  # buckets of the fingerprint shuffle
 BLOCK_DOCS = 4000  # a component of more documents is split into overlapping blocks of at most this many
 RETRIES = 3
 _BASE = np.uint64(1099511628211)
+
+
+class ClusterError(RuntimeError):
+    """The cluster could not finish the audit: every worker given one task died."""
 
 
 def term_hashes(vocab: Vocabulary, known: np.ndarray | None = None) -> np.ndarray:
@@ -389,11 +394,21 @@ def audit_path_on_cluster(
     files = [(k, p, rel) for k, (p, rel) in enumerate(found.files)]
     clock = [time.perf_counter()]
     client, opened = _client(scheduler, workers, client)
+    from dask.distributed import KilledWorker
+
+    about: dict[Any, str] = {}  # task key -> what it works on, for an error naming it
+
+    def job(future: Any, what: str, names: Sequence[str] = ()) -> Any:
+        about[future.key] = f"{what} {len(names)} ({names[0]} ... {names[-1]})" if names else what
+        return future
+
     try:
         batches = [files[i : i + BATCH_DOCS] for i in range(0, len(files), BATCH_DOCS)]
         n_parts = max(1, min(len(batches), SHUFFLE_PARTS))
         read = client.map(_read_and_fingerprint, batches, options=options, min_len=settings.min_len,
                           stem=settings.stem, parts=n_parts, retries=RETRIES, pure=False)
+        for f, b in zip(read, batches):
+            job(f, "reading files:", [rel for _, _, rel in b])
         _progress(read, "files read")
         clock.append(time.perf_counter())
         light: list[Document] = []
@@ -418,9 +433,10 @@ def audit_path_on_cluster(
         codes = client.submit(_held, codes[order], pure=False)
         finals = client.submit(_held, np.asarray(became, dtype=np.int64)[order], pure=False)
         # the shuffle: bucket j of every batch to one task
-        shared = [client.submit(_share, codes, finals, settings.max_df,
-                                *[client.submit(_bucket, f, j, pure=False) for f in read],
-                                retries=RETRIES, pure=False) for j in range(n_parts)]
+        shared = [job(client.submit(_share, codes, finals, settings.max_df,
+                                    *[client.submit(_bucket, f, j, pure=False) for f in read],
+                                    retries=RETRIES, pure=False), "the fingerprint shuffle")
+                  for j in range(n_parts)]
         _progress(shared, "fingerprints shuffled")
         clock.append(time.perf_counter())
         got = client.gather(shared)
@@ -449,8 +465,9 @@ def audit_path_on_cluster(
         for comp in comps + [[]]:  # the empty one sends the last batch
             if batch and (not comp or len(batch) + len(comp) > batch_cap):
                 batch.sort()  # by id, as the engine wants its documents
-                tasks.append(client.submit(_audit_whole, [where[i] for i in batch], options, settings, boiler_f,
-                                           owned(batch), retries=RETRIES, pure=False))
+                wanted = [where[i] for i in batch]
+                tasks.append(job(client.submit(_audit_whole, wanted, options, settings, boiler_f, owned(batch),
+                                               retries=RETRIES, pure=False), "auditing documents:", [w[4].id for w in wanted]))
                 batch = []
             if len(comp) <= block_docs:
                 batch.extend(comp)
@@ -458,18 +475,24 @@ def audit_path_on_cluster(
             inside = pairs[np.isin(pairs[:, 0], comp)]
             part, cut = blocks(comp, inside, block_docs)
             part_of = {ids[i]: p for i, p in part.items()}
-            done = [client.submit(_audit_block, [where[i] for i in members], options, settings, boiler_f,
-                                  part_of, key, retries=RETRIES, pure=False) for key, members in cut.items()]
+            done = []
+            for key, members in cut.items():
+                wanted = [where[i] for i in members]
+                done.append(job(client.submit(_audit_block, wanted, options, settings, boiler_f, part_of, key,
+                                              retries=RETRIES, pure=False), "auditing a block of documents:",
+                                              [w[4].id for w in wanted]))
             n_blocks += len(done)
-            tasks.append(client.submit(_finish_split, [where[i] for i in comp], options, settings, owned(comp),
-                                       *done, retries=RETRIES, pure=False))
+            wanted = [where[i] for i in comp]
+            tasks.append(job(client.submit(_finish_split, wanted, options, settings, owned(comp), *done,
+                                           retries=RETRIES, pure=False), "the lineage of documents:", [w[4].id for w in wanted]))
         in_comp = np.zeros(len(ids), dtype=np.bool_)
         in_comp[np.unique(pairs)] = True
         lonely = np.flatnonzero(~in_comp).tolist()
         for j in range(0, len(lonely), BATCH_DOCS):
             group = lonely[j : j + BATCH_DOCS]
-            tasks.append(client.submit(_alone, [where[i] for i in group], options, settings, owned(group),
-                                       retries=RETRIES, pure=False))
+            wanted = [where[i] for i in group]
+            tasks.append(job(client.submit(_alone, wanted, options, settings, owned(group),
+                                           retries=RETRIES, pure=False), "tokenizing documents:", [w[4].id for w in wanted]))
         _progress(tasks, "components audited")
         clock.append(time.perf_counter())
         if stats is not None:
@@ -505,6 +528,9 @@ def audit_path_on_cluster(
             stats.update({f"{name}_s": round(b - a, 1) for name, a, b in
                           zip(("read", "shuffle", "audit", "merge"), clock, clock[1:])})
         return result, list(loaded.skipped)
+    except KilledWorker as exc:
+        raise ClusterError(f"{about.get(exc.task, exc.task)}: {exc.allowed_failures + 1} workers died running it "
+                           "(out of memory, or killed); try a smaller --block-docs or more memory per worker") from exc
     finally:
         for thing in opened:  # a client we made is closed too, not only a LocalCluster
             thing.close()

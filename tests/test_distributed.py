@@ -112,23 +112,24 @@ def test_workers_read_the_folder_themselves(cluster, tmp_path: Path) -> None:  #
     assert any(d.copies for d in result.documents)
 
 
-class KillOnce(distributed.SchedulerPlugin):
-    """In the scheduler: SIGKILLs the worker that the first task whose key
-    starts with ``phase`` is sent to (its nanny starts a fresh worker)."""
+class Kill(distributed.SchedulerPlugin):
+    """In the scheduler: SIGKILLs the worker that a task whose key starts
+    with ``phase`` is sent to, the first ``times`` times (its nanny starts a
+    fresh worker)."""
 
-    def __init__(self, phase: str, pids: dict[str, int]) -> None:
-        self.phase, self.pids, self.done = phase, pids, False
+    def __init__(self, phase: str, times: int = 1) -> None:
+        self.phase, self.left = phase, times
 
     async def start(self, scheduler) -> None:  # type: ignore[no-untyped-def]
         self.scheduler = scheduler
 
     def transition(self, key, start, finish, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        if self.done or finish != "processing" or not str(key).startswith(self.phase):
+        if self.left <= 0 or finish != "processing" or not str(key).startswith(self.phase):
             return
         worker = self.scheduler.tasks[key].processing_on
-        if worker is not None and worker.address in self.pids:
-            self.done = True
-            os.kill(self.pids[worker.address], signal.SIGKILL)
+        if worker is not None and worker.pid:
+            self.left -= 1
+            os.kill(worker.pid, signal.SIGKILL)
 
 
 @pytest.mark.timeout(600)
@@ -147,16 +148,45 @@ def test_a_worker_that_dies_has_its_work_rerun(cluster, tmp_path: Path) -> None:
     for phase in ("_read_and_fingerprint", "_share", "_audit_block", "_finish_split"):
         client.wait_for_workers(2)
         pids = client.run(os.getpid)
-        client.register_plugin(KillOnce(phase, pids), name="kill-once")
+        client.register_plugin(Kill(phase), name="kill")
         try:
             result, _ = audit_path_on_cluster(folder, sources.Options(), settings, scheduler="", client=client,
                                               block_docs=60)
         finally:
-            client.unregister_scheduler_plugin("kill-once")
+            client.unregister_scheduler_plugin("kill")
         client.wait_for_workers(2)
         now = set(client.run(os.getpid).values())
         assert now != set(pids.values()), f"no worker was killed when given {phase}"
         assert export.dumps(export.to_dict(result, "t")) == expected, phase
+
+
+@pytest.mark.timeout(600)
+def test_a_task_whose_workers_all_die_is_named(cluster, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Every worker given the reading of the files dies: after Dask's allowed
+    failures the CLI (connected to the cluster's scheduler) stops with exit
+    code 3 and an error naming the files, not a traceback of Dask's
+    internals; nothing is written, and the cluster still works."""
+    from provenance import cli
+    from provenance.distributed import audit_path_on_cluster
+
+    c, client = cluster
+    folder = write(news(20, 0), tmp_path / "in")
+    out = tmp_path / "out"
+    client.wait_for_workers(2)
+    client.register_plugin(Kill("_read_and_fingerprint", times=100), name="kill")
+    try:
+        code = cli.main(["audit", str(folder), "--out", str(out), "--scheduler", c.scheduler_address, "--quiet"])
+    finally:
+        client.unregister_scheduler_plugin("kill")
+    message = capsys.readouterr().err
+    first = sorted(str(p.relative_to(folder)) for p in folder.rglob("*.txt"))[0]
+    assert code == cli.EXIT_FAILED, message
+    assert "error: the cluster failed: reading files: 20 (" in message and first in message, message
+    assert "workers died running it" in message and "Traceback" not in message
+    assert not out.exists() or not any(out.iterdir())
+    client.wait_for_workers(2)
+    result, _ = audit_path_on_cluster(folder, sources.Options(), Settings(), scheduler="", client=client)
+    assert len(result.documents) == 20
 
 
 @hsettings(max_examples=60, deadline=None, derandomize=True)
