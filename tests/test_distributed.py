@@ -22,6 +22,8 @@ from provenance.settings import Settings
 from tests.conftest import ROOT, corpus_dir
 
 distributed = pytest.importorskip("dask.distributed", reason="Dask not installed (pip install 'provenance[dask]')")
+# a cluster that waits forever on a lost worker fails its test (with stacks) well before CI's limit
+pytestmark = pytest.mark.timeout(600)
 
 
 def news(n_real: int, n_copies: int) -> list:
@@ -132,7 +134,6 @@ class Kill(distributed.SchedulerPlugin):
             os.kill(worker.pid, signal.SIGKILL)
 
 
-@pytest.mark.timeout(600)
 def test_a_worker_that_dies_has_its_work_rerun(cluster, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """A worker is killed as it is given a task of each phase in turn
     (reading, the shuffle, a block of a split component, the component's
@@ -160,7 +161,6 @@ def test_a_worker_that_dies_has_its_work_rerun(cluster, tmp_path: Path) -> None:
         assert export.dumps(export.to_dict(result, "t")) == expected, phase
 
 
-@pytest.mark.timeout(600)
 def test_a_task_whose_workers_all_die_is_named(cluster, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     """Every worker given the reading of the files dies: after Dask's allowed
     failures the CLI (connected to the cluster's scheduler) stops with exit
