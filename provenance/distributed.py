@@ -393,14 +393,19 @@ def audit_path_on_cluster(
         sources.load_manifest(options.manifest)  # a bad manifest fails here, not on every worker
     files = [(k, p, rel) for k, (p, rel) in enumerate(found.files)]
     clock = [time.perf_counter()]
-    client, opened = _client(scheduler, workers, client)
     from dask.distributed import KilledWorker
 
+    client, opened = _client(scheduler, workers, client)
     about: dict[Any, str] = {}  # task key -> what it works on, for an error naming it
 
-    def job(future: Any, what: str, names: Sequence[str] = ()) -> Any:
+    def named(future: Any, what: str, names: Sequence[str] = ()) -> Any:
         about[future.key] = f"{what} {len(names)} ({names[0]} ... {names[-1]})" if names else what
         return future
+
+    def submit(what: str, task: Callable[..., Any], wanted: list[Wanted], *args: Any) -> Any:
+        """A task on some documents, retried, named by their ids."""
+        future = client.submit(task, wanted, options, settings, *args, retries=RETRIES, pure=False)
+        return named(future, what, [w[4].id for w in wanted])
 
     try:
         batches = [files[i : i + BATCH_DOCS] for i in range(0, len(files), BATCH_DOCS)]
@@ -408,7 +413,7 @@ def audit_path_on_cluster(
         read = client.map(_read_and_fingerprint, batches, options=options, min_len=settings.min_len,
                           stem=settings.stem, parts=n_parts, retries=RETRIES, pure=False)
         for f, b in zip(read, batches):
-            job(f, "reading files:", [rel for _, _, rel in b])
+            named(f, "reading files:", [rel for _, _, rel in b])
         _progress(read, "files read")
         clock.append(time.perf_counter())
         light: list[Document] = []
@@ -433,9 +438,9 @@ def audit_path_on_cluster(
         codes = client.submit(_held, codes[order], pure=False)
         finals = client.submit(_held, np.asarray(became, dtype=np.int64)[order], pure=False)
         # the shuffle: bucket j of every batch to one task
-        shared = [job(client.submit(_share, codes, finals, settings.max_df,
-                                    *[client.submit(_bucket, f, j, pure=False) for f in read],
-                                    retries=RETRIES, pure=False), "the fingerprint shuffle")
+        shared = [named(client.submit(_share, codes, finals, settings.max_df,
+                                      *[client.submit(_bucket, f, j, pure=False) for f in read],
+                                      retries=RETRIES, pure=False), "the fingerprint shuffle")
                   for j in range(n_parts)]
         _progress(shared, "fingerprints shuffled")
         clock.append(time.perf_counter())
@@ -465,9 +470,8 @@ def audit_path_on_cluster(
         for comp in comps + [[]]:  # the empty one sends the last batch
             if batch and (not comp or len(batch) + len(comp) > batch_cap):
                 batch.sort()  # by id, as the engine wants its documents
-                wanted = [where[i] for i in batch]
-                tasks.append(job(client.submit(_audit_whole, wanted, options, settings, boiler_f, owned(batch),
-                                               retries=RETRIES, pure=False), "auditing documents:", [w[4].id for w in wanted]))
+                tasks.append(submit("auditing documents:", _audit_whole, [where[i] for i in batch], boiler_f,
+                                    owned(batch)))
                 batch = []
             if len(comp) <= block_docs:
                 batch.extend(comp)
@@ -475,24 +479,17 @@ def audit_path_on_cluster(
             inside = pairs[np.isin(pairs[:, 0], comp)]
             part, cut = blocks(comp, inside, block_docs)
             part_of = {ids[i]: p for i, p in part.items()}
-            done = []
-            for key, members in cut.items():
-                wanted = [where[i] for i in members]
-                done.append(job(client.submit(_audit_block, wanted, options, settings, boiler_f, part_of, key,
-                                              retries=RETRIES, pure=False), "auditing a block of documents:",
-                                              [w[4].id for w in wanted]))
+            done = [submit("auditing a block of documents:", _audit_block, [where[i] for i in members],
+                           boiler_f, part_of, key) for key, members in cut.items()]
             n_blocks += len(done)
-            wanted = [where[i] for i in comp]
-            tasks.append(job(client.submit(_finish_split, wanted, options, settings, owned(comp), *done,
-                                           retries=RETRIES, pure=False), "the lineage of documents:", [w[4].id for w in wanted]))
+            tasks.append(submit("the lineage of documents:", _finish_split, [where[i] for i in comp],
+                                owned(comp), *done))
         in_comp = np.zeros(len(ids), dtype=np.bool_)
         in_comp[np.unique(pairs)] = True
         lonely = np.flatnonzero(~in_comp).tolist()
         for j in range(0, len(lonely), BATCH_DOCS):
             group = lonely[j : j + BATCH_DOCS]
-            wanted = [where[i] for i in group]
-            tasks.append(job(client.submit(_alone, wanted, options, settings, owned(group),
-                                           retries=RETRIES, pure=False), "tokenizing documents:", [w[4].id for w in wanted]))
+            tasks.append(submit("tokenizing documents:", _alone, [where[i] for i in group], owned(group)))
         _progress(tasks, "components audited")
         clock.append(time.perf_counter())
         if stats is not None:
@@ -529,8 +526,9 @@ def audit_path_on_cluster(
                           zip(("read", "shuffle", "audit", "merge"), clock, clock[1:])})
         return result, list(loaded.skipped)
     except KilledWorker as exc:
-        raise ClusterError(f"{about.get(exc.task, exc.task)}: {exc.allowed_failures + 1} workers died running it "
-                           "(out of memory, or killed); try a smaller --block-docs or more memory per worker") from exc
+        raise ClusterError(f"{about.get(exc.task, exc.task)}: {exc.allowed_failures + 1} workers died "
+                           "running it (out of memory, or killed); try a smaller --block-docs or more "
+                           "memory per worker") from exc
     finally:
         for thing in opened:  # a client we made is closed too, not only a LocalCluster
             thing.close()

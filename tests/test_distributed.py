@@ -151,8 +151,8 @@ def test_a_worker_that_dies_has_its_work_rerun(cluster, tmp_path: Path) -> None:
         pids = client.run(os.getpid)
         client.register_plugin(Kill(phase), name="kill")
         try:
-            result, _ = audit_path_on_cluster(folder, sources.Options(), settings, scheduler="", client=client,
-                                              block_docs=60)
+            result, _ = audit_path_on_cluster(folder, sources.Options(), settings, scheduler="",
+                                              client=client, block_docs=60)
         finally:
             client.unregister_scheduler_plugin("kill")
         client.wait_for_workers(2)
@@ -161,7 +161,7 @@ def test_a_worker_that_dies_has_its_work_rerun(cluster, tmp_path: Path) -> None:
         assert export.dumps(export.to_dict(result, "t")) == expected, phase
 
 
-def test_a_task_whose_workers_all_die_is_named(cluster, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_a_task_whose_workers_all_die_is_named(cluster, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     """Every worker given the reading of the files dies: after Dask's allowed
     failures the CLI (connected to the cluster's scheduler) stops with exit
     code 3 and an error naming the files, not a traceback of Dask's
@@ -175,7 +175,8 @@ def test_a_task_whose_workers_all_die_is_named(cluster, tmp_path: Path, capsys) 
     client.wait_for_workers(2)
     client.register_plugin(Kill("_read_and_fingerprint", times=100), name="kill")
     try:
-        code = cli.main(["audit", str(folder), "--out", str(out), "--scheduler", c.scheduler_address, "--quiet"])
+        code = cli.main(["audit", str(folder), "--out", str(out), "--scheduler", c.scheduler_address,
+                         "--quiet"])
     finally:
         client.unregister_scheduler_plugin("kill")
     message = capsys.readouterr().err
