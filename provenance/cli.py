@@ -15,6 +15,7 @@ import click
 from tqdm import tqdm
 
 from provenance import __version__, export, sources
+from provenance.sources import safe
 from provenance.audit import audit
 from provenance.model import AuditResult, Skipped
 from provenance.settings import DEFAULT_MAX_BYTES, DEFAULT_MAX_DF, DEFAULT_MAX_GAP, DEFAULT_MIN_LEN, Settings
@@ -71,6 +72,10 @@ def tree_lines(result: AuditResult, limit: int = 60) -> list[str]:
     for e in lin.edges:
         kids.setdefault(e.parent, []).append((e.child, e.confidence, e.change))
     labels = {x.id: f"[missing source: {x.label}]" for x in lin.latent}
+    for d in result.documents:  # the headline beside the id: what a reader recognizes
+        title = " ".join(d.title.split())
+        if title and title != d.id:
+            labels[d.id] = f"{d.id}  \"{title if len(title) <= 60 else title[:59].rstrip() + '…'}\""
     out: list[str] = []
 
     def walk(node: str, depth: int, how: str) -> None:
@@ -86,7 +91,7 @@ def tree_lines(result: AuditResult, limit: int = 60) -> list[str]:
     alone = sum(1 for r in lin.roots if r not in kids)
     if len(out) >= limit:
         out.append("  ... (see audit.json for the whole tree)")
-    out.append(f"  {alone} documents with no derivation found")
+    out.append(f"  {alone} {'document' if alone == 1 else 'documents'} with no derivation found")
     return out
 
 
@@ -244,7 +249,7 @@ def compare_cmd(first: Path, second: Path, min_len: int, max_gap: int, stem: boo
     for label, path in (("a", first), ("b", second)):
         got = sources.read_text_file(path, str(path))
         if isinstance(got, Skipped):
-            click.echo(f"{path}: {got.reason}", err=True)
+            click.echo(f"{safe.name(str(path))}: {got.reason}", err=True)
             return EXIT_USAGE
         docs.append(dataclasses.replace(got, id=label))
     result = audit(docs, Settings(min_len=min_len, max_gap=max_gap, stem=stem, lineage=False))
@@ -253,13 +258,14 @@ def compare_cmd(first: Path, second: Path, min_len: int, max_gap: int, stem: boo
         click.echo("no shared passages")
         return EXIT_OK
     pair = result.pairs[0]
-    click.echo(f"{first}: {pair.covered_a:.1%} shared; {second}: {pair.covered_b:.1%} shared; "
+    click.echo(f"{safe.name(str(first))}: {pair.covered_a:.1%} shared; "
+               f"{safe.name(str(second))}: {pair.covered_b:.1%} shared; "
                f"{len(pair.passages)} passages, longest exact run {pair.longest} words")
     for n, p in enumerate(pair.passages, 1):
         click.echo(click.style(f"\n#{n}  {p.tokens} words ({p.exact} exact)", bold=True))
         for side, doc, span in (("A", a, p.a_chars), ("B", b, p.b_chars)):
             s, e = span
-            click.echo(f"{side} [{s}:{e}] " + click.style(doc.text[s:e], fg="yellow"))
+            click.echo(f"{side} [{s}:{e}] " + click.style(safe.terminal(doc.text[s:e]), fg="yellow"))
     return EXIT_OK
 
 

@@ -194,10 +194,121 @@ def test_random_bytes_give_a_document_or_a_skip(tmp_path_factory: pytest.TempPat
 @given(st.text(max_size=2000))
 def test_random_unicode_reads_back_and_tokenizes(tmp_path_factory: pytest.TempPathFactory, text: str) -> None:
     folder = tmp_path_factory.mktemp("uni")
-    (folder / "t.txt").write_bytes(text.encode("utf-8", "surrogatepass") if False else text.encode("utf-8", "replace"))
+    (folder / "t.txt").write_bytes(text.encode("utf-8", "replace"))
     got = sources.read_text_file(folder / "t.txt", "t.txt")
     if isinstance(got, Document):
         stream = Vocabulary().tokenize(got.text)
         assert all(0 <= a < b <= len(got.text) for a, b in stream.spans.tolist())
     else:
         assert got.reason
+
+
+# what no terminal and no XML attribute may receive as it is: controls but
+# newline, lone surrogates, U+FFFE/U+FFFF, the bidi embedding/override/isolate controls
+RAW = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
+
+
+def _strings(value: object, skip: str = "text") -> list[str]:
+    """Every string of a JSON value, keys included, but those under ``skip``."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() if k != skip for s in [k, *_strings(v, skip)]]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v, skip)]
+    return []
+
+
+def test_hostile_names_and_metadata_are_shown_escaped(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """File names with terminal escapes, bytes that are not UTF-8 and a bidi
+    override, a title with controls, a collection whose record id and site hold
+    them: the audit finishes, and the terminal, audit.json (but for article
+    text) and the report's markup carry each as a visible escape."""
+    from lxml import html as lhtml
+
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "evil\x1b[2J\x1b]0;pwned\x07.txt").write_text("Copied. " + STORY, encoding="utf-8")
+    with open(os.fsencode(root) + b"/caf\xe9.txt", "wb") as fh:  # a Latin-1 file name
+        fh.write(STORY.encode("utf-8"))
+    (root / "invoice\u202etxt.md").write_text(STORY + " Shared by a reader.", encoding="utf-8")
+    (root / "titled.txt").write_text("Headline \x1b[31mred\x07\n" + STORY + " Updated.", encoding="utf-8")
+    (root / "feed.csv").write_text(f'id,title,site,text\nr\x1b1,Wire copy,Wire\u202eSite,"{STORY} End."\n',
+                                   encoding="utf-8")
+    before = {p: p.read_bytes() for p in root.iterdir()}
+    manifest = tmp_path / "manifest.csv"  # names the Latin-1 file as the audit shows it
+    manifest.write_text("file,site\ncaf\\xe9.txt,Le Caf\x1b Site\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["audit", str(root), "--out", str(out), "--manifest", str(manifest)]) == 0
+    shown = capsys.readouterr()
+    assert not RAW.search(shown.out) and not RAW.search(shown.err), RAW.findall(shown.out + shown.err)
+
+    data = json.loads((out / "audit.json").read_text(encoding="utf-8"))
+    ids = {d["id"] for d in data["documents"]}
+    assert ids == {"evil\\x1b[2J\\x1b]0;pwned\\x07", "caf\\xe9", "invoice\\u202etxt", "titled",
+                   "feed#r\\x1b1"}
+    assert len(data["pairs"]) == 10  # every two of the five share the story
+    titled = next(d for d in data["documents"] if d["id"] == "titled")
+    assert titled["title"] == "Headline \\x1b[31mred\\x07" and "\x1b" in titled["text"]  # the text as it was
+    assert next(d for d in data["documents"] if d["id"].startswith("feed"))["site"] == "Wire\\u202eSite"
+    assert next(d for d in data["documents"] if d["id"] == "caf\\xe9")["site"] == "Le Caf\\x1b Site"
+    raw = [s for s in _strings(data) if RAW.search(s)]
+    assert not raw, raw
+    for ident in ids:
+        assert ident in shown.out  # the tree and the pairs name them, escaped
+
+    page = lhtml.fromstring((out / "report.html").read_bytes())
+    shown_ids = {el.get("data-doc") for el in page.iter() if el.get("data-doc")}
+    assert ids <= shown_ids
+    markup = [el.text or "" for el in page.iter() if el.tag != "script"]
+    markup += [v for el in page.iter() for v in el.values()]
+    assert not [s for s in markup if RAW.search(s)]
+    assert {p: p.read_bytes() for p in root.iterdir()} == before  # inputs untouched
+
+
+def _unescape(shown: str) -> str:
+    """The inverse of ``safe.name``, written from its contract."""
+    out, i = [], 0
+    while i < len(shown):
+        if shown[i] != "\\":
+            out.append(shown[i])
+            i += 1
+        elif shown[i + 1] == "\\":
+            out.append("\\")
+            i += 2
+        elif shown[i + 1] == "x":
+            code = int(shown[i + 2 : i + 4], 16)
+            out.append(chr(code) if code < 0x80 else chr(0xDC00 + code))
+            i += 4
+        else:
+            assert shown[i + 1] == "u", shown
+            out.append(chr(int(shown[i + 2 : i + 6], 16)))
+            i += 6
+    return "".join(out)
+
+
+HOSTILE_CHARS = st.one_of(
+    st.characters(),
+    st.sampled_from(["\\", "\x1b", "\x00", "\x85", "\u202e", "\u2067", "\ufffe", "\uffff", "\ud800"]
+                    + [chr(c) for c in range(0xDC80, 0xDD00, 7)]),
+)
+
+
+@settings(max_examples=300)
+@given(st.text(HOSTILE_CHARS, max_size=40))
+def test_a_name_is_escaped_reversibly_and_fits_xml(text: str) -> None:
+    from lxml import etree
+
+    from provenance.sources import safe
+
+    shown = safe.name(text)
+    assert _unescape(shown) == text  # so two names never become one
+    assert not RAW.search(shown)
+    field = safe.field(text)
+    assert not RAW.search(field) and len(field) >= len(text)
+    el = etree.Element("x")
+    el.set("a", shown)  # lxml refuses what XML cannot hold
+    el.text = field
+    shown.encode("utf-8")
+    assert not RAW.search(safe.terminal(text).replace("\t", ""))

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from provenance.model import Document, Skipped
 from provenance.settings import COLLECTION_FACTOR, DEFAULT_MAX_BYTES
-from provenance.sources import records
+from provenance.sources import records, safe
 from provenance.sources.decode import DecodeError, decode
 from provenance.sources.manifest import Manifest, load_manifest
 from provenance.tokenize import normalize
@@ -111,8 +111,8 @@ def read_text_file(path: Path, rel: str, max_bytes: int = DEFAULT_MAX_BYTES) -> 
     """One file holding one article (text, Markdown or HTML) as a document, or why not."""
     got = _read_file(path, rel, Options(max_bytes=max_bytes))
     if len(got) != 1:
-        return Skipped(rel, f"holds {len(got)} records, not one article")
-    return got[0]
+        return _shown(Skipped(rel, f"holds {len(got)} records, not one article"))
+    return _shown(got[0])
 
 
 def _matches(rel: str, patterns: tuple[str, ...]) -> str | None:
@@ -226,7 +226,7 @@ def plan(path: Path, options: Options | None = None) -> Plan:
         files, skipped = [(path, path.name)], []
     else:
         raise ValueError(f"{path}: no such file or folder")
-    return Plan(tuple((str(p), rel) for p, rel in files), tuple(skipped))
+    return Plan(tuple((str(p), rel) for p, rel in files), tuple(_shown(s) for s in skipped))
 
 
 def read_files(files: Sequence[tuple[str, str]], options: Options | None = None) -> list[list[Document | Skipped]]:
@@ -237,8 +237,20 @@ def read_files(files: Sequence[tuple[str, str]], options: Options | None = None)
     out = []
     for file_path, rel in files:
         got = _read_file(Path(file_path), rel, options)
-        out.append([manifest.apply(g) if manifest and not isinstance(g, Skipped) else g for g in got])
+        shown = [_shown(g) for g in got]
+        out.append([manifest.apply(g) if manifest and not isinstance(g, Skipped) else g for g in shown])
     return out
+
+
+def _shown(got: Document | Skipped) -> Document | Skipped:
+    """``got`` with its names and metadata as they may be shown (``safe``): once,
+    where every document and every file's skipped entry is made."""
+    if isinstance(got, Skipped):
+        return Skipped(safe.name(got.path), safe.field(got.reason))
+    opt = {k: safe.field(v) for k in ("published", "site", "url", "author")
+           if (v := getattr(got, k)) is not None}
+    return dataclasses.replace(got, id=safe.name(got.id), path=safe.name(got.path),
+                               title=safe.field(got.title), copies=tuple(safe.name(c) for c in got.copies), **opt)
 
 
 def finish(docs: Sequence[Document], skipped: Sequence[Skipped], keys: Sequence[str] | None = None) -> Loaded:

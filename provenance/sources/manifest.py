@@ -1,7 +1,9 @@
 """The ``--manifest`` CSV: metadata per input file (date, url, site, title, author).
 
 A manifest row names a file by its path relative to the audited folder (or by
-the document id); the values it gives override what was found in the file.
+the document id), as the audit shows it (``safe.name``: a control character or
+a byte that is not UTF-8 written as its escape); the values it gives override
+what was found in the file.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from provenance.model import Document
+from provenance.sources import safe
 
 _KEY = ("file", "path", "id")
 _FIELDS = {"date": "published", "published": "published", "url": "url", "site": "site",
@@ -32,7 +35,7 @@ class Manifest:
         for column, value in row.items():
             field = _FIELDS.get(column)
             if field and value.strip():
-                changes[field] = value.strip()
+                changes[field] = safe.field(value.strip())
                 meta[f"{column}_from"] = "manifest"
         return dataclasses.replace(doc, meta=tuple(sorted(meta.items())), **changes)  # type: ignore[arg-type]
 
