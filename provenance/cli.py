@@ -218,15 +218,16 @@ def audit_cmd(folder: Path, out: Path | None, min_len: int, max_gap: int, max_df
             bar.close()
     out = out or Path("reports") / folder.resolve().stem
     data = export.to_dict(result, __version__)
-    written = []
+    outputs: dict[Path, bytes] = {}  # all made before any is written: a failure leaves no mixed pair
     if "json" in wanted:
-        export.write_atomic(out / "audit.json", export.dumps(data).encode("utf-8"))
-        written.append(out / "audit.json")
+        outputs[out / "audit.json"] = export.dumps(data).encode("utf-8")
     if "html" in wanted:
         from provenance.report import render
 
-        export.write_atomic(out / "report.html", render(data))
-        written.append(out / "report.html")
+        outputs[out / "report.html"] = render(data)
+    for path, content in outputs.items():
+        export.write_atomic(path, content)
+    written = list(outputs)
     if not quiet:
         click.echo(_summary(result))
         for path in written:
