@@ -183,8 +183,10 @@ def audit_cmd(folder: Path, out: Path | None, min_len: int, max_gap: int, max_df
         raise click.UsageError(str(exc)) from exc
     columns = sources.Columns(text=text_column, id=id_column, title=title_column, date=date_column,
                               url=url_column, site=site_column)
+    out = out or Path("reports") / folder.resolve().stem
+    own = tuple(str(p.resolve()) for p in (out, out / "audit.json", out / "report.html"))
     options = sources.Options(max_bytes=max_bytes, include=include, exclude=exclude,
-                              manifest=manifest, columns=columns)
+                              manifest=manifest, columns=columns, own=own)
     if scheduler:
         # the cluster's workers read the inputs themselves: the client only lists them
         try:
@@ -216,7 +218,6 @@ def audit_cmd(folder: Path, out: Path | None, min_len: int, max_gap: int, max_df
             result = audit(loaded.documents, settings, skipped=loaded.skipped, progress=bar, jobs=jobs)
         finally:
             bar.close()
-    out = out or Path("reports") / folder.resolve().stem
     data = export.to_dict(result, __version__)
     outputs: dict[Path, bytes] = {}  # all made before any is written: a failure leaves no mixed pair
     if "json" in wanted:

@@ -7,6 +7,7 @@ import json
 import os
 import random
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -312,3 +313,33 @@ def test_a_name_is_escaped_reversibly_and_fits_xml(text: str) -> None:
     el.text = field
     shown.encode("utf-8")
     assert not RAW.search(safe.terminal(text).replace("\t", ""))
+
+
+def test_the_audit_never_reads_its_own_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run again with the output inside the audited folder (``--out`` below it,
+    ``--out`` the folder itself, or the default ``reports/`` from inside it):
+    the same documents each time, and the output listed as skipped."""
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "a.txt").write_text(STORY, encoding="utf-8")
+    (root / "b.txt").write_text("Copied: " + STORY, encoding="utf-8")
+
+    def ids(out: Path) -> tuple[set[str], dict[str, str]]:
+        data = json.loads((out / "audit.json").read_text(encoding="utf-8"))
+        return {d["id"] for d in data["documents"]}, {s["path"]: s["reason"] for s in data["skipped"]}
+
+    for out, where in ((root / "out", ["out"]), (root, ["audit.json", "report.html"])):
+        for _ in range(2):
+            assert main(["audit", str(root), "--out", str(out), "-q"]) == 0
+        docs, skipped = ids(out)
+        assert docs == {"a", "b"} and sorted(skipped) == where, skipped
+        assert all("written by the audit" in skipped[p] for p in where)
+        if out != root:
+            shutil.rmtree(out)  # an earlier run's output elsewhere is input like any other
+    (root / "audit.json").unlink()
+    (root / "report.html").unlink()
+    monkeypatch.chdir(root)
+    for _ in range(2):
+        assert main(["audit", ".", "-q"]) == 0
+    docs, skipped = ids(root / "reports" / "in")
+    assert docs == {"a", "b"} and skipped["reports/in"].startswith("written by the audit"), skipped

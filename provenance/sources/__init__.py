@@ -42,6 +42,8 @@ class Options:
     exclude: tuple[str, ...] = ()
     manifest: Path | None = None
     columns: records.Columns = records.Columns()
+    #: what the audit writes (its --out folder and the files in it), resolved: never read as input
+    own: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,9 @@ def _walk(root: Path, options: Options) -> tuple[list[tuple[Path, str]], list[Sk
             if entry.name.startswith("."):
                 kind = "folder, not searched" if entry.is_dir() else "file"
                 skipped.append(Skipped(rel, f"hidden {kind}"))
+                continue
+            if options.own and str(path.resolve()) in options.own:
+                skipped.append(Skipped(rel, "written by the audit (--out), not read"))
                 continue
             pat = _matches(rel, options.exclude)
             if pat is not None:
