@@ -343,3 +343,26 @@ def test_the_audit_never_reads_its_own_output(tmp_path: Path, monkeypatch: pytes
         assert main(["audit", ".", "-q"]) == 0
     docs, skipped = ids(root / "reports" / "in")
     assert docs == {"a", "b"} and skipped["reports/in"].startswith("written by the audit"), skipped
+
+
+def test_repeated_ids_are_made_unique_and_nothing_is_dropped(tmp_path: Path) -> None:
+    """A collection that repeats a record id (a scrape that kept two versions,
+    one id looking like the other's new name), and files whose ids clash even
+    by path: every record and file becomes a document with an id of its own."""
+    root = tmp_path / "in"
+    root.mkdir()
+    rows = [("7", STORY), ("7", "Updated: " + STORY), ("7@line4", OTHER), ("7", OTHER + " Again.")]
+    lines = "".join(f'{i},"{t}"\n' for i, t in rows)
+    (root / "feed.csv").write_text("id,text\n" + lines, encoding="utf-8")
+    for name in ("a.txt", "a.md", "a.txt.txt"):
+        (root / name).write_text(f"{STORY} Filed as {name}.", encoding="utf-8")
+    loaded = sources.load(root)
+    ids = [d.id for d in loaded.documents]
+    assert len(ids) == len(set(ids)) == 7 and not loaded.skipped, (ids, loaded.skipped)
+    feed = {d.id: d for d in loaded.documents if d.id.startswith("feed#")}
+    assert feed["feed#7"].text == STORY and feed["feed#7@line3"].text == "Updated: " + STORY
+    assert feed["feed#7@line4"].text == OTHER  # the record that holds that id keeps it
+    assert feed["feed#7@line5"].text == OTHER + " Again."
+    assert dict(feed["feed#7@line3"].meta)["id"] == "repeated; this record is line 3"
+    assert sorted(d.path for d in loaded.documents if not d.id.startswith("feed#")) == ["a.md", "a.txt", "a.txt.txt"]
+    assert main(["audit", str(root), "--out", str(tmp_path / "out"), "-q"]) == 0

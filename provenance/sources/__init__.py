@@ -183,7 +183,19 @@ def _unique_ids(docs: list[Document]) -> list[Document]:
     count: dict[str, int] = {}
     for d in docs:
         count[d.id] = count.get(d.id, 0) + 1
-    return [dataclasses.replace(d, id=d.path) if count[d.id] > 1 else d for d in docs]
+    out = [dataclasses.replace(d, id=d.path) if count[d.id] > 1 else d for d in docs]
+    # a path can still be another input's id (``a.txt`` beside ``a.md`` and
+    # ``a.txt.txt``): such a clash gets a counter, in the order given
+    taken: set[str] = set()
+    for i, d in enumerate(out):
+        new, k = d.id, 1
+        while new in taken:
+            k += 1
+            new = f"{d.id}~{k}"
+        taken.add(new)
+        if new != d.id:
+            out[i] = dataclasses.replace(d, id=new)
+    return out
 
 
 def text_key(text: str) -> str:

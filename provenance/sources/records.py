@@ -4,6 +4,7 @@ one article per record (JSON Lines, a JSON list, CSV)."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 import json
@@ -126,6 +127,7 @@ def _csv(text: str) -> Iterator[tuple[int, Any, str | None]]:
         yield 1, None, f"malformed CSV header: {exc}"
         return
     while True:
+        start = reader.line_num + 1  # a record's first line (a field may hold newlines)
         try:
             row = next(reader)
         except StopIteration:
@@ -140,7 +142,7 @@ def _csv(text: str) -> Iterator[tuple[int, Any, str | None]]:
                 f"malformed record at line {reader.line_num}: {len(row)} fields, header has {len(header)}"
             )
             continue
-        yield reader.line_num, dict(zip(header, row)), None
+        yield start, dict(zip(header, row)), None
 
 
 def _json(text: str) -> Iterator[tuple[int, Any, str | None]]:
@@ -168,12 +170,25 @@ def from_collection(
     out: list[Document | Skipped] = []
     items: Iterable[tuple[int, Any, str | None]] = parse(text)
     number = 0
+    taken: set[str] = set()
     for n, record, error in items:
         if error is not None:
             out.append(Skipped(f"{rel}#{where}{n}" if suffix != ".json" or n > 1 else rel, error))
             continue
         number += 1
-        out.append(_record(record, f"{where} {n}", rel, file_id, number, columns, suffix.lstrip(".")))
+        got = _record(record, f"{where} {n}", rel, file_id, number, columns, suffix.lstrip("."))
+        if isinstance(got, Document) and got.id in taken:
+            # an id the collection already used (a scrape that kept two versions):
+            # this record is named by its place, and says so
+            tail, k = f"@{where}{n}", 1
+            while got.id + tail in taken:
+                k += 1
+                tail = f"@{where}{n}.{k}"
+            got = dataclasses.replace(got, id=got.id + tail, path=got.path + tail,
+                                      meta=tuple(sorted((*got.meta, ("id", f"repeated; this record is {where} {n}")))))
+        if isinstance(got, Document):
+            taken.add(got.id)
+        out.append(got)
     if not out:
         out.append(Skipped(rel, "empty collection: no records"))
     return out
