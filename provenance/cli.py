@@ -7,6 +7,7 @@ nothing auditable.
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -62,6 +63,18 @@ def _summary(result: AuditResult, top: int = 10) -> str:
         lines.append("derivation tree (parent -> child, confidence, how the text changed):")
         lines.extend(tree_lines(result, limit=top * 6))
     return "\n".join(lines)
+
+
+def _unwritable(out: Path) -> str | None:
+    """Why the outputs cannot be written into ``out`` (made if missing), or None."""
+    probe = out
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    if not probe.is_dir():
+        return f"{safe.name(str(probe))} is not a folder"
+    if not os.access(probe, os.W_OK | os.X_OK):
+        return f"{safe.name(str(probe))} is not writable"
+    return None
 
 
 def tree_lines(result: AuditResult, limit: int = 60) -> list[str]:
@@ -184,6 +197,9 @@ def audit_cmd(folder: Path, out: Path | None, min_len: int, max_gap: int, max_df
     columns = sources.Columns(text=text_column, id=id_column, title=title_column, date=date_column,
                               url=url_column, site=site_column)
     out = out or Path("reports") / folder.resolve().stem
+    problem = _unwritable(out)
+    if problem is not None:  # found now, not after the audit has run
+        raise click.UsageError(f"--out {safe.name(str(out))}: {problem}")
     own = tuple(str(p.resolve()) for p in (out, out / "audit.json", out / "report.html"))
     options = sources.Options(max_bytes=max_bytes, include=include, exclude=exclude,
                               manifest=manifest, columns=columns, own=own)
@@ -227,7 +243,11 @@ def audit_cmd(folder: Path, out: Path | None, min_len: int, max_gap: int, max_df
 
         outputs[out / "report.html"] = render(data)
     for path, content in outputs.items():
-        export.write_atomic(path, content)
+        try:
+            export.write_atomic(path, content)
+        except OSError as exc:
+            click.echo(f"error: cannot write {safe.name(str(path))}: {exc.strerror or exc}", err=True)
+            return EXIT_USAGE
     written = list(outputs)
     if not quiet:
         click.echo(_summary(result))

@@ -366,3 +366,25 @@ def test_repeated_ids_are_made_unique_and_nothing_is_dropped(tmp_path: Path) -> 
     assert dict(feed["feed#7@line3"].meta)["id"] == "repeated; this record is line 3"
     assert sorted(d.path for d in loaded.documents if not d.id.startswith("feed#")) == ["a.md", "a.txt", "a.txt.txt"]
     assert main(["audit", str(root), "--out", str(tmp_path / "out"), "-q"]) == 0
+
+
+def test_an_output_that_cannot_be_written_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """``--out`` below a regular file is refused before the audit runs; a write
+    that fails (a full disk) names the file; neither leaves a traceback."""
+    from provenance import export
+
+    (tmp_path / "a.txt").write_text(STORY, encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Copied: " + STORY, encoding="utf-8")
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    assert main(["audit", str(tmp_path), "--out", str(blocker / "sub"), "-q"]) == 2
+    assert f"{blocker} is not a folder" in capsys.readouterr().err
+
+    def full(path: Path, data: bytes) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export, "write_atomic", full)
+    assert main(["audit", str(tmp_path), "--out", str(tmp_path / "out"), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot write" in err and "No space left on device" in err and "Traceback" not in err
