@@ -45,10 +45,14 @@ class _Bar:
             bar.close()
 
 
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" if n == 1 else f"{n} {what}s"
+
+
 def _summary(result: AuditResult, top: int = 10) -> str:
     lines = [
-        (f"{len(result.documents)} documents, {len(result.pairs)} related pairs, "
-         f"{len(result.skipped)} skipped, {len(result.boilerplate)} boilerplate passages")
+        (f"{_count(len(result.documents), 'document')}, {_count(len(result.pairs), 'related pair')}, "
+         f"{len(result.skipped)} skipped, {_count(len(result.boilerplate), 'boilerplate passage')}")
     ]
     ranked = sorted(result.pairs, key=lambda p: (-max(p.covered_a, p.covered_b), p.a, p.b))
     if ranked:
@@ -104,7 +108,7 @@ def tree_lines(result: AuditResult, limit: int = 60) -> list[str]:
     alone = sum(1 for r in lin.roots if r not in kids)
     if len(out) >= limit:
         out.append("  ... (see audit.json for the whole tree)")
-    out.append(f"  {alone} {'document' if alone == 1 else 'documents'} with no derivation found")
+    out.append(f"  {_count(alone, 'document')} with no derivation found")
     return out
 
 

@@ -58,6 +58,8 @@ def hostile_folder(root: Path) -> set[str]:
         f'id,title,text\n1,Good,"{OTHER}"\n2,Broken,"unterminated, "extra",field,here\n', encoding="utf-8"
     )
     (root / "truncated.json").write_text('[{"id": "1", "text": "' + OTHER[:40], encoding="utf-8")
+    (root / "deep.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")  # past the parser's recursion
+    (root / "deep.jsonl").write_text('{"text": ' + "[" * 100_000 + "]" * 100_000 + "}\n", encoding="utf-8")
     (root / "nom avec espaces é ü.txt").write_text("Plain copy. " + STORY, encoding="utf-8")
     twin = OTHER + " Its flowers last only a few days.\n"
     (root / "twin-a.txt").write_text(twin, encoding="utf-8")
@@ -105,6 +107,7 @@ def test_hostile_folder_is_fully_accounted_for(tmp_path: Path, monkeypatch: pyte
     assert "no article text" in skipped["scripts-only.html"]
     assert "line 3" in skipped["broken.csv#line3"]
     assert "malformed JSON" in skipped["truncated.json"]
+    assert "nested too deeply" in skipped["deep.json"] and "nested too deeply" in skipped["deep.jsonl#line1"]
     assert skipped[".hidden.txt"] == "hidden file"
 
     assert docs["utf16"]["text"].startswith("Intro line.\r\n")  # newlines kept as they were

@@ -116,6 +116,8 @@ def _jsonl(text: str) -> Iterator[tuple[int, Any, str | None]]:
             yield n, json.loads(line), None
         except json.JSONDecodeError as exc:
             yield n, None, f"malformed record at line {n}: {exc.msg}"
+        except RecursionError:
+            yield n, None, f"malformed record at line {n}: nested too deeply to read"
 
 
 def _csv(text: str) -> Iterator[tuple[int, Any, str | None]]:
@@ -150,6 +152,9 @@ def _json(text: str) -> Iterator[tuple[int, Any, str | None]]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         yield exc.lineno, None, f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        return
+    except RecursionError:
+        yield 1, None, "malformed JSON: nested too deeply to read"
         return
     if isinstance(data, dict):
         inner = next((data[k] for k in ("articles", "records", "items", "documents") if isinstance(data.get(k), list)), None)
