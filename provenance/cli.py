@@ -63,6 +63,11 @@ def _summary(result: AuditResult, top: int = 10) -> str:
             )
     for s in result.skipped:
         lines.append(f"skipped {s.path}: {s.reason}")
+    unread = [(d.id, dict(d.meta)) for d in result.documents if "published_not_read" in dict(d.meta)]
+    if unread:
+        doc_id, meta = unread[0]
+        lines.append(f"{_count(len(unread), 'date')} not read, so not used for direction (meta.published_not_read), "
+                     f"e.g. {doc_id}: {meta['published_as_found']!r}: {meta['published_not_read']}")
     if result.lineage is not None:
         lines.append("derivation tree (parent -> child, confidence, how the text changed):")
         lines.extend(tree_lines(result, limit=top * 6))

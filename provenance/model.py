@@ -29,7 +29,7 @@ class Document:
     title: str
     text: str
     sha256: str
-    published: str | None = None  # ISO 8601 date or datetime, as found
+    published: str | None = None  # ISO 8601 date or datetime (sources.dates); the form found is in meta
     site: str | None = None
     url: str | None = None
     author: str | None = None

@@ -19,6 +19,7 @@ from pathlib import Path
 from provenance.model import Document, Skipped
 from provenance.settings import COLLECTION_FACTOR, DEFAULT_MAX_BYTES
 from provenance.sources import records, safe
+from provenance.sources.dates import read_date
 from provenance.sources.decode import DecodeError, decode
 from provenance.sources.manifest import Manifest, load_manifest
 from provenance.tokenize import normalize
@@ -255,8 +256,23 @@ def read_files(files: Sequence[tuple[str, str]], options: Options | None = None)
     for file_path, rel in files:
         got = _read_file(Path(file_path), rel, options)
         shown = [_shown(g) for g in got]
-        out.append([manifest.apply(g) if manifest and not isinstance(g, Skipped) else g for g in shown])
+        out.append([g if isinstance(g, Skipped) else _dated(manifest.apply(g) if manifest else g) for g in shown])
     return out
+
+
+def _dated(doc: Document) -> Document:
+    """``doc`` with its publication date in ISO 8601 (``dates.read_date``), or
+    none and the reason in ``meta`` when the date as found does not settle it."""
+    if not doc.published:
+        return doc
+    iso, why = read_date(doc.published)
+    if iso == doc.published:
+        return doc
+    meta = dict(doc.meta)
+    meta["published_as_found"] = doc.published
+    if why is not None:
+        meta["published_not_read"] = why
+    return dataclasses.replace(doc, published=iso, meta=tuple(sorted(meta.items())))
 
 
 def _shown(got: Document | Skipped) -> Document | Skipped:
