@@ -67,3 +67,29 @@ def test_dates_as_a_feed_writes_them_decide_direction(tmp_path: Path) -> None:
     (edge,) = data["lineage"]["edges"]
     assert (edge["child"], edge["parent"]) == ("feed#copy", "feed#src")
     assert edge["evidence"]["direction"]["by"] == "dates"
+
+
+def test_times_in_their_zones_decide_a_same_day_copy(tmp_path: Path) -> None:
+    """Two versions published on one day: the moments decide, read in their
+    zones.  The copy's clock reads 04:00 in New York, before the source's
+    09:00 in Berlin, but it came out an hour later.  The copy holds all of the
+    source and adds to it, so without the times containment would call it
+    the source; a copy whose time has no zone is not compared."""
+    story = (Path(__file__).parent.parent / "seeds" / "001_24a45464d321b182.txt").read_text(encoding="utf-8")
+    records = [
+        {"id": "copy", "date": "2018-07-15T04:00:00-04:00",
+         "text": story + "\n\nAdditional reporting by our correspondent, who adds that talks continue."},
+        {"id": "src", "date": "2018-07-15T09:00:00+02:00", "text": story},
+    ]
+    (tmp_path / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["audit", str(tmp_path / "a.jsonl"), "--out", str(out), "-q"]) == 0
+    (edge,) = json.loads((out / "audit.json").read_text(encoding="utf-8"))["lineage"]["edges"]
+    assert (edge["child"], edge["parent"], edge["evidence"]["direction"]["by"]) == ("a#copy", "a#src", "times")
+    assert edge["evidence"]["direction"]["times"] == {"parent": records[1]["date"], "child": records[0]["date"]}
+
+    records[0]["date"] = "2018-07-15T04:00:00"  # no zone: the time says nothing next to another zone's
+    (tmp_path / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    assert main(["audit", str(tmp_path / "a.jsonl"), "--out", str(out), "-q"]) == 0
+    (edge,) = json.loads((out / "audit.json").read_text(encoding="utf-8"))["lineage"]["edges"]
+    assert edge["evidence"]["direction"]["by"] != "times"

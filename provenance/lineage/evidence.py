@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -139,6 +140,19 @@ def _bigrams(ids: np.ndarray) -> np.ndarray:
 
 def _date(d: Document) -> str | None:
     return d.published[:10] if d.published and re.match(r"\d{4}-\d{2}-\d{2}", d.published) else None
+
+
+def _instant(d: Document) -> datetime | None:
+    """The moment of publication, when the date gives a time and its zone:
+    only then can two times be compared (a time without a zone may be off
+    by up to a day)."""
+    if not d.published or len(d.published) <= 10:
+        return None
+    try:
+        when = datetime.fromisoformat(d.published)
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else None
 
 
 class _Family:
@@ -325,6 +339,13 @@ def _direction(fam: _Family, pair: PairEvidence, parent: str, child: str) -> tup
     if dp and dc and dp != dc:
         ev["by"] = "dates"
         return (0.95 if dp < dc else 0.05), ev
+    tp, tc = _instant(fam.docs[parent]), _instant(fam.docs[child])
+    if tp is not None and tc is not None and tp != tc:
+        # the same day (or a day apart on the clocks of two zones): the moments
+        # decide, a little less surely than days (a page may show when it was updated)
+        ev["by"] = "times"
+        ev["times"] = {"parent": fam.docs[parent].published, "child": fam.docs[child].published}
+        return (0.9 if tp < tc else 0.1), ev
     site_p = fam.docs[parent].site
     cites = [c for c in fam.cues(child) if _norm_outlet(c) == _norm_outlet(site_p)] if site_p else []
     site_c = fam.docs[child].site

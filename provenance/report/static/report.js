@@ -68,6 +68,7 @@
     li("word-pair containment of the child in the parent", ev.bigram_containment !== undefined ? pct(ev.bigram_containment) : null);
     if (ev.direction) {
       li("direction decided by", ev.direction.by);
+      if (ev.direction.times) { li("published (parent, child)", ev.direction.times.parent + ", " + ev.direction.times.child); }
       if (ev.direction.dates) { li("dates (parent, child)", (ev.direction.dates.parent || "?") + ", " + (ev.direction.dates.child || "?")); }
       if (ev.direction.attribution) { li("attribution", ev.direction.attribution.join(", ")); }
     }
