@@ -16,10 +16,10 @@ import click
 from tqdm import tqdm
 
 from provenance import __version__, export, sources
-from provenance.sources import safe
 from provenance.audit import audit
 from provenance.model import AuditResult, Skipped
 from provenance.settings import DEFAULT_MAX_BYTES, DEFAULT_MAX_DF, DEFAULT_MAX_GAP, DEFAULT_MIN_LEN, Settings
+from provenance.sources import safe
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 
