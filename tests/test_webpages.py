@@ -93,3 +93,27 @@ def test_page_and_plain_copy_share_passages(tmp_path: Path) -> None:
     p = kumsusan[0]
     assert "Kumsusan guesthouse" in docs["copy"].text[slice(*p.b_chars)]
     assert pair.covered_b > 0.3  # most of the short copy is found in the page's article
+
+
+def test_pages_published_on_one_day_are_ordered_by_their_times(tmp_path: Path) -> None:
+    """``article:published_time`` with a time and zone is kept whole: of two
+    pages of one day, the later (09:30 in New York, after 14:05 in London)
+    hangs below the earlier even though it holds all of it and adds a
+    paragraph, which containment alone would read the other way."""
+    import json
+
+    from provenance.cli import main
+
+    text = (SEEDS / "001_24a45464d321b182.txt").read_text(encoding="utf-8")
+    title, *paras = [p.strip() for p in text.split("\n\n") if p.strip()]
+    first = saved_page(title, paras, "BBC", "2024-06-18T14:05:00+01:00", "https://bbc.example/x")
+    added = "Our correspondent adds that talks are expected to continue late into the night."
+    later = saved_page(title, [*paras, added], "Wire Daily", "2024-06-18T09:30:00-04:00", "https://wire.example/y")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "bbc.html").write_bytes(first)
+    (tmp_path / "in" / "wire.html").write_bytes(later)
+    docs = {d.id: d for d in sources.load(tmp_path / "in").documents}
+    assert docs["bbc"].published.startswith("2024-06-18T14:05:00")
+    assert main(["audit", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "-q"]) == 0
+    (edge,) = json.loads((tmp_path / "out" / "audit.json").read_text(encoding="utf-8"))["lineage"]["edges"]
+    assert (edge["child"], edge["parent"], edge["evidence"]["direction"]["by"]) == ("wire", "bbc", "times")

@@ -9,6 +9,7 @@ import hashlib
 import io
 import json
 import logging
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -63,12 +64,30 @@ def _field(record: dict[str, Any], columns: Columns, name: str) -> str | None:
     return None
 
 
+#: htmldate's output with the time and zone when the page gives them
+#: (``article:published_time``): two versions published on one day are then
+#: ordered by the moment (lineage, ``by: times``)
+_PAGE_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
+_MIDNIGHT = re.compile(r"T00:00:00(?:[+-]\d{4}|Z)?$")
+
+
+def _page_date(value: str | None) -> str | None:
+    """A page's date; a time of exactly midnight is what stands in for a page
+    that gives only the day, so it is read as the day."""
+    if not value:
+        return None
+    return value[:10] if _MIDNIGHT.search(value) else value
+
+
 def from_html(data: bytes, rel: str, doc_id: str) -> Document | Skipped:
     """The article body and metadata of a saved web page."""
     import trafilatura  # slow to import: only when a page is read
+    from trafilatura.settings import set_date_params
 
+    params = {**set_date_params(), "outputformat": _PAGE_DATE_FORMAT}  # trafilatura's own, with the time
     try:
-        got = trafilatura.bare_extraction(data, with_metadata=True, include_comments=False)
+        got = trafilatura.bare_extraction(data, with_metadata=True, include_comments=False,
+                                          date_extraction_params=params)
     except Exception as exc:  # trafilatura raises many kinds on broken markup
         return Skipped(rel, f"unreadable HTML: {type(exc).__name__}: {exc}")
     info = got.as_dict() if got is not None and hasattr(got, "as_dict") else (got or {})
@@ -83,7 +102,7 @@ def from_html(data: bytes, rel: str, doc_id: str) -> Document | Skipped:
     return Document(
         id=doc_id, path=rel, title=info.get("title") or text.splitlines()[0][:120], text=text,
         sha256=hashlib.sha256(data).hexdigest(),
-        published=info.get("date") or None, site=info.get("sitename") or info.get("hostname") or None,
+        published=_page_date(info.get("date")), site=info.get("sitename") or info.get("hostname") or None,
         url=info.get("url") or None, author=info.get("author") or None, meta=tuple(sorted(meta)),
     )
 
