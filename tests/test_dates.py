@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from hypothesis import given, settings, strategies as st
+from lxml import html as lhtml
 
 from provenance.cli import main
 from provenance.sources.dates import read_date
@@ -67,6 +68,9 @@ def test_dates_as_a_feed_writes_them_decide_direction(tmp_path: Path) -> None:
     (edge,) = data["lineage"]["edges"]
     assert (edge["child"], edge["parent"]) == ("feed#copy", "feed#src")
     assert edge["evidence"]["direction"]["by"] == "dates"
+    page = lhtml.fromstring((out / "report.html").read_bytes())
+    (listed,) = [h.getnext() for h in page.iter("h3") if h.text_content().startswith("Dates not read")]
+    assert "feed#other" in listed.text_content() and "05/07/2018" in listed.text_content()
 
 
 def test_times_in_their_zones_decide_a_same_day_copy(tmp_path: Path) -> None:

@@ -191,7 +191,11 @@ def _summary(data: dict[str, Any]) -> etree._Element:
         E.TR(E.TH(k), E.TD(json.dumps(v, ensure_ascii=False))) for k, v in sorted(data["settings"].items())
     ]))
     skipped = E.UL(*[E.LI(E.CODE(s["path"]), ": ", s["reason"]) for s in data["skipped"]]) if data["skipped"] else E.P("Nothing was skipped.")
-    return E.DIV(E.CLASS("summary"), counts, E.H3("Settings"), settings, E.H3("Skipped inputs"), skipped)
+    unread = [(d["id"], d["meta"]) for d in data["documents"] if "published_not_read" in d.get("meta", {})]
+    dates = E.UL(*[E.LI(E.CODE(i), ": ", E.CODE(m.get("published_as_found", "")), ": ", m["published_not_read"])
+                   for i, m in unread]) if unread else E.P("Every date found was read.")
+    return E.DIV(E.CLASS("summary"), counts, E.H3("Settings"), settings, E.H3("Skipped inputs"), skipped,
+                 E.H3("Dates not read (not used to decide direction)"), dates)
 
 
 def _payload(data: dict[str, Any], order: list[str]) -> dict[str, Any]:
