@@ -54,6 +54,10 @@ def _summary(result: AuditResult, top: int = 10) -> str:
         (f"{_count(len(result.documents), 'document')}, {_count(len(result.pairs), 'related pair')}, "
          f"{len(result.skipped)} skipped, {_count(len(result.boilerplate), 'boilerplate passage')}")
     ]
+    same = sum(len(d.copies) for d in result.documents)
+    if same:
+        lines.append(f"{_count(same, 'more input')} identical to a document (after normalization): "
+                     "listed as its copies in audit.json and the report")
     ranked = sorted(result.pairs, key=lambda p: (-max(p.covered_a, p.covered_b), p.a, p.b))
     if ranked:
         lines.append("top pairs by coverage (share of a in b, of b in a, longest run):")

@@ -9,6 +9,7 @@ from pathlib import Path
 from lxml import html as lxml_html
 
 from provenance.cli import main
+from tests.conftest import SEEDS
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = (
@@ -77,3 +78,24 @@ def test_committed_seeds_report_is_up_to_date(tmp_path: Path) -> None:
         committed = ROOT / "reports" / "seeds" / name
         assert committed.is_file(), f"{committed} is missing: run bash scripts/audit-seeds.sh"
         assert committed.read_bytes() == (out / name).read_bytes(), f"{committed} is out of date: run bash scripts/audit-seeds.sh"
+
+
+def test_identical_inputs_are_shown_with_their_document(tmp_path: Path) -> None:
+    """Inputs whose text is identical to another's are matched once, but the
+    reader still sees each of them: beside its document in the table, in the
+    tree node's tooltip, and counted in the summary."""
+    root = tmp_path / "in"
+    root.mkdir()
+    story = (SEEDS / "001_24a45464d321b182.txt").read_text(encoding="utf-8")
+    (root / "a.txt").write_text(story, encoding="utf-8")
+    (root / "b.txt").write_bytes(story.replace("\n", "\r\n").encode("utf-8"))  # the same text, other newlines
+    (root / "c.txt").write_text((SEEDS / "002_006df795ca171f94.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    assert main(["audit", str(root), "--out", str(tmp_path / "out"), "-q"]) == 0
+    page = lxml_html.parse(str(tmp_path / "out" / "report.html")).getroot()
+    table = next(t for t in page.iter("table") if "docs" in (t.get("class") or ""))
+    head = [th.text_content() for th in table.iter("th")]
+    rows = {tr[0].text_content(): [td.text_content() for td in tr] for tr in table.iter("tr") if tr[0].tag == "td"}
+    assert rows["a"][head.index("identical copies")] == "b.txt" and rows["c"][head.index("identical copies")] == ""
+    node = next(g for g in page.iter("{*}g") if g.get("data-doc") == "a")
+    assert "identical copies: b.txt" in next(t for t in node if t.tag.endswith("title")).text
+    assert any(li.text_content().startswith("1 more input identical") for li in page.iter("li"))

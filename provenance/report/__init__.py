@@ -113,9 +113,12 @@ def _tree(data: dict[str, Any]) -> etree._Element:
             d = docs[p.id]
             t1.text = _short(d["title"] or d["id"], 24)
             meta = [v for v in (d.get("site"), (d.get("published") or "")[:10]) if v]
-            t2.text = _short(" · ".join(meta + [f"{d['tokens']} words"]), 28)
+            same = [f"+{len(d['copies'])} identical"] if d.get("copies") else []
+            t2.text = _short(" · ".join(same + meta + [f"{d['tokens']} words"]), 28)
         title = _s("title")
         title.text = p.id if p.latent else f"{p.id}: {docs[p.id]['title']}"
+        if not p.latent and docs[p.id].get("copies"):
+            title.text += "\nidentical copies: " + ", ".join(docs[p.id]["copies"])
         g.append(t1)
         g.append(t2)
         g.append(title)
@@ -173,16 +176,21 @@ def _table(data: dict[str, Any], shared: dict[str, float]) -> etree._Element:
             E.TD(link), E.TD(_short(d["title"], 80)), E.TD(d.get("site") or ""), E.TD((d.get("published") or "")[:10]),
             E.TD(str(d["tokens"])), E.TD(f"{shared[d['id']]:.0%}"), E.TD(str(partners.get(d["id"], 0))),
             E.TD(parent.get(d["id"], "")), E.TD(", ".join(sorted(children.get(d["id"], [])))),
+            E.TD(", ".join(d.get("copies", []))),
         ))
-    head = E.THEAD(E.TR(*[E.TH(h) for h in ("document", "title", "site", "date", "words", "shared", "related", "parent", "children")]))
+    head = E.THEAD(E.TR(*[E.TH(h) for h in ("document", "title", "site", "date", "words", "shared", "related", "parent",
+                                            "children", "identical copies")]))
     return E.TABLE(E.CLASS("docs"), head, body)
 
 
 def _summary(data: dict[str, Any]) -> etree._Element:
     lin = data.get("lineage") or {"edges": [], "latent": []}
+    same = sum(len(d.get("copies", [])) for d in data["documents"])
     counts = E.UL(
         E.LI(f"{len(data['documents'])} documents, {len(data['pairs'])} related pairs, "
              f"{sum(len(p['passages']) for p in data['pairs'])} shared passages"),
+        E.LI(f"{same} more {'input' if same == 1 else 'inputs'} identical to a document (after normalization), "
+             "listed with it in the documents table"),
         E.LI(f"{len(lin['edges'])} derivations, {len(lin['latent'])} missing sources inferred, "
              f"{len(data['boilerplate'])} boilerplate passages, {len(data['skipped'])} inputs skipped"),
         E.LI(f"{data['tool']['name']} {data['tool']['version']}, schema {data['schema']}"),
