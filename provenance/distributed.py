@@ -426,6 +426,7 @@ def audit_path_on_cluster(
                 prov.append(code)
                 light.append(doc)
                 keys.append(tkey)
+        skipped += sources.unread_manifest_rows(options, light, skipped)
         loaded, became, origin = sources.finish_indexed(light, skipped, keys)
         heads = loaded.documents
         ids = [d.id for d in heads]

@@ -153,13 +153,17 @@ def test_include_exclude_and_manifest(tmp_path: Path) -> None:
     (root / "b.md").write_text(STORY + " More.", encoding="utf-8")
     (root / "drafts" / "c.txt").write_text(STORY, encoding="utf-8")
     manifest = tmp_path / "manifest.csv"
-    manifest.write_text("file,date,site,url\na.txt,2024-06-18,Example Times,https://ex.example/a\n", encoding="utf-8")
+    manifest.write_text("file,date,site,url\na.txt,2024-06-18,Example Times,https://ex.example/a\n"
+                        "b.md,2024-06-17,,\nmisspelt.txt,2024-06-19,,\n", encoding="utf-8")
     loaded = sources.load(root, sources.Options(exclude=("drafts",), include=("*.txt",), manifest=manifest))
     assert [d.id for d in loaded.documents] == ["a"]
     (doc,) = loaded.documents
     assert (doc.published, doc.site, doc.url) == ("2024-06-18", "Example Times", "https://ex.example/a")
     reasons = {s.path: s.reason for s in loaded.skipped}
     assert "--exclude" in reasons["drafts"] and "--include" in reasons["b.md"]
+    # a row naming no input is reported; one naming a file that was passed over is not
+    assert [p for p in reasons if p.startswith("manifest.csv#")] == ["manifest.csv#misspelt.txt"]
+    assert "names no input" in reasons["manifest.csv#misspelt.txt"]
     bad = tmp_path / "bad.csv"
     bad.write_text("name,date\nx,1\n", encoding="utf-8")
     with pytest.raises(ValueError, match="bad.csv"):

@@ -286,6 +286,19 @@ def _shown(got: Document | Skipped) -> Document | Skipped:
                                title=safe.field(got.title), copies=tuple(safe.name(c) for c in got.copies), **opt)
 
 
+def unread_manifest_rows(options: Options, docs: Sequence[Document], skipped: Sequence[Skipped]) -> list[Skipped]:
+    """The manifest's rows that name no input (neither a document's path or id
+    nor a skipped input's path), each as a skipped entry: a misspelt file name
+    there would otherwise leave its document undated without a word."""
+    if not options.manifest:
+        return []
+    rows = load_manifest(options.manifest).rows
+    seen = {d.path for d in docs} | {d.id for d in docs} | {s.path for s in skipped}
+    where = safe.name(Path(options.manifest).name)
+    return [Skipped(f"{where}#{safe.name(key)}", "manifest row names no input: no file or document has this path or id")
+            for key in sorted(rows) if key not in seen]
+
+
 def finish(docs: Sequence[Document], skipped: Sequence[Skipped], keys: Sequence[str] | None = None) -> Loaded:
     """Ids made unique, identical texts grouped, everything sorted: ``load``'s last step.
 
@@ -332,7 +345,7 @@ def load(path: Path, options: Options | None = None) -> Loaded:
     for got in read_files(found.files, options):
         for g in got:
             (skipped if isinstance(g, Skipped) else docs).append(g)  # type: ignore[arg-type]
-    return finish(docs, skipped)
+    return finish(docs, skipped + unread_manifest_rows(options, docs, skipped))
 
 
 def load_folder(root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Loaded:
