@@ -115,7 +115,8 @@ def read_text_file(path: Path, rel: str, max_bytes: int = DEFAULT_MAX_BYTES) -> 
     got = _read_file(path, rel, Options(max_bytes=max_bytes))
     if len(got) != 1:
         return _shown(Skipped(rel, f"holds {len(got)} records, not one article"))
-    return _shown(got[0])
+    one = _shown(got[0])
+    return one if isinstance(one, Skipped) else _dated(one)
 
 
 def _matches(rel: str, patterns: tuple[str, ...]) -> str | None:
