@@ -4,15 +4,19 @@ Every element is made by lxml, so article text is escaped by construction.
 The data the page's script needs (texts, passages, edges) is embedded once as
 JSON in a non-executable ``<script type="application/json">`` block with
 ``<``, ``>`` and ``&`` escaped, so ``</script>`` inside an article cannot end
-it; pair views are rendered on demand from it.  A Content-Security-Policy
+it; pair views are rendered on demand from it, with character offsets turned
+into the browser's UTF-16 offsets (an emoji counts two there).  A Content-Security-Policy
 allows only the page's own inline script (by hash) and style, and no network.
 """
 
 from __future__ import annotations
 
 import base64
+import bisect
 import hashlib
 import json
+import re
+from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
@@ -206,15 +210,34 @@ def _summary(data: dict[str, Any]) -> etree._Element:
                  E.H3("Dates not read (not used to decide direction)"), dates)
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+
+
+def _utf16(text: str) -> Callable[[int], int]:
+    """Character offset of ``text`` -> the browser's offset (UTF-16 code units,
+    in which each character above U+FFFF, an emoji or half a flag, is two)."""
+    astral = [m.start() for m in _ASTRAL.finditer(text)]
+    if not astral:
+        return lambda i: i
+    return lambda i: i + bisect.bisect_left(astral, i)
+
+
 def _payload(data: dict[str, Any], order: list[str]) -> dict[str, Any]:
     index = {d["id"]: i for i, d in enumerate(data["documents"])}
     lin = data.get("lineage") or {"roots": [], "edges": [], "latent": []}
+    js = {d["id"]: _utf16(d["text"]) for d in data["documents"]}
+
+    def spans(p: dict[str, Any], q: dict[str, Any]) -> list[Any]:
+        fa, fb = js[p["a"]], js[p["b"]]
+        runs = [x for r in q.get("runs", []) for x in (fa(r[0]), fa(r[1]), fb(r[2]), fb(r[3]))]
+        return [fa(q["a"][0]), fa(q["a"][1]), fb(q["b"][0]), fb(q["b"][1]), q.get("kind", "exact"), runs]
+
     return {
         "docs": [[d["id"], d["title"], d.get("site") or "", (d.get("published") or "")[:10], d["text"], d["tokens"]]
                  for d in data["documents"]],
         "pairs": [
             [index[p["a"]], index[p["b"]], p["covered_a"], p["covered_b"], p["longest"],
-             [[*q["a"], *q["b"], q.get("kind", "exact"), [x for r in q.get("runs", []) for x in r]] for q in p["passages"]]]
+             [spans(p, q) for q in p["passages"]]]
             for p in data["pairs"]
         ],
         "edges": [[e["child"], e["parent"], e["confidence"], e["change"], e["evidence"]] for e in lin["edges"]],

@@ -97,3 +97,31 @@ def test_hostile_article_runs_nothing_and_shows_as_text(browser, tmp_path: Path)
     assert not [p for p in problems if "dialog" in p or "pageerror" in p], problems
     assert all(u.startswith("file://") for u in requests), requests
 
+
+
+def test_passages_after_emoji_are_marked_where_they_are(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Offsets count characters (Python); the browser counts UTF-16 units, in
+    which an emoji or a flag is two or four.  Text after them is still marked
+    exactly where the passage is, exact runs included."""
+    story = (ROOT / "seeds" / "001_24a45464d321b182.txt").read_text(encoding="utf-8")
+    paras = story.split("\n\n")
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "a.txt").write_text("\U0001F600\U0001F1FA\U0001F1F8 Live updates \U0001F4F0\n\n" + story, encoding="utf-8")
+    edited = [p.replace(" the ", " \U0001F449 the ", 1) for p in paras[:8]]
+    (root / "b.txt").write_text("\U0001F44D Shared from a feed.\n\n" + "\n\n".join(edited), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["audit", str(root), "--out", str(out), "-q"]) == 0
+    data = json.loads((out / "audit.json").read_text(encoding="utf-8"))
+    texts = {d["id"]: d["text"] for d in data["documents"]}
+    (pair,) = data["pairs"]
+    page, problems, _ = open_report(browser, out / "report.html")
+    page.locator("g.edge").first.click()
+    cols = page.locator("#pair-view .col")
+    by_start = sorted(pair["passages"], key=lambda q: q["a"])
+    assert cols.nth(0).locator("mark").all_text_contents() == [texts["a"][slice(*q["a"])] for q in by_start]
+    assert sorted(cols.nth(1).locator("mark").all_text_contents()) == sorted(texts["b"][slice(*q["b"])]
+                                                                               for q in pair["passages"])
+    runs = [texts["a"][r[0]:r[1]] for q in by_start for r in q["runs"]]
+    assert cols.nth(0).locator("span.exact").all_text_contents() == runs
+    assert not problems, problems
