@@ -97,3 +97,20 @@ def test_times_in_their_zones_decide_a_same_day_copy(tmp_path: Path) -> None:
     assert main(["audit", str(tmp_path / "a.jsonl"), "--out", str(out), "-q"]) == 0
     (edge,) = json.loads((out / "audit.json").read_text(encoding="utf-8"))["lineage"]["edges"]
     assert edge["evidence"]["direction"]["by"] != "times"
+
+
+def test_moments_outrank_the_days_on_two_zones_clocks(tmp_path: Path) -> None:
+    """The source came out at 01:00 on the 16th in Berlin (23:00 UTC on the
+    15th), the copy at 23:30 on the 15th in New York (03:30 UTC on the 16th):
+    the copy's day is the earlier, though it came out later.  The moments
+    decide, against the days' reading."""
+    story = (Path(__file__).parent.parent / "seeds" / "001_24a45464d321b182.txt").read_text(encoding="utf-8")
+    records = [
+        {"id": "first", "date": "2018-07-16T01:00:00+02:00", "text": story},
+        {"id": "second", "date": "2018-07-15T23:30:00-04:00", "text": "Copied and shortened. " + story[:3000]},
+    ]
+    (tmp_path / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["audit", str(tmp_path / "a.jsonl"), "--out", str(out), "-q"]) == 0
+    (edge,) = json.loads((out / "audit.json").read_text(encoding="utf-8"))["lineage"]["edges"]
+    assert (edge["child"], edge["parent"], edge["evidence"]["direction"]["by"]) == ("a#second", "a#first", "times")

@@ -336,16 +336,18 @@ def _direction(fam: _Family, pair: PairEvidence, parent: str, child: str) -> tup
     """Probability that ``child`` derives from ``parent`` rather than the reverse."""
     dp, dc = _date(fam.docs[parent]), _date(fam.docs[child])
     ev: dict[str, Any] = {"dates": {"parent": dp, "child": dc}}
+    tp, tc = _instant(fam.docs[parent]), _instant(fam.docs[child])
+    if tp is not None and tc is not None and tp != tc:
+        # both moments known: they decide, even where the days on the two
+        # zones' clocks say otherwise; within a day a little less surely
+        # (a page may show when it was updated)
+        ev["by"] = "times"
+        ev["times"] = {"parent": fam.docs[parent].published, "child": fam.docs[child].published}
+        sure = 0.95 if abs((tc - tp).total_seconds()) >= 86400 else 0.9
+        return (sure if tp < tc else 1.0 - sure), ev
     if dp and dc and dp != dc:
         ev["by"] = "dates"
         return (0.95 if dp < dc else 0.05), ev
-    tp, tc = _instant(fam.docs[parent]), _instant(fam.docs[child])
-    if tp is not None and tc is not None and tp != tc:
-        # the same day (or a day apart on the clocks of two zones): the moments
-        # decide, a little less surely than days (a page may show when it was updated)
-        ev["by"] = "times"
-        ev["times"] = {"parent": fam.docs[parent].published, "child": fam.docs[child].published}
-        return (0.9 if tp < tc else 0.1), ev
     site_p = fam.docs[parent].site
     cites = [c for c in fam.cues(child) if _norm_outlet(c) == _norm_outlet(site_p)] if site_p else []
     site_c = fam.docs[child].site
