@@ -389,8 +389,8 @@ def audit_path_on_cluster(
     from provenance import sources
 
     found = sources.plan(path, options)
-    if options.manifest:
-        sources.load_manifest(options.manifest)  # a bad manifest fails here, not on every worker
+    # read here, so that a bad manifest fails once, not on every worker
+    manifest = sources.load_manifest(options.manifest) if options.manifest else None
     files = [(k, p, rel) for k, (p, rel) in enumerate(found.files)]
     clock = [time.perf_counter()]
     from dask.distributed import KilledWorker
@@ -426,7 +426,7 @@ def audit_path_on_cluster(
                 prov.append(code)
                 light.append(doc)
                 keys.append(tkey)
-        skipped += sources.unread_manifest_rows(options, light, skipped)
+        skipped += sources.unread_manifest_rows(manifest, light, skipped)
         loaded, became, origin = sources.finish_indexed(light, skipped, keys)
         heads = loaded.documents
         ids = [d.id for d in heads]

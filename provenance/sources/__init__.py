@@ -287,17 +287,17 @@ def _shown(got: Document | Skipped) -> Document | Skipped:
                                title=safe.field(got.title), copies=tuple(safe.name(c) for c in got.copies), **opt)
 
 
-def unread_manifest_rows(options: Options, docs: Sequence[Document], skipped: Sequence[Skipped]) -> list[Skipped]:
+def unread_manifest_rows(manifest: Manifest | None, docs: Sequence[Document],
+                         skipped: Sequence[Skipped]) -> list[Skipped]:
     """The manifest's rows that name no input (neither a document's path or id
     nor a skipped input's path), each as a skipped entry: a misspelt file name
     there would otherwise leave its document undated without a word."""
-    if not options.manifest:
+    if manifest is None:
         return []
-    rows = load_manifest(options.manifest).rows
     seen = {d.path for d in docs} | {d.id for d in docs} | {s.path for s in skipped}
-    where = safe.name(Path(options.manifest).name)
+    where = safe.name(Path(manifest.source).name)
     return [Skipped(f"{where}#{safe.name(key)}", "manifest row names no input: no file or document has this path or id")
-            for key in sorted(rows) if key not in seen]
+            for key in sorted(manifest.rows) if key not in seen]
 
 
 def finish(docs: Sequence[Document], skipped: Sequence[Skipped], keys: Sequence[str] | None = None) -> Loaded:
@@ -339,14 +339,14 @@ def load(path: Path, options: Options | None = None) -> Loaded:
     """
     options = options or Options()
     found = plan(path, options)
-    if options.manifest:
-        load_manifest(options.manifest)  # a bad manifest is an error before any file is read
+    # read first: a bad manifest is an error before any file is read
+    manifest = load_manifest(options.manifest) if options.manifest else None
     docs: list[Document] = []
     skipped = list(found.skipped)
     for got in read_files(found.files, options):
         for g in got:
             (skipped if isinstance(g, Skipped) else docs).append(g)  # type: ignore[arg-type]
-    return finish(docs, skipped + unread_manifest_rows(options, docs, skipped))
+    return finish(docs, skipped + unread_manifest_rows(manifest, docs, skipped))
 
 
 def load_folder(root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Loaded:

@@ -25,10 +25,11 @@ import re
 
 __all__ = ["field", "name", "terminal"]
 
-_UNSAFE = "\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069"
+_BEYOND_C0 = "\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069"
+_UNSAFE = "\x00-\x1f" + _BEYOND_C0
 _NAME = re.compile(f"[\\\\{_UNSAFE}]")
 _FIELD = re.compile(f"[{_UNSAFE}]")
-_TERMINAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
+_TERMINAL = re.compile(f"[\x00-\x08\x0b-\x1f{_BEYOND_C0}]")  # tab and newline kept
 _SPACES = "\t\n\r\x0b\x0c"
 
 
