@@ -114,7 +114,7 @@ def evaluate(root: Path, settings: Settings | None = None) -> CloughScore:
             ok = got == source
         if cat != "orig":
             edge = candidates.get((source, doc))
-            conf = edge[1].confidence if edge is not None else 0.0
+            conf = edge.confidence if edge is not None else 0.0
             (pos if cat in DERIVED else neg).append(conf)
         tally = per.setdefault(cat, [0, 0])
         tally[0] += ok

@@ -27,6 +27,6 @@ folder: a latent node, named from the attribution cues of its children.
 """
 
 from provenance.lineage.evidence import attribution_cues, candidates, quoted_mask
-from provenance.lineage.forest import infer, triangulate, verbatim_pairs
+from provenance.lineage.forest import infer, verbatim_pairs
 
-__all__ = ["attribution_cues", "candidates", "infer", "quoted_mask", "triangulate", "verbatim_pairs"]
+__all__ = ["attribution_cues", "candidates", "infer", "quoted_mask", "verbatim_pairs"]

@@ -46,9 +46,9 @@ HUB_SLOPE = 6.0
 VOTE_SLOPE = 4.0
 VOTE_SMOOTH = 50
 VOTE_MAX_WITNESSES = 64
-#: An edge needs at least this relatedness and a direction at least this sure.
+#: A pair is related (an edge of the family graph) when one side is explained
+#: by the other at least this much.
 MIN_RELATED = 0.5
-MIN_DIRECTION = 0.5
 #: Siblings point at a missing source when they share, outside quotations, at
 #: least LATENT_MIN_TOKENS tokens of exact runs of at least LATENT_MIN_RUN
 #: tokens that their parent does not hold: two runs that long do not recur by
@@ -398,13 +398,13 @@ _STATE: dict[str, Any] = {}
 
 
 def candidates(docs: Sequence[Document], streams: Sequence[TokenStream], pairs: Sequence[PairEvidence],
-               jobs: int = 1) -> tuple[_Family, dict[tuple[str, str], tuple[float, Derivation]]]:
-    """Every pair's candidate edges, weighted for the tree, on ``jobs``
+               jobs: int = 1) -> tuple[_Family, dict[tuple[str, str], Derivation]]:
+    """Every related pair's candidate edges, both ways, on ``jobs``
     processes (forked after the family's facts are computed; the edges come
     back in pair order, so the result does not depend on ``jobs``)."""
     fam = _Family(docs, streams, pairs)
     chunks = [range(k, min(k + CHUNK_PAIRS, len(pairs))) for k in range(0, len(pairs), CHUNK_PAIRS)]
-    edges: dict[tuple[str, str], tuple[float, Derivation]] = {}
+    edges: dict[tuple[str, str], Derivation] = {}
     if jobs <= 1 or len(chunks) < 2:
         for pair in pairs:
             edges.update(_pair_edges(fam, pair))
@@ -420,28 +420,32 @@ def candidates(docs: Sequence[Document], streams: Sequence[TokenStream], pairs: 
     return fam, edges
 
 
-def _chunk_edges(chunk: range) -> list[tuple[tuple[str, str], tuple[float, Derivation]]]:
+def _chunk_edges(chunk: range) -> list[tuple[tuple[str, str], Derivation]]:
     fam, pairs = _STATE["fam"], _STATE["pairs"]
     return [edge for i in chunk for edge in _pair_edges(fam, pairs[i])]
 
 
-def _pair_edges(fam: _Family, pair: PairEvidence) -> list[tuple[tuple[str, str], tuple[float, Derivation]]]:
-    """The pair's candidate edges (none, one or both directions) with their weights."""
+def _pair_edges(fam: _Family, pair: PairEvidence) -> list[tuple[tuple[str, str], Derivation]]:
+    """Both directions of a related pair (none when neither side is explained
+    enough by the other), each with its evidence and confidence."""
     out = []
     weighted = _passage_weights(fam, pair)
     own_run = _own_run(fam, pair, weighted)
+    facts_of = {}
     for parent, child in ((pair.a, pair.b), (pair.b, pair.a)):
-        rel, facts = _relatedness(fam, pair, weighted, child, own_run)
-        if rel < MIN_RELATED:
-            continue
+        facts_of[child] = _relatedness(fam, pair, weighted, child, own_run)
+    if max(rel for rel, _ in facts_of.values()) < MIN_RELATED:
+        return out
+    for parent, child in ((pair.a, pair.b), (pair.b, pair.a)):
+        rel, facts = facts_of[child]
         d, dev = _direction(fam, pair, parent, child)
-        if d < MIN_DIRECTION:
-            continue
         child_is_a = child == pair.a
         passages = sorted(weighted, key=lambda t: -t[0].tokens)[:50]
         evidence = {
             **facts,
-            "direction": dev,
+            "relatedness": round(min(1.0, rel), 4),
+            "relatedness_exact": round(rel, 6),
+            "direction": {**dev, "probability": round(d, 4)},
             "passages": len(pair.passages),
             "longest": pair.longest,
             "quoted_passages": sum(1 for t in weighted if t[2]),
@@ -455,14 +459,5 @@ def _pair_edges(fam: _Family, pair: PairEvidence) -> list[tuple[tuple[str, str],
         }
         confidence = round(min(1.0, rel) * d, 4)
         change = _change(pair, child, len(fam.streams[child]), len(fam.streams[parent]), facts)
-        # the tree picks, for each child, the parent that explains most of
-        # it (confidence saturates once a pair is surely related, so it
-        # cannot tell a source from a sibling that copied the same part)
-        weight = round(_explains(evidence) * d, 4)
-        out.append(((parent, child), (weight, Derivation(child, parent, confidence, change, evidence))))
+        out.append(((parent, child), Derivation(child, parent, confidence, change, evidence)))
     return out
-
-
-def _explains(evidence: dict[str, Any]) -> float:
-    """How much of a child its parent explains: weighted coverage or word-pair containment."""
-    return max(float(evidence["covered_child_weighted"]), float(evidence["bigram_containment"]))

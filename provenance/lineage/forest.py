@@ -1,260 +1,175 @@
-"""The derivation forest from candidate edges: triangulation between
-candidate parents, a maximum spanning arborescence per family (networkx
-Edmonds), latent sources for text that siblings share and their parent lacks."""
+"""The derivation forest: per family of related documents, a tree fitted to
+their variants (``provenance.lineage.tree``), rooted and oriented by the
+direction evidence of its edges, with latent sources where a hypothetical
+ancestor matches no document."""
 
 from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import networkx as nx
 import numpy as np
 
-from provenance.lineage.evidence import LATENT_MIN_RUN, LATENT_MIN_TOKENS, _Family, candidates
+from provenance.lineage import arborescence
+from provenance.lineage import tree as trees
+from provenance.lineage.evidence import LATENT_MIN_RUN, _Family, candidates
 from provenance.model import Derivation, Document, Latent, Lineage, PairEvidence, TokenStream
 from provenance.passages import verbatim
 from provenance.settings import Settings
 
-ROOT = "\x00root"
-#: Families larger than this without an acyclic orientation use greedy choice
-#: (networkx's Edmonds copies the graph at every contraction).
-EDMONDS_MAX_NODES = 400
-
-
-def _covered_by(fam: _Family, by_pair: dict[tuple[str, str], PairEvidence], doc: str, other: str) -> np.ndarray:
-    mask = np.zeros(len(fam.streams[doc]), dtype=bool)
-    pair = by_pair.get((min(doc, other), max(doc, other)))
-    if pair is not None:
-        for q in pair.passages:
-            lo, hi = q.a if pair.a == doc else q.b
-            mask[lo:hi] = True
-    return mask
-
-
-def triangulate(
-    fam: _Family, pairs: Sequence[PairEvidence], edges: dict[tuple[str, str], tuple[float, Derivation]], top: int = 3
-) -> dict[tuple[str, str], tuple[float, Derivation]]:
-    """Settle x -> b against g -> b, where g is one of x's own likely sources:
-    b copied x if it holds more of x's additions (text of x that g lacks)
-    than of what x dropped (text of g that x lacks); otherwise b copied g, and
-    its sharing with x is only their common inheritance.  When b holds
-    neither, it took only text that x kept: likely if it copied x, and with
-    chance (share of g that x kept) ** (passages of b in g) if it copied g;
-    the prior odds of copying a copy are the family's own rate among the
-    triples that b's text did decide (``_copy_of_copy_rate``).  The loser's
-    weight is halved, so the arborescence prefers the winner."""
-    by_pair = {(p.a, p.b): p for p in pairs}
-    into: dict[str, list[tuple[float, str]]] = defaultdict(list)
-    for (p, c), (w, _) in edges.items():
-        into[c].append((w, p))
-    best_sources = {c: [p for _, p in sorted(v, key=lambda t: (-t[0], t[1]))[:top]] for c, v in into.items()}
-    triples = [(x, b, g) for (x, b) in sorted(edges) for g in best_sources.get(x, ()) if g != b and (g, b) in edges]
-    masks: dict[tuple[str, str], np.ndarray] = {}
-
-    def covered(doc: str, other: str) -> np.ndarray:  # one mask per (doc, other), shared by the triples
-        got = masks.get((doc, other))
-        if got is None:
-            got = masks[(doc, other)] = _covered_by(fam, by_pair, doc, other)
-        return got
-
-    counts = {t: (_inherited(by_pair, covered, t[1], t[0], t[2]), _inherited(by_pair, covered, t[1], t[2], t[0]))
-              for t in triples}
-    rate = _copy_of_copy_rate(edges, counts)
-    lost: dict[tuple[str, str], dict[str, Any]] = {}
-    for (x, b, g) in triples:
-        if (x, b) in lost or (g, b) in lost:
-            continue
-        only_x, only_g = counts[(x, b, g)]
-        if only_x == only_g and only_x:
-            continue
-        if only_x == only_g:
-            # nothing in b tells x from g: b copied x, or it copied g and
-            # happened to take only text that x kept too
-            xg = by_pair.get((min(x, g), max(x, g)))
-            kept = (xg.covered_a if xg.a == g else xg.covered_b) if xg is not None else 0.0
-            bg = by_pair.get((min(b, g), max(b, g)))
-            chance = kept ** len(bg.passages) if bg is not None else 0.0
-            r = rate[b]
-            x_wins = chance < r / (1.0 - r)
-        else:
-            x_wins = only_x > only_g
-        winner, loser = ((x, b), (g, b)) if x_wins else ((g, b), (x, b))
-        lost[loser] = {"document": winner[0], "own_tokens": max(only_x, only_g), "loser_own_tokens": min(only_x, only_g)}
-    out = {}
-    for key, (w, edge) in edges.items():
-        if key not in lost:
-            out[key] = (w, edge)
-            continue
-        conf = round(w * 0.5, 4)
-        evidence = {**edge.evidence, "explained_by": lost[key]}
-        out[key] = (conf, Derivation(edge.child, edge.parent, conf, edge.change, evidence))
-    return out
-
-
-def _copy_of_copy_rate(edges: dict[tuple[str, str], tuple[float, Derivation]],
-                       counts: dict[tuple[str, str, str], tuple[int, int]]) -> dict[str, float]:
-    """Per document: how often, in its family, a copy that could tell an
-    intermediate x from x's source g took x's additions rather than g's text
-    that x dropped.  A family of copies made from one source (answers to one
-    question, a wire story) rarely copies copies; a chain of rewrites often
-    does.  Laplace's rule of succession: a family with no such cases gets
-    even odds.  Per family, so that a family audited on its own
-    (``provenance.distributed``) gets the same rate."""
-    g = nx.Graph()
-    g.add_edges_from(edges)
-    fam_of: dict[str, int] = {}
-    for k, comp in enumerate(nx.connected_components(g)):
-        for n in comp:
-            fam_of[n] = k
-    wins: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for (_, b, _), (only_x, only_g) in counts.items():
-        if only_x != only_g:
-            wins[fam_of[b]][0 if only_x > only_g else 1] += 1
-    return {n: (wins[k][0] + 1) / (wins[k][0] + wins[k][1] + 2) for n, k in fam_of.items()}
-
-
-def _inherited(by_pair: dict[tuple[str, str], PairEvidence], covered: Callable[[str, str], np.ndarray],
-               b: str, x: str, g: str) -> int:
-    """Tokens that ``b`` shares word for word with ``x`` where neither ``b``
-    nor ``x`` shares that text with ``g``: what ``x`` holds and ``g`` lacks,
-    found again in ``b``.  Read through the exact runs, so that text ``b``
-    matched with ``x`` but not with ``g`` only because a run with ``g``
-    happened to stop sooner does not count."""
-    pair = by_pair.get((min(b, x), max(b, x)))
-    if pair is None:
-        return 0
-    b_from_g = covered(b, g)
-    x_from_g = covered(x, g)
-    b_is_a = pair.a == b
-    seen = np.zeros(len(b_from_g), dtype=bool)
-    for q in pair.passages:
-        for ra, rb, n in q.runs:
-            sb, sx = (ra, rb) if b_is_a else (rb, ra)
-            keep = ~b_from_g[sb : sb + n] & ~x_from_g[sx : sx + n]
-            seen[sb : sb + n] |= keep
-    return int(seen.sum())
-
-
-def _arborescence(nodes: list[str], edges: dict[tuple[str, str], tuple[float, Derivation]]) -> dict[str, str]:
-    """Parent of each node in one family (absent: hangs off the root)."""
-    g = nx.DiGraph()
-    g.add_nodes_from(nodes)
-    for (p, c), (w, _) in edges.items():
-        g.add_edge(p, c, weight=w)
-    if nx.is_directed_acyclic_graph(g) or len(nodes) > EDMONDS_MAX_NODES:
-        best: dict[str, tuple[float, str]] = {}
-        for p, c, w in sorted(g.edges(data="weight")):
-            if c not in best or w > best[c][0]:
-                best[c] = (w, p)
-        parent = {c: p for c, (_, p) in best.items()}
-        _break_cycles(parent, best)
-        return parent
-    g.add_node(ROOT)
-    for n in nodes:
-        g.add_edge(ROOT, n, weight=0.0)
-    tree = nx.maximum_spanning_arborescence(g, attr="weight", preserve_attrs=True)
-    return {c: p for p, c in tree.edges() if p != ROOT}
-
-
-def _break_cycles(parent: dict[str, str], best: dict[str, tuple[float, str]]) -> None:
-    """Greedy choice can close a cycle: cut each cycle at its weakest edge."""
-    for start in sorted(parent):
-        seen = []
-        node = start
-        while node in parent and node not in seen:
-            seen.append(node)
-            node = parent[node]
-        if node in seen:
-            cycle = seen[seen.index(node):]
-            weakest = min(cycle, key=lambda c: (best[c][0], c))
-            del parent[weakest]
-
-
-def _latent(fam: _Family, pairs: Sequence[PairEvidence], parent: dict[str, str], edges: dict[tuple[str, str], tuple[float, Derivation]]) -> tuple[list[Latent], dict[str, str]]:
-    """Siblings sharing text their common parent lacks: a missing source above them all."""
-    by_pair = {(p.a, p.b): p for p in pairs}
-    children: dict[str, list[str]] = defaultdict(list)
-    for c, p in sorted(parent.items()):
-        children[p].append(c)
-    latents: list[Latent] = []
-    new_parent = dict(parent)
-    for p in sorted(children):
-        kids = children[p]
-        links = []
-        for i, b in enumerate(kids):
-            for c in kids[i + 1 :]:
-                pair = by_pair.get((min(b, c), max(b, c)))
-                if pair is None or (b, c) in edges or (c, b) in edges:
-                    continue  # no shared text, or one may well be the other's source
-                unexplained = _unexplained(fam, pair, p, by_pair)
-                if unexplained:
-                    links.append((b, c, unexplained))
-        if not links:
-            continue
-        g = nx.Graph()
-        g.add_edges_from((b, c) for b, c, u in links if sum(x["tokens"] for x in u) >= LATENT_MIN_TOKENS)
-        for comp in sorted((sorted(x) for x in nx.connected_components(g)), key=lambda x: x[0]):
-            if len(comp) < 2:
-                continue
-            members = [p, *comp]
-            cues: dict[str, int] = defaultdict(int)
-            for m in members:
-                for cue in fam.cues(m):
-                    cues[cue] += 1
-            label = max(sorted(cues), key=lambda k: cues[k]) if cues else "unknown source"
-            # named by its members, not by a counter, so that auditing each
-            # family on its own (provenance.distributed) gives the same id
-            lid = "latent:" + hashlib.blake2b("\n".join(sorted(members)).encode("utf-8"), digest_size=6).hexdigest()
-            shared = [x for b, c, u in links if b in comp and c in comp for x in u]
-            latents.append(Latent(lid, label, tuple(sorted(members)), tuple(shared[:50])))
-            if p in new_parent:
-                new_parent[lid] = new_parent[p]
-            for m in members:
-                new_parent[m] = lid
-    return latents, new_parent
-
-
-def _unexplained(fam: _Family, pair: PairEvidence, parent: str, by_pair: dict[tuple[str, str], PairEvidence]) -> list[dict[str, Any]]:
-    """Passages of a sibling pair holding text (side a) that the parent does not
-    share with side a, outside quotations, with the count of such tokens."""
-    with_parent = by_pair.get((min(pair.a, parent), max(pair.a, parent)))
-    covered = np.zeros(len(fam.streams[pair.a]), dtype=bool)
-    if with_parent is not None:
-        for q in with_parent.passages:
-            lo, hi = q.a if with_parent.a == pair.a else q.b
-            covered[lo:hi] = True
-    quoted = fam.quoted_tokens(pair.a)
-    out = []
-    for q in pair.passages:
-        own = 0
-        for start, _, n in q.runs:
-            if n >= LATENT_MIN_RUN:
-                own += int((~covered[start : start + n] & ~quoted[start : start + n]).sum())
-        if own:
-            out.append({"a": pair.a, "b": pair.b, "a_chars": list(q.a_chars), "b_chars": list(q.b_chars), "tokens": own})
-    return out
-
-
-def _latent_edge(child: str, parent: str, latents: list[Latent], edges: dict[tuple[str, str], tuple[float, Derivation]]) -> Derivation:
-    """An edge to or from a latent source: as sure as the child's best tie to the group."""
-    lat = next(x for x in latents if x.id in (parent, child))
-    ties = [edges[(x, child)][1] for x in lat.children if (x, child) in edges]
-    best = max(ties, key=lambda e: (e.confidence, e.parent), default=None)
-    evidence: dict[str, Any] = {"latent": lat.id, "label": lat.label}
-    if best is None:
-        return Derivation(child, parent, 0.5, "unknown", evidence)
-    evidence["via"] = {"document": best.parent, "confidence": best.confidence, "change": best.change}
-    evidence.update({k: best.evidence[k] for k in ("covered_child", "covered_child_weighted", "bigram_containment") if k in best.evidence})
-    return Derivation(child, parent, best.confidence, best.change, evidence)
+#: A family is one of versions of one text when its median related pair
+#: shares at least this share of both texts.
+VERSIONS_COVERAGE = 0.9
+#: At most this many readings are listed per edge as the evidence that ties
+#: the child to its parent rather than to the parent's other neighbours.
+MAX_READINGS = 20
 
 
 def verbatim_pairs(docs: Sequence[Document], streams: Sequence[TokenStream],
                    pairs: Sequence[PairEvidence]) -> list[PairEvidence]:
-    """The evidence lineage decides on: each pair's passages as the suffix array found them."""
+    """Each pair's passages as the suffix array found them (aligned passages give back their exact parts)."""
     size = {d.id: len(s) for d, s in zip(docs, streams)}
     return [verbatim(p, size[p.a], size[p.b]) for p in pairs]
+
+
+def _readings(fam: _Family, child: str, parent: str, others: Sequence[str]) -> list[dict[str, Any]]:
+    """What ties ``child`` to ``parent`` rather than to ``others`` (the
+    parent's other neighbours in the tree): the text ``child`` shares word for
+    word with ``parent`` that none of ``others`` shares with it, as spans in
+    both texts."""
+    pair = fam.by_pair.get((min(child, parent), max(child, parent)))
+    if pair is None:
+        return []
+    elsewhere = np.zeros(len(fam.streams[child]), dtype=bool)
+    for o in others:
+        elsewhere |= fam.run_mask(child, o)
+    child_is_a = pair.a == child
+    sc, sp = fam.streams[child].spans, fam.streams[parent].spans
+    out: list[dict[str, Any]] = []
+    for q in pair.passages:
+        for ra, rb, n in q.runs:
+            if n < LATENT_MIN_RUN:
+                continue
+            c0, p0 = (ra, rb) if child_is_a else (rb, ra)
+            own = ~elsewhere[c0 : c0 + n]
+            k = 0
+            while k < n:  # maximal stretches of the run that only this parent explains
+                if not own[k]:
+                    k += 1
+                    continue
+                j = k
+                while j < n and own[j]:
+                    j += 1
+                out.append({"child": [int(sc[c0 + k, 0]), int(sc[c0 + j - 1, 1])],
+                            "parent": [int(sp[p0 + k, 0]), int(sp[p0 + j - 1, 1])], "tokens": j - k})
+                k = j
+    out.sort(key=lambda r: (-r["tokens"], r["child"]))
+    return sorted(out[:MAX_READINGS], key=lambda r: r["child"])
+
+
+def _latent_id(members: Sequence[str]) -> str:
+    # named by its descendants, not by a counter, so that auditing each family
+    # on its own (provenance.distributed) gives the same id
+    return "latent:" + hashlib.blake2b("\n".join(sorted(members)).encode("utf-8"), digest_size=6).hexdigest()
+
+
+def _family(fam: _Family, members: list[str], edges: dict[tuple[str, str], Derivation],
+            by_pair: dict[tuple[str, str], PairEvidence]) -> tuple[list[Derivation], list[Latent]]:
+    """One family's tree: fitted, rooted, turned into derivations and latent sources."""
+    sizes = {m: len(fam.streams[m]) for m in members}
+    dist = trees.distance_matrix(members, sizes, by_pair)
+    index = {m: k for k, m in enumerate(members)}
+    tree = trees.family_tree(members, dist)
+    logodds: dict[tuple[str, str], float] = {}
+    for x, y in tree.edges():
+        for p, c in ((x, y), (y, x)):
+            e = edges.get((p, c))
+            if e is not None:
+                logodds[(p, c)] = trees.logit(float(e.evidence["direction"]["probability"]))
+    _, parent = trees.orient(tree, logodds)
+    children: dict[str, list[str]] = defaultdict(list)
+    for c, p in sorted(parent.items()):
+        children[p].append(c)
+
+    def below(node: str) -> list[str]:
+        out, stack = [], [node]
+        while stack:
+            x = stack.pop()
+            if not trees.hypothetical(x):
+                out.append(x)
+            stack.extend(children.get(x, ()))
+        return sorted(out)
+
+    names = {h: _latent_id(below(h)) for h in tree.adj if trees.hypothetical(h)}
+    latents: list[Latent] = []
+    for h in sorted(names, key=lambda h: names[h]):
+        kids = children.get(h, [])
+        docs_below = [k for k in kids if not trees.hypothetical(k)]
+        cues: dict[str, int] = defaultdict(int)
+        for m in docs_below:
+            for cue in fam.cues(m):
+                cues[cue] += 1
+        label = max(sorted(cues), key=lambda k: cues[k]) if cues else "unknown source"
+        shared = []
+        for i, b in enumerate(docs_below):
+            for c in docs_below[i + 1 :]:
+                pair = by_pair.get((min(b, c), max(b, c)))
+                for q in pair.passages if pair is not None else ():
+                    shared.append({"a": pair.a, "b": pair.b, "a_chars": list(q.a_chars), "b_chars": list(q.b_chars),
+                                   "tokens": q.tokens})
+        latents.append(Latent(names[h], label, tuple(sorted(names.get(k, k) for k in kids)), tuple(shared[:50])))
+
+    out: list[Derivation] = []
+    for c, p in sorted(parent.items()):
+        branch = float(tree.adj[c][p])
+        if trees.hypothetical(c) or trees.hypothetical(p):
+            out.append(_latent_edge(c, p, names, tree, edges, branch))
+            continue
+        e = edges.get((p, c))
+        if e is None:
+            continue  # neighbours in the tree that share too little to be related: the child is a root
+        others = [o for o in sorted(tree.adj[p]) if o != c and not trees.hypothetical(o)]
+        evidence = {
+            **e.evidence,
+            "tree": {"method": "variants", "events": round(float(dist[index[c], index[p]]), 1),
+                     "branch": round(branch, 2), "against": others},
+            "readings": _readings(fam, c, p, others),
+        }
+        out.append(Derivation(c, p, e.confidence, e.change, evidence))
+    return out, latents
+
+
+def _latent_edge(child: str, parent: str, names: dict[str, str], tree: trees.UnrootedTree,
+                 edges: dict[tuple[str, str], Derivation], branch: float) -> Derivation:
+    """An edge to or from a latent source: as sure as the child's best tie
+    to the documents around that latent source."""
+    lat = parent if trees.hypothetical(parent) else child
+    around = [n for n in sorted(tree.adj[lat]) if not trees.hypothetical(n) and n != child]
+    target = child if not trees.hypothetical(child) else None
+    ties = [edges[(x, target)] for x in around if target is not None and (x, target) in edges]
+    best = max(ties, key=lambda e: (e.confidence, e.parent), default=None)
+    cid, pid = names.get(child, child), names.get(parent, parent)
+    evidence: dict[str, Any] = {"latent": names[lat], "tree": {"method": "variants", "branch": round(branch, 2)}}
+    if best is None:
+        return Derivation(cid, pid, 0.5, "unknown", evidence)
+    evidence["via"] = {"document": best.parent, "confidence": best.confidence, "change": best.change}
+    evidence.update({k: best.evidence[k] for k in ("covered_child", "covered_child_weighted", "bigram_containment")
+                     if k in best.evidence})
+    return Derivation(cid, pid, best.confidence, best.change, evidence)
+
+
+def versions(members: Sequence[str], by_pair: dict[tuple[str, str], PairEvidence]) -> bool:
+    """Whether a family is made of versions of one text: its typical related
+    pair shares most of both texts (``VERSIONS_COVERAGE``), as copies of a
+    manuscript or reprints of one story do.  Excerpts, digests and rewrites
+    share parts, and their tree is taken from containment instead
+    (``provenance.lineage.arborescence``)."""
+    inside = set(members)
+    shares = sorted(min(p.covered_a, p.covered_b) for p in by_pair.values() if p.a in inside and p.b in inside)
+    return len(members) >= 3 and bool(shares) and shares[len(shares) // 2] >= VERSIONS_COVERAGE
 
 
 def infer(
@@ -263,35 +178,35 @@ def infer(
 ) -> Lineage:
     """The derivation forest of ``docs`` from the evidence of ``pairs``.
 
-    Decided on verbatim evidence: passages aligned across edits are set aside
-    (their exact runs kept), because independent reports of one event, and
-    answers to one question, also say the same things in other words.
-    """
-    pairs = verbatim_pairs(docs, streams, pairs)
-    fam, edges = candidates(docs, streams, pairs, jobs=jobs)
-    edges = triangulate(fam, pairs, edges)
+    Relatedness and direction are weighed on verbatim evidence (aligned
+    passages give back their exact runs).  A family of versions of one text
+    gets the tree fitted to the change events between its members; any other
+    family, its maximum spanning arborescence of containment."""
+    vpairs = verbatim_pairs(docs, streams, pairs)
+    fam, edges = candidates(docs, streams, vpairs, jobs=jobs)
+    by_pair = {(p.a, p.b): p for p in vpairs}
     g = nx.Graph()
     g.add_nodes_from(d.id for d in docs)
     g.add_edges_from(edges)
-    parent: dict[str, str] = {}
-    family_of: dict[str, int] = {}
-    comps = [sorted(c) for c in nx.connected_components(g) if len(c) > 1]
-    for k, comp in enumerate(comps):
-        for n in comp:
-            family_of[n] = k
-    by_family: dict[int, dict[tuple[str, str], tuple[float, Derivation]]] = defaultdict(dict)
-    for key, value in edges.items():
-        by_family[family_of[key[0]]][key] = value
-    for k, comp in enumerate(comps):
-        parent.update(_arborescence(comp, by_family[k]))
-    latents, parent = _latent(fam, pairs, parent, edges)
-    lat_ids = {x.id for x in latents}
-    out_edges = []
-    for child, p in sorted(parent.items()):
-        if p in lat_ids or child in lat_ids:
-            out_edges.append(_latent_edge(child, p, latents, edges))
-        else:
-            out_edges.append(edges[(p, child)][1])
-    nodes = [d.id for d in docs] + sorted(lat_ids)
-    roots = tuple(n for n in nodes if n not in parent)
+    out_edges: list[Derivation] = []
+    latents: list[Latent] = []
+    rest: set[str] = set()
+    for comp in sorted((sorted(c) for c in nx.connected_components(g) if len(c) > 1), key=lambda c: c[0]):
+        members = set(comp)
+        fam_edges = {k: v for k, v in edges.items() if k[0] in members}
+        if not versions(comp, {k: v for k, v in by_pair.items() if k[0] in members}):
+            rest |= members
+            continue
+        got, lat = _family(fam, comp, fam_edges, by_pair)
+        out_edges.extend(got)
+        latents.extend(lat)
+    if rest:
+        got, lat, _ = arborescence.forest(
+            fam, [p for p in vpairs if p.a in rest], {k: v for k, v in edges.items() if k[0] in rest}, sorted(rest))
+        out_edges.extend(got)
+        latents.extend(lat)
+    out_edges.sort(key=lambda e: (e.child, e.parent))
+    has_parent = {e.child for e in out_edges}
+    nodes = [d.id for d in docs] + sorted(x.id for x in latents)
+    roots = tuple(n for n in nodes if n not in has_parent)
     return Lineage(roots=roots, edges=tuple(out_edges), latent=tuple(sorted(latents, key=lambda x: x.id)))

@@ -1,0 +1,295 @@
+"""The derivation forest of a family of excerpts and rewrites: triangulation
+between candidate parents, a maximum spanning arborescence (networkx
+Edmonds), latent sources for text that siblings share and their parent lacks.
+
+Families whose members are versions of one text (most of each in the others)
+get their tree from their variants instead (``provenance.lineage.forest``)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from provenance.lineage.evidence import LATENT_MIN_RUN, LATENT_MIN_TOKENS, MIN_RELATED, _Family
+from provenance.model import Derivation, Latent, PairEvidence
+
+ROOT = "\x00root"
+#: Families larger than this without an acyclic orientation use greedy choice
+#: (networkx's Edmonds copies the graph at every contraction).
+EDMONDS_MAX_NODES = 400
+
+
+def weighted(edges: dict[tuple[str, str], Derivation]) -> dict[tuple[str, str], tuple[float, Derivation]]:
+    """The candidate edges this method weighs: each direction whose child is
+    related enough to its parent and that is at least as likely as the other,
+    weighted by how much of the child its parent explains (the tree picks, for
+    each child, the parent that explains most of it: confidence saturates once
+    a pair is surely related, so it cannot tell a source from a sibling that
+    copied the same part)."""
+    out = {}
+    for key, e in edges.items():
+        d = float(e.evidence["direction"]["probability"])
+        if d < 0.5 or float(e.evidence["relatedness_exact"]) < MIN_RELATED:
+            continue
+        explains = max(float(e.evidence["covered_child_weighted"]), float(e.evidence["bigram_containment"]))
+        out[key] = (round(explains * d, 4), e)
+    return out
+
+
+def _covered_by(fam: _Family, by_pair: dict[tuple[str, str], PairEvidence], doc: str, other: str) -> np.ndarray:
+    mask = np.zeros(len(fam.streams[doc]), dtype=bool)
+    pair = by_pair.get((min(doc, other), max(doc, other)))
+    if pair is not None:
+        for q in pair.passages:
+            lo, hi = q.a if pair.a == doc else q.b
+            mask[lo:hi] = True
+    return mask
+
+
+def triangulate(
+    fam: _Family, pairs: Sequence[PairEvidence], edges: dict[tuple[str, str], tuple[float, Derivation]], top: int = 3
+) -> dict[tuple[str, str], tuple[float, Derivation]]:
+    """Settle x -> b against g -> b, where g is one of x's own likely sources:
+    b copied x if it holds more of x's additions (text of x that g lacks)
+    than of what x dropped (text of g that x lacks); otherwise b copied g, and
+    its sharing with x is only their common inheritance.  When b holds
+    neither, it took only text that x kept: likely if it copied x, and with
+    chance (share of g that x kept) ** (passages of b in g) if it copied g;
+    the prior odds of copying a copy are the family's own rate among the
+    triples that b's text did decide (``_copy_of_copy_rate``).  The loser's
+    weight is halved, so the arborescence prefers the winner."""
+    by_pair = {(p.a, p.b): p for p in pairs}
+    into: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    for (p, c), (w, _) in edges.items():
+        into[c].append((w, p))
+    best_sources = {c: [p for _, p in sorted(v, key=lambda t: (-t[0], t[1]))[:top]] for c, v in into.items()}
+    triples = [(x, b, g) for (x, b) in sorted(edges) for g in best_sources.get(x, ()) if g != b and (g, b) in edges]
+    masks: dict[tuple[str, str], np.ndarray] = {}
+
+    def covered(doc: str, other: str) -> np.ndarray:  # one mask per (doc, other), shared by the triples
+        got = masks.get((doc, other))
+        if got is None:
+            got = masks[(doc, other)] = _covered_by(fam, by_pair, doc, other)
+        return got
+
+    counts = {t: (_inherited(by_pair, covered, t[1], t[0], t[2]), _inherited(by_pair, covered, t[1], t[2], t[0]))
+              for t in triples}
+    rate = _copy_of_copy_rate(edges, counts)
+    lost: dict[tuple[str, str], dict[str, Any]] = {}
+    for (x, b, g) in triples:
+        if (x, b) in lost or (g, b) in lost:
+            continue
+        only_x, only_g = counts[(x, b, g)]
+        if only_x == only_g and only_x:
+            continue
+        if only_x == only_g:
+            # nothing in b tells x from g: b copied x, or it copied g and
+            # happened to take only text that x kept too
+            xg = by_pair.get((min(x, g), max(x, g)))
+            kept = (xg.covered_a if xg.a == g else xg.covered_b) if xg is not None else 0.0
+            bg = by_pair.get((min(b, g), max(b, g)))
+            chance = kept ** len(bg.passages) if bg is not None else 0.0
+            r = rate[b]
+            x_wins = chance < r / (1.0 - r)
+        else:
+            x_wins = only_x > only_g
+        winner, loser = ((x, b), (g, b)) if x_wins else ((g, b), (x, b))
+        lost[loser] = {"document": winner[0], "own_tokens": max(only_x, only_g), "loser_own_tokens": min(only_x, only_g)}
+    out = {}
+    for key, (w, edge) in edges.items():
+        if key not in lost:
+            out[key] = (w, edge)
+            continue
+        conf = round(w * 0.5, 4)
+        evidence = {**edge.evidence, "explained_by": lost[key]}
+        out[key] = (conf, Derivation(edge.child, edge.parent, conf, edge.change, evidence))
+    return out
+
+
+def _copy_of_copy_rate(edges: dict[tuple[str, str], tuple[float, Derivation]],
+                       counts: dict[tuple[str, str, str], tuple[int, int]]) -> dict[str, float]:
+    """Per document: how often, in its family, a copy that could tell an
+    intermediate x from x's source g took x's additions rather than g's text
+    that x dropped.  A family of copies made from one source (answers to one
+    question, a wire story) rarely copies copies; a chain of rewrites often
+    does.  Laplace's rule of succession: a family with no such cases gets
+    even odds.  Per family, so that a family audited on its own
+    (``provenance.distributed``) gets the same rate."""
+    g = nx.Graph()
+    g.add_edges_from(edges)
+    fam_of: dict[str, int] = {}
+    for k, comp in enumerate(nx.connected_components(g)):
+        for n in comp:
+            fam_of[n] = k
+    wins: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for (_, b, _), (only_x, only_g) in counts.items():
+        if only_x != only_g:
+            wins[fam_of[b]][0 if only_x > only_g else 1] += 1
+    return {n: (wins[k][0] + 1) / (wins[k][0] + wins[k][1] + 2) for n, k in fam_of.items()}
+
+
+def _inherited(by_pair: dict[tuple[str, str], PairEvidence], covered: Callable[[str, str], np.ndarray],
+               b: str, x: str, g: str) -> int:
+    """Tokens that ``b`` shares word for word with ``x`` where neither ``b``
+    nor ``x`` shares that text with ``g``: what ``x`` holds and ``g`` lacks,
+    found again in ``b``.  Read through the exact runs, so that text ``b``
+    matched with ``x`` but not with ``g`` only because a run with ``g``
+    happened to stop sooner does not count."""
+    pair = by_pair.get((min(b, x), max(b, x)))
+    if pair is None:
+        return 0
+    b_from_g = covered(b, g)
+    x_from_g = covered(x, g)
+    b_is_a = pair.a == b
+    seen = np.zeros(len(b_from_g), dtype=bool)
+    for q in pair.passages:
+        for ra, rb, n in q.runs:
+            sb, sx = (ra, rb) if b_is_a else (rb, ra)
+            keep = ~b_from_g[sb : sb + n] & ~x_from_g[sx : sx + n]
+            seen[sb : sb + n] |= keep
+    return int(seen.sum())
+
+
+def _arborescence(nodes: list[str], edges: dict[tuple[str, str], tuple[float, Derivation]]) -> dict[str, str]:
+    """Parent of each node in one family (absent: hangs off the root)."""
+    g = nx.DiGraph()
+    g.add_nodes_from(nodes)
+    for (p, c), (w, _) in edges.items():
+        g.add_edge(p, c, weight=w)
+    if nx.is_directed_acyclic_graph(g) or len(nodes) > EDMONDS_MAX_NODES:
+        best: dict[str, tuple[float, str]] = {}
+        for p, c, w in sorted(g.edges(data="weight")):
+            if c not in best or w > best[c][0]:
+                best[c] = (w, p)
+        parent = {c: p for c, (_, p) in best.items()}
+        _break_cycles(parent, best)
+        return parent
+    g.add_node(ROOT)
+    for n in nodes:
+        g.add_edge(ROOT, n, weight=0.0)
+    tree = nx.maximum_spanning_arborescence(g, attr="weight", preserve_attrs=True)
+    return {c: p for p, c in tree.edges() if p != ROOT}
+
+
+def _break_cycles(parent: dict[str, str], best: dict[str, tuple[float, str]]) -> None:
+    """Greedy choice can close a cycle: cut each cycle at its weakest edge."""
+    for start in sorted(parent):
+        seen = []
+        node = start
+        while node in parent and node not in seen:
+            seen.append(node)
+            node = parent[node]
+        if node in seen:
+            cycle = seen[seen.index(node):]
+            weakest = min(cycle, key=lambda c: (best[c][0], c))
+            del parent[weakest]
+
+
+def _latent(fam: _Family, pairs: Sequence[PairEvidence], parent: dict[str, str], edges: dict[tuple[str, str], tuple[float, Derivation]]) -> tuple[list[Latent], dict[str, str]]:
+    """Siblings sharing text their common parent lacks: a missing source above them all."""
+    by_pair = {(p.a, p.b): p for p in pairs}
+    children: dict[str, list[str]] = defaultdict(list)
+    for c, p in sorted(parent.items()):
+        children[p].append(c)
+    latents: list[Latent] = []
+    new_parent = dict(parent)
+    for p in sorted(children):
+        kids = children[p]
+        links = []
+        for i, b in enumerate(kids):
+            for c in kids[i + 1 :]:
+                pair = by_pair.get((min(b, c), max(b, c)))
+                if pair is None or (b, c) in edges or (c, b) in edges:
+                    continue  # no shared text, or one may well be the other's source
+                unexplained = _unexplained(fam, pair, p, by_pair)
+                if unexplained:
+                    links.append((b, c, unexplained))
+        if not links:
+            continue
+        g = nx.Graph()
+        g.add_edges_from((b, c) for b, c, u in links if sum(x["tokens"] for x in u) >= LATENT_MIN_TOKENS)
+        for comp in sorted((sorted(x) for x in nx.connected_components(g)), key=lambda x: x[0]):
+            if len(comp) < 2:
+                continue
+            members = [p, *comp]
+            cues: dict[str, int] = defaultdict(int)
+            for m in members:
+                for cue in fam.cues(m):
+                    cues[cue] += 1
+            label = max(sorted(cues), key=lambda k: cues[k]) if cues else "unknown source"
+            # named by its members, not by a counter, so that auditing each
+            # family on its own (provenance.distributed) gives the same id
+            lid = "latent:" + hashlib.blake2b("\n".join(sorted(members)).encode("utf-8"), digest_size=6).hexdigest()
+            shared = [x for b, c, u in links if b in comp and c in comp for x in u]
+            latents.append(Latent(lid, label, tuple(sorted(members)), tuple(shared[:50])))
+            if p in new_parent:
+                new_parent[lid] = new_parent[p]
+            for m in members:
+                new_parent[m] = lid
+    return latents, new_parent
+
+
+def _unexplained(fam: _Family, pair: PairEvidence, parent: str, by_pair: dict[tuple[str, str], PairEvidence]) -> list[dict[str, Any]]:
+    """Passages of a sibling pair holding text (side a) that the parent does not
+    share with side a, outside quotations, with the count of such tokens."""
+    with_parent = by_pair.get((min(pair.a, parent), max(pair.a, parent)))
+    covered = np.zeros(len(fam.streams[pair.a]), dtype=bool)
+    if with_parent is not None:
+        for q in with_parent.passages:
+            lo, hi = q.a if with_parent.a == pair.a else q.b
+            covered[lo:hi] = True
+    quoted = fam.quoted_tokens(pair.a)
+    out = []
+    for q in pair.passages:
+        own = 0
+        for start, _, n in q.runs:
+            if n >= LATENT_MIN_RUN:
+                own += int((~covered[start : start + n] & ~quoted[start : start + n]).sum())
+        if own:
+            out.append({"a": pair.a, "b": pair.b, "a_chars": list(q.a_chars), "b_chars": list(q.b_chars), "tokens": own})
+    return out
+
+
+def _latent_edge(child: str, parent: str, latents: list[Latent], edges: dict[tuple[str, str], tuple[float, Derivation]]) -> Derivation:
+    """An edge to or from a latent source: as sure as the child's best tie to the group."""
+    lat = next(x for x in latents if x.id in (parent, child))
+    ties = [edges[(x, child)][1] for x in lat.children if (x, child) in edges]
+    best = max(ties, key=lambda e: (e.confidence, e.parent), default=None)
+    evidence: dict[str, Any] = {"latent": lat.id, "label": lat.label}
+    if best is None:
+        return Derivation(child, parent, 0.5, "unknown", evidence)
+    evidence["via"] = {"document": best.parent, "confidence": best.confidence, "change": best.change}
+    evidence.update({k: best.evidence[k] for k in ("covered_child", "covered_child_weighted", "bigram_containment") if k in best.evidence})
+    return Derivation(child, parent, best.confidence, best.change, evidence)
+
+
+def forest(fam: _Family, pairs: Sequence[PairEvidence], edges: dict[tuple[str, str], Derivation],
+           nodes: Sequence[str]) -> tuple[list[Derivation], list[Latent], set[str]]:
+    """Derivations and latent sources of the families of ``nodes``; also the
+    documents that got an edge."""
+    cand = triangulate(fam, pairs, weighted(edges))
+    g = nx.Graph()
+    g.add_nodes_from(nodes)
+    g.add_edges_from(cand)
+    parent: dict[str, str] = {}
+    comps = [sorted(c) for c in nx.connected_components(g) if len(c) > 1]
+    family_of = {n: k for k, comp in enumerate(comps) for n in comp}
+    by_family: dict[int, dict[tuple[str, str], tuple[float, Derivation]]] = defaultdict(dict)
+    for key, value in cand.items():
+        by_family[family_of[key[0]]][key] = value
+    for k, comp in enumerate(comps):
+        parent.update(_arborescence(comp, by_family[k]))
+    latents, parent = _latent(fam, pairs, parent, cand)
+    lat_ids = {x.id for x in latents}
+    out_edges = []
+    for child, p in sorted(parent.items()):
+        if p in lat_ids or child in lat_ids:
+            out_edges.append(_latent_edge(child, p, latents, cand))
+        else:
+            out_edges.append(cand[(p, child)][1])
+    return out_edges, latents, set(parent)
