@@ -325,6 +325,27 @@ def eval_clough(corpus: Path, min_len: int | None) -> int:
     return EXIT_OK
 
 
+@eval_group.command("stemma")
+@click.argument("folder", type=click.Path(path_type=Path, exists=True))
+@click.option("--truth", type=click.Path(path_type=Path, dir_okay=False, exists=True), required=True,
+              help="The true tree: a TSV of child<TAB>parent lines, named by document id (a file's name without "
+                   "its extension); lost copies are any other name.")
+@click.option("--json", "as_json", is_flag=True, help="Print the score as JSON.")
+def eval_stemma(folder: Path, truth: Path, as_json: bool) -> int:
+    """Audit FOLDER with the defaults and score its tree against a known one
+    (average sign similarity, directed edges between documents, roots)."""
+    import json
+
+    from provenance import stemma
+
+    try:
+        result = stemma.evaluate(folder, truth)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(json.dumps(result.as_dict(), sort_keys=True) if as_json else stemma.format_score(result))
+    return EXIT_OK
+
+
 @eval_group.command("pan13")
 @click.argument("corpus", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--detections", "out", type=click.Path(path_type=Path, file_okay=False), default=None,

@@ -204,3 +204,22 @@ def format_score(s: StemmaScore) -> str:
     for c, p in s.missed_edges:
         lines.append(f"  missed: {c} below {p}")
     return "\n".join(lines)
+
+
+def evaluate(folder: Path, truth: Path) -> StemmaScore:
+    """Audit ``folder`` with the default settings and score its tree against ``truth``."""
+    from provenance import sources
+    from provenance.audit import audit
+    from provenance.settings import Settings
+
+    true_edges = read_truth(truth)
+    loaded = sources.load(folder, sources.Options())
+    if not loaded.documents:
+        raise ValueError(f"{folder}: no documents to audit")
+    result = audit(loaded.documents, Settings())
+    assert result.lineage is not None
+    docs = [d.id for d in result.documents]
+    named = {n for e in true_edges for n in e}
+    if not named & set(docs):
+        raise ValueError(f"{truth}: names none of the documents of {folder} (ids such as {docs[0]!r})")
+    return score(true_edges, [(e.child, e.parent) for e in result.lineage.edges], docs)
