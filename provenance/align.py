@@ -44,8 +44,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 from nltk.tokenize.punkt import PunktSentenceTokenizer
+from threadpoolctl import threadpool_limits
 
 from provenance import audit as _audit
 from provenance import passages

@@ -52,7 +52,17 @@ import numpy as np
 from provenance import lineage as lineage_stage
 from provenance import passages
 from provenance.audit import match_stage
-from provenance.model import AuditResult, Boilerplate, Derivation, Document, Latent, Lineage, PairEvidence, Skipped, TokenStream
+from provenance.model import (
+    AuditResult,
+    Boilerplate,
+    Derivation,
+    Document,
+    Latent,
+    Lineage,
+    PairEvidence,
+    Skipped,
+    TokenStream,
+)
 from provenance.settings import Settings
 from provenance.tokenize import Vocabulary
 
@@ -76,7 +86,7 @@ def term_hashes(vocab: Vocabulary, known: np.ndarray | None = None) -> np.ndarra
     table = np.zeros(len(vocab) + 1, dtype=np.uint64)
     if known is not None:
         table[:have] = known
-    for term, tid in itertools.islice(vocab._ids.items(), have - 1, None):  # noqa: SLF001 - its own table
+    for term, tid in itertools.islice(vocab._ids.items(), have - 1, None):
         table[tid] = int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest(), "little")
     return table
 
@@ -282,7 +292,7 @@ def _audit_block(wanted: Sequence[Wanted], options: Any, settings: Settings, boi
                  part_of: dict[str, int], key: tuple[int, int]) -> list[PairEvidence]:
     """One block of a split component: the pairs whose parts are ``key``."""
     docs, reader, streams = _open(wanted, options, settings)
-    keep: Callable[[str, str], bool] = lambda a, b: tuple(sorted((part_of[a], part_of[b]))) == key  # noqa: E731
+    keep: Callable[[str, str], bool] = lambda a, b: tuple(sorted((part_of[a], part_of[b]))) == key
     pairs, _ = match_stage(docs, streams, settings, boilerplate=_masks(reader, streams, boiler), keep=keep)
     return pairs
 

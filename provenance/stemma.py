@@ -27,6 +27,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+
 def _virtual_edge(n_nodes: int) -> int:
     """Length of the edges that join a forest's separate trees to the virtual
     root: longer than any path inside one tree."""
@@ -195,8 +196,8 @@ def format_score(s: StemmaScore) -> str:
     lines = [
         f"witnesses: {s.witnesses}",
         f"average sign similarity: {s.sign_similarity:.3f}",
-        f"directed edges between documents: precision {s.precision:.3f}, recall {s.recall:.3f}, F1 {s.f1:.3f} "
-        f"({len(s.correct_edges)} right, {len(s.wrong_edges)} wrong, {len(s.missed_edges)} missed)",
+        (f"directed edges between documents: precision {s.precision:.3f}, recall {s.recall:.3f}, F1 {s.f1:.3f} "
+         f"({len(s.correct_edges)} right, {len(s.wrong_edges)} wrong, {len(s.missed_edges)} missed)"),
         f"roots: true {', '.join(s.true_roots) or '-'}; inferred {', '.join(s.roots) or '-'}",
     ]
     for c, p in s.wrong_edges:

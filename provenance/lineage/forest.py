@@ -117,7 +117,9 @@ def _family(fam: _Family, members: list[str], edges: dict[tuple[str, str], Deriv
         for i, b in enumerate(docs_below):
             for c in docs_below[i + 1 :]:
                 pair = by_pair.get((min(b, c), max(b, c)))
-                for q in pair.passages if pair is not None else ():
+                if pair is None:
+                    continue
+                for q in pair.passages:
                     shared.append({"a": pair.a, "b": pair.b, "a_chars": list(q.a_chars), "b_chars": list(q.b_chars),
                                    "tokens": q.tokens})
         latents.append(Latent(names[h], label, tuple(sorted(names.get(k, k) for k in kids)), tuple(shared[:50])))

@@ -208,8 +208,8 @@ def neighbour_joining(members: Sequence[str], d: np.ndarray) -> UnrootedTree:
         nonlocal counter
         key = id(node)
         if key not in names:
-            if getattr(node, "is_tip")():
-                names[key] = members[int(getattr(node, "name"))]
+            if node.is_tip():
+                names[key] = members[int(node.name)]
             else:
                 names[key] = f"\x00h{counter}"
                 counter += 1
