@@ -27,6 +27,12 @@ def tokenize_stage(docs: Sequence[Document], settings: Settings, tick: Progress 
     return tokenize_many([d.text for d in docs], vocab, jobs, lambda done: tick("tokenize", done, len(docs)))
 
 
+def chosen(docs: Sequence[Document], streams: Sequence[TokenStream], settings: Settings) -> Settings:
+    """``settings`` with min_len chosen from the texts if it was left to them:
+    from every input's tokens, identical inputs (``copies``) included."""
+    return settings.for_texts([len(s) for d, s in zip(docs, streams) for _ in range(1 + len(d.copies))])
+
+
 def match_stage(
     docs: Sequence[Document], streams: Sequence[TokenStream], settings: Settings, tick: Progress = _quiet,
     *, boilerplate: Sequence[np.ndarray] | None = None, keep: Callable[[str, str], bool] | None = None,
@@ -42,14 +48,14 @@ def match_stage(
     """
     ids = [d.id for d in docs]
     tick("index", 0, 1)
-    matches, runs, corpus, sa = index.maximal_matches(streams, settings.min_len, settings.max_df, boilerplate)
+    matches, runs, corpus, sa = index.maximal_matches(streams, settings.k, settings.max_df, boilerplate)
     tick("index", 1, 1)
     pairs = passages.pair_evidence(matches, streams, ids, settings.max_gap)
     if keep is not None:
         pairs = [p for p in pairs if keep(p.a, p.b)]
     if settings.align:
         pairs = align.enrich(docs, streams, pairs, settings, jobs=jobs, progress=tick)
-    boiler = passages.boilerplate(runs, corpus, sa, streams, docs, settings.min_len)
+    boiler = passages.boilerplate(runs, corpus, sa, streams, docs, settings.k)
     tick("passages", 1, 1)
     return pairs, boiler
 
@@ -80,6 +86,7 @@ def audit(
         seen.add(d.id)
 
     streams = tokenize_stage(docs, settings, tick, jobs=jobs)
+    settings = chosen(docs, streams, settings)
     pairs, boiler = match_stage(docs, streams, settings, tick, jobs=jobs)
 
     lineage = None

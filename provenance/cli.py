@@ -18,7 +18,7 @@ from tqdm import tqdm
 from provenance import __version__, export, sources
 from provenance.audit import audit
 from provenance.model import AuditResult, Skipped
-from provenance.settings import DEFAULT_MAX_BYTES, DEFAULT_MAX_DF, DEFAULT_MAX_GAP, DEFAULT_MIN_LEN, Settings
+from provenance.settings import DEFAULT_MAX_BYTES, DEFAULT_MAX_DF, DEFAULT_MAX_GAP, Settings
 from provenance.sources import safe
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
@@ -155,8 +155,9 @@ def _check_loaded(folder: Path, loaded: sources.Loaded, strict: bool) -> int | N
 @click.argument("folder", type=click.Path(path_type=Path))
 @click.option("--out", "out", type=click.Path(path_type=Path), default=None,
               help="Folder for audit.json (default: reports/NAME).")
-@click.option("--min-len", type=int, default=DEFAULT_MIN_LEN, show_default=True,
-              help="Shortest shared run of words that counts.")
+@click.option("--min-len", type=click.IntRange(1), default=None,
+              help="Shortest shared run, in words, that counts (default: chosen from the texts: "
+                   "4 when the median input has fewer than 400 words, else 8; recorded in settings).")
 @click.option("--max-gap", type=int, default=DEFAULT_MAX_GAP, show_default=True,
               help="Largest gap in words bridged inside one passage.")
 @click.option("--max-df", type=int, default=DEFAULT_MAX_DF, show_default=True,
@@ -192,7 +193,7 @@ def _check_loaded(folder: Path, loaded: sources.Loaded, strict: bool) -> int | N
               help="With --scheduler: a group of related documents larger than this is split into "
                    "overlapping blocks across workers (the result does not change).")
 @click.option("--quiet", "-q", is_flag=True, help="No summary on stdout.")
-def audit_cmd(folder: Path, out: Path | None, min_len: int, max_gap: int, max_df: int,
+def audit_cmd(folder: Path, out: Path | None, min_len: int | None, max_gap: int, max_df: int,
               stem: bool, align: bool, include: tuple[str, ...], exclude: tuple[str, ...], max_bytes: int,
               manifest: Path | None, text_column: str | None, id_column: str | None,
               title_column: str | None, date_column: str | None, url_column: str | None,
@@ -275,10 +276,11 @@ def audit_cmd(folder: Path, out: Path | None, min_len: int, max_gap: int, max_df
 @cli.command("compare")
 @click.argument("first", type=click.Path(path_type=Path))
 @click.argument("second", type=click.Path(path_type=Path))
-@click.option("--min-len", type=int, default=DEFAULT_MIN_LEN, show_default=True)
+@click.option("--min-len", type=click.IntRange(1), default=None,
+              help="Shortest shared run in words (default: chosen from the two texts, as audit does).")
 @click.option("--max-gap", type=int, default=DEFAULT_MAX_GAP, show_default=True)
 @click.option("--stem/--no-stem", default=True, show_default=True)
-def compare_cmd(first: Path, second: Path, min_len: int, max_gap: int, stem: bool) -> int:
+def compare_cmd(first: Path, second: Path, min_len: int | None, max_gap: int, stem: bool) -> int:
     """Print the passages two files share, highlighted."""
     docs = []
     for label, path in (("a", first), ("b", second)):
@@ -311,12 +313,13 @@ def eval_group() -> None:
 
 @eval_group.command("clough")
 @click.argument("corpus", type=click.Path(path_type=Path, file_okay=False))
-@click.option("--min-len", type=int, default=None, help="Engine min-len (default: the short-text setting, 4).")
+@click.option("--min-len", type=click.IntRange(1), default=None,
+              help="Shortest shared run in words (default: chosen from the texts, as audit does).")
 def eval_clough(corpus: Path, min_len: int | None) -> int:
-    """Score the derivation tree on the Clough & Stevenson corpus."""
+    """Score the derivation tree on the Clough & Stevenson corpus, audited with the defaults."""
     from provenance import clough
 
-    settings = Settings(min_len=min_len or clough.SHORT_TEXT_MIN_LEN)
+    settings = Settings(min_len=min_len)
     try:
         score = clough.evaluate(corpus, settings)
     except ValueError as exc:

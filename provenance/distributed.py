@@ -63,7 +63,7 @@ from provenance.model import (
     Skipped,
     TokenStream,
 )
-from provenance.settings import Settings
+from provenance.settings import DEFAULT_MIN_LEN, SHORT_MIN_LEN, Settings
 from provenance.tokenize import Vocabulary
 
 BATCH_DOCS = 200  # files per reading task
@@ -116,10 +116,10 @@ class _Reader:
         """Exactly ``tokenize_stage(docs)``: one vocabulary, documents in order."""
         return [self.vocab.tokenize(d.text) for d in docs]
 
-    def runs(self, stream: TokenStream) -> np.ndarray:
+    def runs(self, stream: TokenStream, min_len: int | None = None) -> np.ndarray:
         if len(self.vocab) + 1 > self.table.shape[0]:
             self.table = term_hashes(self.vocab, self.table)
-        return run_hashes(self.table[stream.ids], self.min_len)
+        return run_hashes(self.table[stream.ids], self.min_len if min_len is None else min_len)
 
 
 # ---- what workers do
@@ -130,33 +130,40 @@ def _code(k: int, pos: int) -> int:
     return (k << 24) | pos
 
 
-def _read_and_fingerprint(batch: Sequence[tuple[int, str, str]], options: Any, min_len: int, stem: bool,
-                          parts: int) -> tuple[list[tuple[int, Document, str]], list[Skipped], list[np.ndarray]]:
+def _read_and_fingerprint(batch: Sequence[tuple[int, str, str]], options: Any, min_lens: tuple[int, ...], stem: bool,
+                          parts: int) -> tuple[list[tuple[int, Document, str, int]], list[Skipped], list[np.ndarray]]:
     """Read a batch of files ``(file index, path, rel)``.
 
     Returns each document found, by its provisional number, with its text left
-    out (the client needs only ids and metadata) and its ``text_key``; what
-    was skipped; and the (fingerprint, document number) rows of every
-    document, cut into ``parts`` buckets by fingerprint for the shuffle.
+    out (the client needs only ids and metadata), its ``text_key`` and its
+    tokens; what was skipped; and the (fingerprint, document number) rows of
+    every document, cut into ``parts`` buckets by fingerprint for the shuffle,
+    for each run length of ``min_lens`` (bucket ``k * parts + j``: more than
+    one when min_len is chosen from the texts, known once all are read).
     """
     from provenance import sources
 
-    reader = _Reader(stem, min_len)
-    found: list[tuple[int, Document, str]] = []
+    reader = _Reader(stem, min_lens[0])
+    found: list[tuple[int, Document, str, int]] = []
     skipped: list[Skipped] = []
-    rows: list[np.ndarray] = []
+    rows: list[list[np.ndarray]] = [[] for _ in min_lens]
     for (k, _, _), got in zip(batch, sources.read_files([(p, rel) for _, p, rel in batch], options)):
         for pos, g in enumerate(got):
             if isinstance(g, Skipped):
                 skipped.append(g)
                 continue
             code = _code(k, pos)
-            found.append((code, dataclasses.replace(g, text=""), sources.text_key(g.text)))
-            fps = np.unique(reader.runs(reader.streams([g])[0]))
-            rows.append(np.stack([fps.view(np.int64), np.full(fps.shape[0], code, dtype=np.int64)], axis=1))
-    table = np.concatenate(rows) if rows else np.zeros((0, 2), dtype=np.int64)
-    bucket = table[:, 0].view(np.uint64) % np.uint64(parts)
-    return found, skipped, [table[bucket == j] for j in range(parts)]
+            stream = reader.streams([g])[0]
+            found.append((code, dataclasses.replace(g, text=""), sources.text_key(g.text), len(stream)))
+            for i, m in enumerate(min_lens):
+                fps = np.unique(reader.runs(stream, m))
+                rows[i].append(np.stack([fps.view(np.int64), np.full(fps.shape[0], code, dtype=np.int64)], axis=1))
+    out = []
+    for r in rows:
+        table = np.concatenate(r) if r else np.zeros((0, 2), dtype=np.int64)
+        bucket = table[:, 0].view(np.uint64) % np.uint64(parts)
+        out.extend(table[bucket == j] for j in range(parts))
+    return found, skipped, out
 
 
 def _held(value: Any) -> Any:
@@ -270,7 +277,7 @@ def _boilerplate(reader: _Reader, docs: Sequence[Document], streams: Sequence[To
 def _open(wanted: Sequence[Wanted], options: Any, settings: Settings) -> tuple[list[Document], _Reader, list[TokenStream]]:
     """A task's documents, read, and their token streams (one vocabulary, as ``tokenize_stage``)."""
     docs = _read_documents(wanted, options)
-    reader = _Reader(settings.stem, settings.min_len)
+    reader = _Reader(settings.stem, settings.k)
     return docs, reader, reader.streams(docs)
 
 
@@ -284,7 +291,7 @@ def _audit_whole(wanted: Sequence[Wanted], options: Any, settings: Settings, boi
     docs, reader, streams = _open(wanted, options, settings)
     pairs, _ = match_stage(docs, streams, settings, boilerplate=_masks(reader, streams, boiler))
     lin = lineage_stage.infer(docs, streams, pairs, settings) if settings.lineage else None
-    kept = _boilerplate(reader, docs, streams, records, settings.min_len)
+    kept = _boilerplate(reader, docs, streams, records, settings.k)
     return pairs, kept, lin, {d.id: len(s) for d, s in zip(docs, streams)}, docs
 
 
@@ -303,14 +310,14 @@ def _finish_split(wanted: Sequence[Wanted], options: Any, settings: Settings, re
     docs, reader, streams = _open(wanted, options, settings)
     pairs = sorted((p for b in blocks for p in b), key=lambda p: (p.a, p.b))
     lin = lineage_stage.infer(docs, streams, pairs, settings) if settings.lineage else None
-    kept = _boilerplate(reader, docs, streams, records, settings.min_len)
+    kept = _boilerplate(reader, docs, streams, records, settings.k)
     return pairs, kept, lin, {d.id: len(s) for d, s in zip(docs, streams)}, docs
 
 
 def _alone(wanted: Sequence[Wanted], options: Any, settings: Settings, records: Records) -> tuple[Any, ...]:
     """Documents that share nothing: their tokens and any boilerplate they record."""
     docs, reader, streams = _open(wanted, options, settings)
-    kept = _boilerplate(reader, docs, streams, records, settings.min_len)
+    kept = _boilerplate(reader, docs, streams, records, settings.k)
     return [], kept, None, {d.id: len(s) for d, s in zip(docs, streams)}, docs
 
 
@@ -420,7 +427,8 @@ def audit_path_on_cluster(
     try:
         batches = [files[i : i + BATCH_DOCS] for i in range(0, len(files), BATCH_DOCS)]
         n_parts = max(1, min(len(batches), SHUFFLE_PARTS))
-        read = client.map(_read_and_fingerprint, batches, options=options, min_len=settings.min_len,
+        min_lens = (settings.min_len,) if settings.min_len is not None else (SHORT_MIN_LEN, DEFAULT_MIN_LEN)
+        read = client.map(_read_and_fingerprint, batches, options=options, min_lens=min_lens,
                           stem=settings.stem, parts=n_parts, retries=RETRIES, pure=False)
         for f, b in zip(read, batches):
             named(f, "reading files:", [rel for _, _, rel in b])
@@ -430,12 +438,17 @@ def audit_path_on_cluster(
         keys: list[str] = []
         prov: list[int] = []
         skipped = list(found.skipped)
+        tokens: list[int] = []
         for got, skip, _ in client.gather(read):
             skipped.extend(skip)
-            for code, doc, tkey in got:
+            for code, doc, tkey, n in got:
                 prov.append(code)
                 light.append(doc)
                 keys.append(tkey)
+                tokens.append(n)
+        # every input read, identical ones included, as one machine counts them
+        settings = settings.for_texts(tokens)
+        first = min_lens.index(settings.k) * n_parts
         skipped += sources.unread_manifest_rows(manifest, light, skipped)
         loaded, became, origin = sources.finish_indexed(light, skipped, keys)
         heads = loaded.documents
@@ -450,7 +463,7 @@ def audit_path_on_cluster(
         finals = client.submit(_held, np.asarray(became, dtype=np.int64)[order], pure=False)
         # the shuffle: bucket j of every batch to one task
         shared = [named(client.submit(_share, codes, finals, settings.max_df,
-                                      *[client.submit(_bucket, f, j, pure=False) for f in read],
+                                      *[client.submit(_bucket, f, first + j, pure=False) for f in read],
                                       retries=RETRIES, pure=False), "the fingerprint shuffle")
                   for j in range(n_parts)]
         _progress(shared, "fingerprints shuffled")

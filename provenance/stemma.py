@@ -217,7 +217,7 @@ def evaluate(folder: Path, truth: Path) -> StemmaScore:
     loaded = sources.load(folder, sources.Options())
     if not loaded.documents:
         raise ValueError(f"{folder}: no documents to audit")
-    result = audit(loaded.documents, Settings())
+    result = audit(loaded.documents, Settings(min_len=None))  # the command line's defaults
     assert result.lineage is not None
     docs = [d.id for d in result.documents]
     named = {n for e in true_edges for n in e}

@@ -28,6 +28,11 @@ QUOTE_WEIGHT = 0.1
 STOCK_DF = 3
 STOCK_MAX_TOKENS = 20
 STOCK_WEIGHT = 0.25
+#: A token inside a passage aligned across edits (paraphrase: ``provenance.align``)
+#: but outside its exact runs counts this much as evidence of copying: below a
+#: verbatim run, since independent reports of one event also say the same
+#: things in other words.
+ALIGNED_WEIGHT = 0.5
 #: Relatedness 1.0 means: this share of the child inside shared passages (after
 #: discounts), or this much bigram containment above the chance level.  Texts
 #: written independently on one subject share names and common word pairs: a
@@ -158,7 +163,12 @@ def _instant(d: Document) -> datetime | None:
 class _Family:
     """Per-document facts computed once: quote masks, token spans, cues, bigrams."""
 
-    def __init__(self, docs: Sequence[Document], streams: Sequence[TokenStream], pairs: Sequence[PairEvidence]):
+    def __init__(self, docs: Sequence[Document], streams: Sequence[TokenStream], pairs: Sequence[PairEvidence],
+                 aligned: Sequence[PairEvidence] = ()):
+        # token spans (a, b) of the passages aligned across edits, per pair
+        self.aligned: dict[tuple[str, str], list[tuple[tuple[int, int], tuple[int, int]]]] = {
+            (p.a, p.b): [(q.a, q.b) for q in p.passages if q.kind == "aligned"]
+            for p in aligned if any(q.kind == "aligned" for q in p.passages)}
         self.docs = {d.id: d for d in docs}
         self.streams = {d.id: s for d, s in zip(docs, streams)}
         self._quoted: dict[str, np.ndarray] = {}
@@ -319,6 +329,17 @@ def _relatedness(fam: _Family, pair: PairEvidence, weighted: list[tuple[Passage,
         starts, lengths, weights = (np.array(x) for x in zip(*runs))
         at = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
         np.maximum.at(covered, at, np.repeat(weights, lengths))
+    # text aligned across edits (paraphrase) counts below verbatim runs, a
+    # tenth of that inside quotations, and only beside a distinctive run of
+    # the reporter's own (as word pairs do): same-event news and answers to
+    # one question say the same things in other words without any copying
+    spans = fam.aligned.get((pair.a, pair.b), ()) if own_run else ()
+    if spans:
+        quoted = fam.quoted_tokens(child)
+        for sa, sb in spans:
+            lo, hi = sa if child_is_a else sb
+            w = np.where(quoted[lo:hi], ALIGNED_WEIGHT * QUOTE_WEIGHT, ALIGNED_WEIGHT)
+            np.maximum(covered[lo:hi], w, out=covered[lo:hi])
     cov_w = float(covered.sum()) / n_child if n_child else 0.0
     child_bigrams = fam.bigrams(child)
     bi = fam.common_bigrams(child, parent) / child_bigrams.shape[0] if child_bigrams.shape[0] else 0.0
@@ -398,11 +419,11 @@ _STATE: dict[str, Any] = {}
 
 
 def candidates(docs: Sequence[Document], streams: Sequence[TokenStream], pairs: Sequence[PairEvidence],
-               jobs: int = 1) -> tuple[_Family, dict[tuple[str, str], Derivation]]:
+               jobs: int = 1, aligned: Sequence[PairEvidence] = ()) -> tuple[_Family, dict[tuple[str, str], Derivation]]:
     """Every related pair's candidate edges, both ways, on ``jobs``
     processes (forked after the family's facts are computed; the edges come
     back in pair order, so the result does not depend on ``jobs``)."""
-    fam = _Family(docs, streams, pairs)
+    fam = _Family(docs, streams, pairs, aligned)
     chunks = [range(k, min(k + CHUNK_PAIRS, len(pairs))) for k in range(0, len(pairs), CHUNK_PAIRS)]
     edges: dict[tuple[str, str], Derivation] = {}
     if jobs <= 1 or len(chunks) < 2:

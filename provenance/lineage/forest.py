@@ -185,7 +185,7 @@ def infer(
     gets the tree fitted to the change events between its members; any other
     family, its maximum spanning arborescence of containment."""
     vpairs = verbatim_pairs(docs, streams, pairs)
-    fam, edges = candidates(docs, streams, vpairs, jobs=jobs)
+    fam, edges = candidates(docs, streams, vpairs, jobs=jobs, aligned=pairs)
     by_pair = {(p.a, p.b): p for p in vpairs}
     g = nx.Graph()
     g.add_nodes_from(d.id for d in docs)
