@@ -9,7 +9,8 @@ import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import html as lhtml
 
 from provenance.cli import main
@@ -44,6 +45,10 @@ def test_what_does_not_settle_a_day_is_not_read() -> None:
         iso, why = read_date(text)
         assert iso is None and why, text
     assert read_date("2018-07-15 (updated)") == ("2018-07-15", None)  # an ISO day with words after it
+    # digits other than 0-9 are likely another calendar's: this is 10 May 2020 in the Solar Hijri one
+    for text in ("۱۳۹۹/۰۲/۲۱ - ۱۸:۵۹", "۲۰۲۰-۰۵-۱۰"):
+        iso, why = read_date(text)
+        assert iso is None and why and "0-9" in why, text
 
 
 def test_dates_as_a_feed_writes_them_decide_direction(tmp_path: Path) -> None:
@@ -63,6 +68,7 @@ def test_dates_as_a_feed_writes_them_decide_direction(tmp_path: Path) -> None:
     docs = {d["id"]: d for d in data["documents"]}
     assert docs["feed#src"]["published"] == "2018-07-15T07:54:28-04:00"
     assert docs["feed#src"]["meta"]["published_as_found"] == "Sun, 15 Jul 2018 07:54:28 -0400"
+    assert docs["feed#src"]["meta"]["published_from"] == "collection field date"
     assert docs["feed#other"]["published"] is None
     assert "ambiguous" in docs["feed#other"]["meta"]["published_not_read"]
     (edge,) = data["lineage"]["edges"]

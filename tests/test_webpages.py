@@ -3,14 +3,17 @@ and its passages match a plain-text copy of the same story."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 from lxml.builder import E
 
 from provenance import sources
 from provenance.audit import audit
+from provenance.model import Document
 from provenance.settings import Settings
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -65,6 +68,7 @@ def test_article_and_metadata_pulled_out_of_a_full_page(tmp_path: Path) -> None:
     loaded = sources.load(tmp_path)
     (doc,) = loaded.documents
     assert doc.published == "2024-06-18"
+    assert dict(doc.meta)["published_from"] == "article:published_time"
     assert doc.site == "World News Daily"
     assert doc.url == "https://news.example/putin-pyongyang"
     assert doc.author == "Staff Reporter"
@@ -117,3 +121,167 @@ def test_pages_published_on_one_day_are_ordered_by_their_times(tmp_path: Path) -
     assert main(["audit", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "-q"]) == 0
     (edge,) = json.loads((tmp_path / "out" / "audit.json").read_text(encoding="utf-8"))["lineage"]["edges"]
     assert (edge["child"], edge["parent"], edge["evidence"]["direction"]["by"]) == ("wire", "bbc", "times")
+
+
+# -- publication dates: only as the publisher states them ---------------------
+
+STORY = (SEEDS / "001_24a45464d321b182.txt").read_text(encoding="utf-8")
+TITLE, *PARAS = [p.strip() for p in STORY.split("\n\n") if p.strip()]
+#: what an undated page says of years in its text, and never as its date
+YEAR_IN_TEXT = ("Looking back at the 2016 presidential election, on 2016-11-08 the count ran late; "
+                "this excerpt was first shared on 12 March 2016 by readers of the original report.")
+
+
+def page(paragraphs: list[str], *, head: tuple[Any, ...] = (), header: tuple[Any, ...] = (),
+         in_article: tuple[Any, ...] = (), after: tuple[Any, ...] = (), title: str = "An excerpt worth reading",
+         footer: tuple[Any, ...] = ()) -> bytes:
+    """A page around an article that states no date of its own unless given
+    one: ``head`` (meta, link, JSON-LD), ``header`` (in the article's header),
+    ``in_article`` (after its paragraphs), ``after`` (after the article), and a
+    site with years all over its navigation and footer."""
+    nav = E.nav(E.ul(*[E.li(E.a(x, href=f"/{i}")) for i, x in enumerate(
+        ("Home", "Election 2016", "Archive: March 2016", "12 March 2016: the week in review"))]))
+    article = E.article(E.header(E.h1(title), *header), *[E.p(p) for p in paragraphs], *in_article)
+    foot = E.footer(E.p("© 2016 Excerpts Ltd. All rights reserved."), E.small("Last updated 12 March 2016"),
+                    *footer)
+    body = E.body(E.header(nav), E.main(article, *after), foot)
+    return etree.tostring(E.html(E.head(E.meta(charset="utf-8"), E.title(title), *head), body),
+                          doctype="<!DOCTYPE html>", encoding="utf-8", method="html")
+
+
+def json_ld(data: Any) -> Any:
+    return E.script(json.dumps(data), type="application/ld+json")
+
+
+def comments(*dates: str) -> Any:
+    """A comment section, each comment a nested article with its own time, as HTML5 suggests."""
+    return E.section(E.h2("Comments"), *[
+        E.article(E.header(E.time(d, datetime=d)), E.p(f"Reader {i}: I remember reading this at the time."),
+                  **{"class": "comment"}) for i, d in enumerate(dates)], id="comments")
+
+
+def one_page(tmp_path: Path, data: bytes, name: str = "page.html") -> Document:
+    folder = tmp_path / name.replace(".html", "")
+    folder.mkdir()
+    (folder / name).write_bytes(data)
+    (doc,) = sources.load(folder).documents
+    return doc
+
+
+def test_an_undated_excerpt_gets_no_date_from_its_footer_navigation_or_text(tmp_path: Path) -> None:
+    """Years in the footer (© 2016, "Last updated 12 March 2016"), in the
+    navigation and in the text (2016-11-08) are not the page's date: htmldate
+    made 2016-03-12 of this page (2016-01-01 of the issue's, from "© 2016"),
+    and even in its fast mode it reads the footer."""
+    doc = one_page(tmp_path, page([YEAR_IN_TEXT, *PARAS[:3]], title="Looking back at 2016"))
+    assert "2016 presidential election" in doc.text
+    assert doc.published is None
+    assert not [k for k, _ in doc.meta if k.startswith(("published", "date"))]
+
+
+def test_json_ld_date_published_is_the_article_s(tmp_path: Path) -> None:
+    """``datePublished`` of the article in JSON-LD, as one object, in a list
+    or in ``@graph``; not a comment's nested in it, listed first."""
+    article = {"@type": "NewsArticle", "headline": TITLE,
+               "comment": [{"@type": "Comment", "text": "first!", "datePublished": "2015-03-01T10:00:00Z"}],
+               "datePublished": "2018-07-15T07:54:28-04:00", "dateModified": "2018-07-16T10:00:00-04:00"}
+    shapes = {
+        "object": {"@context": "https://schema.org", **article},
+        "list": [{"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": []},
+                 {"@context": "https://schema.org", **article}],
+        "graph": {"@context": "https://schema.org", "@graph": [
+            {"@type": "Organization", "name": "Excerpts Ltd", "foundingDate": "2016-01-01"},
+            {"@type": "WebPage", "@id": "https://x.example/#page"}, article]},
+    }
+    for shape, data in shapes.items():
+        doc = one_page(tmp_path, page(PARAS, head=(json_ld(data),)), f"{shape}.html")
+        assert doc.published == "2018-07-15T07:54:28-04:00", shape
+        assert dict(doc.meta)["published_from"] == "json-ld datePublished", shape
+    # a bare midnight is the day; the form found is kept
+    data = {"@context": "https://schema.org", "@type": "Article", "datePublished": "2018-07-15T00:00:00Z"}
+    doc = one_page(tmp_path, page(PARAS, head=(json_ld(data),)), "midnight.html")
+    assert doc.published == "2018-07-15"
+    assert dict(doc.meta)["published_as_found"] == "2018-07-15T00:00:00Z"
+
+
+def test_a_time_in_comments_or_a_footer_is_not_the_page_s(tmp_path: Path) -> None:
+    """A <time datetime> in the comments (nested articles, inside the article
+    or after it), the article's footer, an aside or the site's footer is not
+    the page's date; the one in the article's header is."""
+    furniture: dict[str, Any] = {
+        "in_article": (comments("2015-03-01T10:00:00Z"), E.footer(E.time("2017", datetime="2017-02-02"))),
+        "after": (comments("2015-04-01T10:00:00Z"),
+                  E.aside(E.article(E.h2("Related"), E.time("r", datetime="2014-05-05")))),
+        "footer": (E.time("2024", datetime="2024-01-01"),),
+    }
+    doc = one_page(tmp_path, page(PARAS, **furniture), "undated.html")
+    assert doc.published is None
+    header = (E.p("By Staff Reporter, ", E.time("15 July 2018", datetime="2018-07-15T08:00:00+01:00")),)
+    doc = one_page(tmp_path, page(PARAS, header=header, **furniture), "dated.html")
+    assert doc.published == "2018-07-15T08:00:00+01:00"
+    assert dict(doc.meta)["published_from"] == "time element"
+    # a byline <time> before the body paragraphs, as most pages write it (no <header>)
+    byline = E.article(E.h1(TITLE), E.p("By Staff Reporter ", E.time("x", datetime="2018-07-15")),
+                       *[E.p(p) for p in PARAS], E.p("Later: ", E.time("y", datetime="2018-07-20")))
+    html = etree.tostring(E.html(E.head(E.title(TITLE)), E.body(byline)), encoding="utf-8", method="html")
+    assert one_page(tmp_path, html, "byline.html").published == "2018-07-15"
+
+
+def test_the_day_in_the_url_path_is_the_page_s_where_the_site_uses_one(tmp_path: Path) -> None:
+    """/2018/07/15/ in the canonical URL (or og:url) dates a page that states
+    no other date; a URL without one dates nothing."""
+    head = (E.link(rel="canonical", href="https://news.example/world/2016/harbour-ferry"),)
+    assert one_page(tmp_path, page(PARAS, head=head), "nodate.html").published is None
+    url = "https://news.example/2018/07/15/harbour-ferry-terminal/"
+    for name, head in (("canonical.html", (E.link(rel="canonical", href=url),)),
+                       ("og.html", (E.meta(property="og:url", content=url),))):
+        doc = one_page(tmp_path, page(PARAS, head=head, after=(comments("2015-03-01"),)), name)
+        assert doc.published == "2018-07-15", name
+        assert dict(doc.meta)["published_from"] == "url path", name
+
+
+def test_a_stated_date_in_another_form_is_read_or_reported(tmp_path: Path) -> None:
+    """``<meta name="date">`` as RSS writes it is read with its zone; one whose
+    day and month could be swapped, or that is another calendar's, is not
+    used, and says so."""
+    doc = one_page(tmp_path, page(PARAS, head=(E.meta(name="date", content="Sun, 15 Jul 2018 07:54:28 -0400"),)),
+                   "rss.html")
+    assert doc.published == "2018-07-15T07:54:28-04:00"
+    meta = dict(doc.meta)
+    assert (meta["published_from"], meta["published_as_found"]) == ("meta date", "Sun, 15 Jul 2018 07:54:28 -0400")
+    doc = one_page(tmp_path, page(PARAS, head=(E.meta(name="date", content="05/07/2018"),)), "ambiguous.html")
+    assert doc.published is None
+    meta = dict(doc.meta)
+    assert meta["published_from"] == "meta date" and meta["published_as_found"] == "05/07/2018"
+    assert "ambiguous" in meta["published_not_read"]
+    # what is not read is kept as it may be shown: a bidi override in a page's date is an escape
+    doc = one_page(tmp_path, page(PARAS, head=(E.meta(name="date", content="2018\u202e"),)), "escape.html")
+    assert doc.published is None and dict(doc.meta)["published_as_found"] == "2018\\u202e"
+    # another calendar's date (Solar Hijri, in Persian or in ASCII digits) is not read as Gregorian: the
+    # next date the page states is used, or none
+    for n, stated in enumerate(("۱۳۹۹/۰۲/۲۱ - ۱۸:۵۹", "1399/02/21 18:59")):
+        head = (E.meta(property="article:published_time", content=stated),)
+        doc = one_page(tmp_path, page(PARAS, head=head), f"hijri{n}.html")
+        assert doc.published is None and dict(doc.meta)["published_as_found"] == stated, stated
+        data = {"@context": "https://schema.org", "@type": "NewsArticle", "datePublished": "2020-05-10T18:59:01+04:30"}
+        doc = one_page(tmp_path, page(PARAS, head=(*head, json_ld(data))), f"hijri{n}-then-json-ld.html")
+        assert doc.published == "2020-05-10T18:59:01+04:30", stated
+
+
+def test_an_undated_excerpt_hangs_below_the_dated_article(tmp_path: Path) -> None:
+    """The bug of issue 12: the excerpt's footer (© 2016) and text (the 2016
+    presidential election) gave it a date in 2016, and the full article,
+    dated 2018 by its publisher, was made its copy by dates.  Undated, the
+    excerpt hangs below the article it is taken from."""
+    full = saved_page(TITLE, PARAS, "World News Daily", "2018-07-15T07:54:28-04:00", "https://news.example/x")
+    (tmp_path / "full.html").write_bytes(full)
+    (tmp_path / "excerpt.html").write_bytes(page([YEAR_IN_TEXT, *PARAS[:4]], title="Looking back at 2016"))
+    loaded = sources.load(tmp_path)
+    docs = {d.id: d for d in loaded.documents}
+    assert docs["excerpt"].published is None
+    assert docs["full"].published == "2018-07-15T07:54:28-04:00"
+    result = audit(loaded.documents, Settings())
+    assert result.lineage is not None
+    (edge,) = result.lineage.edges
+    assert (edge.child, edge.parent) == ("excerpt", "full")
+    assert edge.evidence["direction"]["by"] != "dates"

@@ -13,7 +13,10 @@ text settles it:
 - the day and the month (or the year) must not be interchangeable
   (``05/07/2018`` is 5 July in London and May 7 in New York: read both
   ways, the readings must agree); a four-digit year written first is
-  followed by the month, as in ISO 8601.
+  followed by the month, as in ISO 8601;
+- the digits must be 0-9: a date in other digits (``۱۳۹۹/۰۲/۲۱``) is
+  likely another calendar's (that one is Solar Hijri, 10 May 2020), and
+  Python would read them as Gregorian digits without a word.
 
 A date that is not kept leaves ``published`` empty and says why in the
 document's ``meta``; one that is read keeps the text as found in ``meta``.
@@ -38,6 +41,8 @@ _DEFAULTS = (datetime(1900, 1, 1, 0, 0, 0), datetime(1901, 2, 2, 1, 1, 1))
 def read_date(raw: str) -> tuple[str | None, str | None]:
     """(the date in ISO 8601, None) or (None, why it was not read)."""
     text = raw.strip()
+    if any(c.isdigit() and not c.isascii() for c in text):
+        return None, "not in the digits 0-9 (another calendar's date, perhaps)"
     if _ISO.fullmatch(text):
         return text, None
     readings = set()
