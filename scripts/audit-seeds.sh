@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install into .venv and audit seeds/ into reports/seeds/.
+# Install the project (no test or Dask extras) into .venv and audit seeds/ into reports/seeds/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
