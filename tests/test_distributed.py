@@ -75,6 +75,26 @@ def test_cluster_output_is_byte_identical(cluster, tmp_path: Path) -> None:  # t
     assert '"pairs": []' not in expected  # something was found to agree on
 
 
+def test_min_len_chosen_from_the_texts_on_a_cluster(cluster, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The defaults choose min_len from the texts: short answers (Clough &
+    Stevenson, median 254 tokens) get 4 on the cluster as on one machine, the
+    choice made from every input read, identical ones included."""
+    from provenance.distributed import audit_path_on_cluster
+
+    _, client = cluster
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for f in sorted(corpus_dir("clough-stevenson").glob("*task[ab].txt")):
+        shutil.copy(f, folder / f.name)
+    shutil.copy(folder / "orig_taska.txt", folder / "orig_taska copy.txt")
+    settings = Settings(min_len=None)
+    result, _ = audit_path_on_cluster(folder, sources.Options(), settings, scheduler="", client=client)
+    expected = single(folder, settings)
+    assert export.dumps(export.to_dict(result, "t")) == expected
+    assert result.settings["min_len"] == 4 and "median input" in result.settings["min_len_chosen"]
+    assert result.lineage is not None and result.lineage.edges
+
+
 def test_split_components_and_common_boilerplate(cluster, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """With ``max_df`` 4 most shared runs of these articles are boilerplate
     (known only from counts over the whole folder, not over any block), and

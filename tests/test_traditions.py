@@ -19,13 +19,13 @@ import json
 import random
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pytest
 
 from provenance.audit import audit
-from provenance.model import Document
+from provenance.model import AuditResult, Document
 from provenance.settings import Settings
 from tests.conftest import CORPORA
 
@@ -147,21 +147,33 @@ def _order(t: Tradition) -> list[str]:
     return sorted(depth, key=lambda x: (depth[x], x))
 
 
+@cache
+def audited(seed: int, case: str) -> tuple[Tradition, AuditResult]:
+    """Tradition ``seed`` of ``case`` (undated, dated, merges) and its audit,
+    once per test run (the calibration gate reads the same audits)."""
+    t = make_tradition(seed, merges=case == "merges")
+    docs = list(t.documents)
+    if case == "dated":  # a source is published before its copies
+        day0 = datetime.date(2018, 7, 1)
+        when = {d: (day0 + datetime.timedelta(days=i)).isoformat() for i, d in enumerate(_order(t))}
+        docs = [dataclasses.replace(d, published=when[d.id]) for d in docs]
+    return t, audit(docs, Settings(min_len=None))
+
+
+def gold_edges(t: Tradition) -> set[tuple[str, str]]:
+    """(parent, child) of every true derivation; a merge is right below either of its sources."""
+    return {(p, c) for c, p in t.parent.items()} | {(q, c) for c, q in t.merged.items()}
+
+
 def score(n_trees: int = N_TREES, dated: bool = False, merges: bool = False) -> dict[str, float]:
     """Directed edge precision, recall, F1 and root accuracy over ``n_trees`` trees."""
     tp = fp = fn = roots = roots_ok = 0
+    case = "dated" if dated else "merges" if merges else "undated"
     for seed in range(n_trees):
-        t = make_tradition(seed, merges=merges)
-        docs = list(t.documents)
-        if dated:  # a source is published before its copies
-            day0 = datetime.date(2018, 7, 1)
-            when = {d: (day0 + datetime.timedelta(days=i)).isoformat() for i, d in enumerate(_order(t))}
-            docs = [dataclasses.replace(d, published=when[d.id]) for d in docs]
-        result = audit(docs, Settings())
+        t, result = audited(seed, case)
         assert result.lineage is not None
         got = {(e.parent, e.child) for e in result.lineage.edges if not e.parent.startswith("latent:")}
-        gold = {(p, c) for c, p in t.parent.items()} | {(q, c) for c, q in t.merged.items()}
-        # a merge is right when it hangs below either of its sources
+        gold = gold_edges(t)
         got_ok = {e for e in got if e in gold}
         tp += len(got_ok)
         fp += len(got - gold)
@@ -274,6 +286,12 @@ def make_manuscripts(seed: int) -> Manuscripts:
                        edges=tuple((names[c], names[p]) for c, p in edges), lost=tuple(sorted(names[i] for i in lost)))
 
 
+@cache
+def audited_manuscripts(seed: int) -> tuple[Manuscripts, AuditResult]:
+    t = make_manuscripts(seed)
+    return t, audit(list(t.documents), Settings(min_len=None))
+
+
 def score_manuscripts(n: int = N_MANUSCRIPTS) -> dict[str, float]:
     """Mean sign similarity and pooled directed edge F1 (``provenance.stemma``) over ``n`` traditions."""
     from provenance import stemma
@@ -281,8 +299,7 @@ def score_manuscripts(n: int = N_MANUSCRIPTS) -> dict[str, float]:
     sims = []
     right = got_n = true_n = 0
     for seed in range(n):
-        t = make_manuscripts(seed)
-        result = audit(list(t.documents), Settings())
+        t, result = audited_manuscripts(seed)
         assert result.lineage is not None
         got = [(e.child, e.parent) for e in result.lineage.edges]
         s = stemma.score(list(t.edges), got, [d.id for d in t.documents])

@@ -5,6 +5,7 @@ ancestor matches no document."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
@@ -13,7 +14,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from provenance.lineage import arborescence
+from provenance.lineage import arborescence, calibration
 from provenance.lineage import tree as trees
 from provenance.lineage.evidence import LATENT_MIN_RUN, _Family, candidates
 from provenance.model import Derivation, Document, Latent, Lineage, PairEvidence, TokenStream
@@ -163,6 +164,14 @@ def _latent_edge(child: str, parent: str, names: dict[str, str], tree: trees.Unr
     return Derivation(cid, pid, best.confidence, best.change, evidence)
 
 
+def _calibrated(e: Derivation) -> Derivation:
+    """An edge between documents with its confidence calibrated; its raw score kept in the evidence."""
+    if "latent" in e.evidence:
+        return e
+    conf = calibration.calibrated(e.confidence, e.evidence)
+    return dataclasses.replace(e, confidence=conf, evidence={**e.evidence, "score": e.confidence})
+
+
 def versions(members: Sequence[str], by_pair: dict[tuple[str, str], PairEvidence]) -> bool:
     """Whether a family is made of versions of one text: its typical related
     pair shares most of both texts (``VERSIONS_COVERAGE``), as copies of a
@@ -207,7 +216,7 @@ def infer(
             fam, [p for p in vpairs if p.a in rest], {k: v for k, v in edges.items() if k[0] in rest}, sorted(rest))
         out_edges.extend(got)
         latents.extend(lat)
-    out_edges.sort(key=lambda e: (e.child, e.parent))
+    out_edges = sorted((_calibrated(e) for e in out_edges), key=lambda e: (e.child, e.parent))
     has_parent = {e.child for e in out_edges}
     nodes = [d.id for d in docs] + sorted(x.id for x in latents)
     roots = tuple(n for n in nodes if n not in has_parent)
