@@ -159,6 +159,7 @@ def test_include_exclude_and_manifest(tmp_path: Path) -> None:
     assert [d.id for d in loaded.documents] == ["a"]
     (doc,) = loaded.documents
     assert (doc.published, doc.site, doc.url) == ("2024-06-18", "Example Times", "https://ex.example/a")
+    assert dict(doc.meta)["published_from"] == "manifest"
     reasons = {s.path: s.reason for s in loaded.skipped}
     assert "--exclude" in reasons["drafts"] and "--include" in reasons["b.md"]
     # a row naming no input is reported; one naming a file that was passed over is not

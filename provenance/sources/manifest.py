@@ -36,7 +36,8 @@ class Manifest:
             field = _FIELDS.get(column)
             if field and value.strip():
                 changes[field] = safe.field(value.strip())
-                meta[f"{column}_from"] = "manifest"
+                # where the publication date came from is one key whatever the column's name
+                meta["published_from" if field == "published" else f"{column}_from"] = "manifest"
         return dataclasses.replace(doc, meta=tuple(sorted(meta.items())), **changes)  # type: ignore[arg-type]
 
 
