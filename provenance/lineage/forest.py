@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -24,6 +25,14 @@ from provenance.settings import Settings
 #: A family is one of versions of one text when its median related pair
 #: shares at least this share of both texts.
 VERSIONS_COVERAGE = 0.9
+#: Direction evidence that states who came first, rather than reads it from the text.
+STATED = ("dates", "times", "attribution")
+#: In a family of versions, an undated edge is oriented by its omissions
+#: (``tree.omissions``): log-odds OMISSION_SLOPE * (child's - parent's) /
+#: (sum + OMISSION_SMOOTH); one omission more on one side of an edge says 2:1,
+#: many say up to e^2.
+OMISSION_SLOPE = 2.0
+OMISSION_SMOOTH = 1.0
 #: At most this many readings are listed per edge as the evidence that ties
 #: the child to its parent rather than to the parent's other neighbours.
 MAX_READINGS = 20
@@ -85,11 +94,22 @@ def _family(fam: _Family, members: list[str], edges: dict[tuple[str, str], Deriv
     index = {m: k for k, m in enumerate(members)}
     tree = trees.family_tree(members, dist)
     logodds: dict[tuple[str, str], float] = {}
+    lacks: dict[tuple[str, str], tuple[int, int]] = {}
     for x, y in tree.edges():
+        pair = by_pair.get((min(x, y), max(x, y)))
+        if pair is None:
+            continue
+        a_lacks, b_lacks = trees.omissions(pair, sizes[pair.a], sizes[pair.b])
         for p, c in ((x, y), (y, x)):
             e = edges.get((p, c))
-            if e is not None:
+            if e is None:
+                continue
+            if e.evidence["direction"]["by"] in STATED:  # dates, times, attribution: the publisher's word
                 logodds[(p, c)] = trees.logit(float(e.evidence["direction"]["probability"]))
+                continue
+            child_lacks, parent_lacks = (a_lacks, b_lacks) if c == pair.a else (b_lacks, a_lacks)
+            lacks[(p, c)] = (child_lacks, parent_lacks)
+            logodds[(p, c)] = OMISSION_SLOPE * (child_lacks - parent_lacks) / (child_lacks + parent_lacks + OMISSION_SMOOTH)
     _, parent = trees.orient(tree, logodds)
     children: dict[str, list[str]] = defaultdict(list)
     for c, p in sorted(parent.items()):
@@ -135,13 +155,15 @@ def _family(fam: _Family, members: list[str], edges: dict[tuple[str, str], Deriv
         if e is None:
             continue  # neighbours in the tree that share too little to be related: the child is a root
         others = [o for o in sorted(tree.adj[p]) if o != c and not trees.hypothetical(o)]
-        evidence = {
-            **e.evidence,
-            "tree": {"method": "variants", "events": round(float(dist[index[c], index[p]]), 1),
-                     "branch": round(branch, 2), "against": others},
-            "readings": _readings(fam, c, p, others),
-        }
-        out.append(Derivation(c, p, e.confidence, e.change, evidence))
+        tree_ev: dict[str, Any] = {"method": "variants", "events": round(float(dist[index[c], index[p]]), 1),
+                                   "branch": round(branch, 2), "against": others}
+        direction = dict(e.evidence["direction"])
+        if (p, c) in lacks:  # oriented by its omissions, not by the pair's containment
+            tree_ev["omissions"] = {"child": lacks[(p, c)][0], "parent": lacks[(p, c)][1]}
+            direction.update(by="omissions", probability=round(1.0 / (1.0 + math.exp(-logodds[(p, c)])), 4))
+        evidence = {**e.evidence, "direction": direction, "tree": tree_ev, "readings": _readings(fam, c, p, others)}
+        raw = round(float(e.evidence["relatedness"]) * float(direction["probability"]), 4)
+        out.append(Derivation(c, p, raw, e.change, evidence))
     return out, latents
 
 

@@ -135,6 +135,29 @@ def events(pair: PairEvidence | None, n_a: int, n_b: int) -> float:
     return float(e_a + e_b - both + moved)
 
 
+def omissions(pair: PairEvidence | None, n_a: int, n_b: int) -> tuple[int, int]:
+    """Variant sites where one side has text and the other none: (sites where
+    side a lacks text that b has, sites where b lacks text that a has).  A
+    copyist drops words and skips lines far more often than he adds them, and
+    what a copy dropped its own copies lack too: the side that lacks text at
+    more sites is more likely the copy.  Sites, not tokens: a lost page is one
+    omission."""
+    runs = sorted({r for q in pair.passages for r in q.runs}) if pair is not None else []
+    if not runs:
+        return 0, 0
+    chain = _chain(runs)
+    a_lacks = b_lacks = 0
+    prev_a = prev_b = 0
+    for ra, rb, n in [*chain, (n_a, n_b, 0)]:
+        ga, gb = ra - prev_a, rb - prev_b
+        if ga > 0 and gb <= 0:
+            b_lacks += 1
+        elif gb > 0 and ga <= 0:
+            a_lacks += 1
+        prev_a, prev_b = max(prev_a, ra + n), max(prev_b, rb + n)
+    return a_lacks, b_lacks
+
+
 def _uncovered(covered: np.ndarray) -> list[int]:
     """Lengths of the maximal runs of False in ``covered``."""
     if covered.size == 0:
