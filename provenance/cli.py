@@ -157,7 +157,7 @@ def _check_loaded(folder: Path, loaded: sources.Loaded, strict: bool) -> int | N
               help="Folder for audit.json (default: reports/NAME).")
 @click.option("--min-len", type=click.IntRange(1), default=None,
               help="Shortest shared run, in words, that counts (default: chosen from the texts: "
-                   "4 when the median input has fewer than 400 words, else 8; recorded in settings).")
+                   "4 when the median input has fewer than 300 words, else 8; recorded in settings).")
 @click.option("--max-gap", type=int, default=DEFAULT_MAX_GAP, show_default=True,
               help="Largest gap in words bridged inside one passage.")
 @click.option("--max-df", type=int, default=DEFAULT_MAX_DF, show_default=True,

@@ -41,8 +41,9 @@ BLOCK_TOKENS = 20
 #: A hypothetical ancestor within this many change events of a document is
 #: that document ("no branch of its own, or one of at most a change or two").
 #: Chosen on the generated manuscript traditions (tests/test_traditions.py,
-#: 12 traditions): directed edge F1 0.649, 0.727, 0.735, 0.735 for 1, 2, 3, 4;
-#: Notre Besoin was not looked at to choose it.
+#: 12 traditions), by directed edge F1: 0.658, 0.751, 0.759, 0.759 for 1, 2,
+#: 3, 4 (sign similarity 0.855, 0.854, 0.851, 0.851).  Notre Besoin, the
+#: held-out real tradition, did not choose it.
 MATCH_EVENTS = 3.0
 
 
