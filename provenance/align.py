@@ -47,8 +47,8 @@ import numpy as np
 from nltk.tokenize.punkt import PunktSentenceTokenizer
 from threadpoolctl import threadpool_limits
 
-from provenance import audit as _audit
 from provenance import passages
+from provenance.audit import match_stage, tokenize_stage
 from provenance.model import Document, PairEvidence, Passage, Span, TokenStream
 from provenance.settings import (
     DEFAULT_ALIGN_COSINE,
@@ -516,8 +516,8 @@ def align_corpus(
         for x in (a, b):
             if x not in position:
                 raise ValueError(f"pair ({a!r}, {b!r}): no document {x!r}")
-    streams = _audit.tokenize_stage(docs, settings, progress)
-    evidence, _ = _audit.match_stage(docs, streams, dataclasses.replace(settings, align=False), progress)
+    streams = tokenize_stage(docs, settings, progress)
+    evidence, _ = match_stage(docs, streams, dataclasses.replace(settings, align=False), progress)
     found = {(position[p.a], position[p.b]): p for p in evidence}
     todo = [(position[a], position[b]) for a, b in pairs]
     results = _run(docs, streams, found, todo, settings, jobs, progress)

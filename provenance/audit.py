@@ -1,16 +1,20 @@
-"""The one public entry point: ``audit(documents, settings) -> AuditResult``."""
+"""The one public entry point: ``audit(documents, settings) -> AuditResult``.
+
+Each stage's module (nltk, numba, scipy, networkx behind them) is imported by
+the function that runs it, so that ``import provenance`` and the command
+line's ``--help`` load none of them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-import numpy as np
-
-from provenance import align, index, passages
-from provenance import lineage as lineage_stage
 from provenance.model import AuditResult, Boilerplate, Document, PairEvidence, Skipped, TokenStream
 from provenance.settings import Settings
-from provenance.tokenize import Vocabulary, tokenize_many
+
+if TYPE_CHECKING:
+    import numpy as np
 
 Progress = Callable[[str, int, int], None]
 
@@ -23,6 +27,8 @@ def tokenize_stage(docs: Sequence[Document], settings: Settings, tick: Progress 
                    jobs: int = 1) -> list[TokenStream]:
     """Token streams of ``docs`` (sorted by id), sharing one vocabulary, on
     ``jobs`` processes (the streams do not depend on it)."""
+    from provenance.tokenize import Vocabulary, tokenize_many
+
     vocab = Vocabulary(stem=settings.stem)
     return tokenize_many([d.text for d in docs], vocab, jobs, lambda done: tick("tokenize", done, len(docs)))
 
@@ -46,6 +52,8 @@ def match_stage(
     ``keep(a, b)`` the pairs this part answers for.  ``jobs`` processes align
     the pairs (the result does not depend on it).
     """
+    from provenance import align, index, passages
+
     ids = [d.id for d in docs]
     tick("index", 0, 1)
     matches, runs, corpus, sa = index.maximal_matches(streams, settings.k, settings.max_df, boilerplate)
@@ -91,6 +99,8 @@ def audit(
 
     lineage = None
     if settings.lineage:
+        from provenance import lineage as lineage_stage
+
         lineage = lineage_stage.infer(docs, streams, pairs, settings, jobs=jobs)
         tick("lineage", 1, 1)
 

@@ -2,6 +2,10 @@
 
 Exit codes: 0 success; 1 findings over ``--fail-over``; 2 usage error or
 nothing auditable.
+
+Each command imports what it runs (the readers, the engine, the report):
+``provenance --help`` and ``provenance audit --help`` load none of numpy,
+nltk, numba, scipy, lxml or trafilatura (``tests/test_cli_startup.py``).
 """
 
 from __future__ import annotations
@@ -11,15 +15,18 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from tqdm import tqdm
 
-from provenance import __version__, export, sources
-from provenance.audit import audit
+from provenance import __version__
 from provenance.model import AuditResult, Skipped
 from provenance.settings import DEFAULT_MAX_BYTES, DEFAULT_MAX_DF, DEFAULT_MAX_GAP, Settings
-from provenance.sources import safe
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
+
+    from provenance import sources
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 
@@ -36,6 +43,8 @@ class _Bar:
             return
         bar = self.bars.get(stage)
         if bar is None:
+            from tqdm import tqdm
+
             bar = self.bars[stage] = tqdm(total=total, desc=stage, file=sys.stderr, leave=False)
         bar.n = done
         bar.refresh()
@@ -80,6 +89,8 @@ def _summary(result: AuditResult, top: int = 10) -> str:
 
 def _unwritable(out: Path) -> str | None:
     """Why the outputs cannot be written into ``out`` (made if missing), or None."""
+    from provenance.sources import safe
+
     probe = out
     while not probe.exists() and probe.parent != probe:
         probe = probe.parent
@@ -128,6 +139,8 @@ def cli() -> None:
 
 
 def _load(folder: Path, options: sources.Options, strict: bool) -> sources.Loaded | int:
+    from provenance import sources
+
     try:
         loaded = sources.load(folder, options)
     except ValueError as exc:
@@ -200,6 +213,9 @@ def audit_cmd(folder: Path, out: Path | None, min_len: int | None, max_gap: int,
               site_column: str | None, strict: bool, fail_over: float | None, formats: str,
               scheduler: str | None, workers: int, jobs: int, block_docs: int, quiet: bool) -> int:
     """Audit every article under FOLDER (or in one collection file)."""
+    from provenance import export, sources
+    from provenance.sources import safe
+
     wanted = {f.strip() for f in formats.split(",") if f.strip()}
     if not wanted or wanted - {"html", "json"}:
         raise click.UsageError(f"--format takes html, json or both, not {formats!r}")
@@ -240,6 +256,8 @@ def audit_cmd(folder: Path, out: Path | None, min_len: int | None, max_gap: int,
         if problem is not None:
             return problem
     else:
+        from provenance.audit import audit
+
         loaded = _load(folder, options, strict)
         if isinstance(loaded, int):
             return loaded
@@ -282,6 +300,10 @@ def audit_cmd(folder: Path, out: Path | None, min_len: int | None, max_gap: int,
 @click.option("--stem/--no-stem", default=True, show_default=True)
 def compare_cmd(first: Path, second: Path, min_len: int | None, max_gap: int, stem: bool) -> int:
     """Print the passages two files share, highlighted."""
+    from provenance import sources
+    from provenance.audit import audit
+    from provenance.sources import safe
+
     docs = []
     for label, path in (("a", first), ("b", second)):
         got = sources.read_text_file(path, str(path))

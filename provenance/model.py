@@ -8,9 +8,10 @@ document's ``text`` (Python string indices).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:  # annotations only: importing the model (and the command line) loads no numpy
+    import numpy as np
 
 Span = tuple[int, int]
 
