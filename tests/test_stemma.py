@@ -74,6 +74,15 @@ def test_change_events_count_edits_not_words() -> None:
     assert trees.events(_pair([(0, 0, 50), (51, 51, 49)]), 100, 100) == 1  # one word replaced
     assert trees.events(_pair([(0, 0, 50), (50, 60, 50)]), 100, 110) == 1  # ten words inserted
     assert trees.events(_pair([(0, 0, 50), (50, 53, 50)]), 100, 103) == 1  # a repeated phrase matched elsewhere is off the chain
+    # with the words: two slips three words apart, closer than an exact run, are two
+    a = np.arange(1, 101)
+    b = a.copy()
+    b[50], b[54] = 900, 901
+    gap = _pair([(0, 0, 50), (55, 55, 45)])
+    assert trees.events(gap, 100, 100) == 1 and trees.events(gap, 100, 100, a, b) == 2
+    # and a word one side lacks there is an omission of that side
+    c = np.delete(a, 52)
+    assert trees.omissions(_pair([(0, 0, 50), (55, 54, 45)]), 100, 99, a, c) == (0, 1)
     # two documents that share nothing differ in every sentence
     assert trees.events(None, 200, 100) == 15
 

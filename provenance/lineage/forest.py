@@ -90,7 +90,7 @@ def _family(fam: _Family, members: list[str], edges: dict[tuple[str, str], Deriv
             by_pair: dict[tuple[str, str], PairEvidence]) -> tuple[list[Derivation], list[Latent]]:
     """One family's tree: fitted, rooted, turned into derivations and latent sources."""
     sizes = {m: len(fam.streams[m]) for m in members}
-    dist = trees.distance_matrix(members, sizes, by_pair)
+    dist = trees.distance_matrix(members, sizes, by_pair, {m: fam.streams[m].ids for m in members})
     index = {m: k for k, m in enumerate(members)}
     tree = trees.family_tree(members, dist)
     logodds: dict[tuple[str, str], float] = {}
@@ -99,7 +99,8 @@ def _family(fam: _Family, members: list[str], edges: dict[tuple[str, str], Deriv
         pair = by_pair.get((min(x, y), max(x, y)))
         if pair is None:
             continue
-        a_lacks, b_lacks = trees.omissions(pair, sizes[pair.a], sizes[pair.b])
+        a_lacks, b_lacks = trees.omissions(pair, sizes[pair.a], sizes[pair.b],
+                                           fam.streams[pair.a].ids, fam.streams[pair.b].ids)
         for p, c in ((x, y), (y, x)):
             e = edges.get((p, c))
             if e is None:

@@ -28,6 +28,7 @@ distance a tree can be fitted to.
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Mapping, Sequence
 
@@ -96,15 +97,19 @@ def _chain(runs: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
     return chain[::-1]
 
 
-def events(pair: PairEvidence | None, n_a: int, n_b: int) -> float:
+def events(pair: PairEvidence | None, n_a: int, n_b: int,
+           ids_a: np.ndarray | None = None, ids_b: np.ndarray | None = None) -> float:
     """Change events between two documents of ``n_a`` and ``n_b`` tokens.
 
     The exact runs on one co-linear chain are the anchors.  Text outside them
     counts on each side; where both sides have a stretch between the same two
     anchors (a word or a sentence replaced), the replacement is one event, not
-    two.  A run off the chain that covers text the chain leaves uncovered on
-    both sides is moved text: one event, and its text counts as shared.
-    Documents that share nothing differ in all their text."""
+    two.  With the token ids of both documents, the two stretches between two
+    anchors are aligned word by word (difflib), so that two slips a few words
+    apart, closer than the shortest exact run, count as two.  A run off the
+    chain that covers text the chain leaves uncovered on both sides is moved
+    text: one event, and its text counts as shared.  Documents that share
+    nothing differ in all their text."""
     runs = sorted({r for q in pair.passages for r in q.runs}) if pair is not None else []
     if not runs:
         return _text_blocks(n_a) + _text_blocks(n_b)
@@ -125,24 +130,44 @@ def events(pair: PairEvidence | None, n_a: int, n_b: int) -> float:
             moved += 1
     e_a = sum(_blocks(k) for k in _uncovered(on_a[:n_a]))
     e_b = sum(_blocks(k) for k in _uncovered(on_b[:n_b]))
-    both = 0
+    both = 0.0
+    finer = 0.0
     prev_a = prev_b = 0
     for ra, rb, n in [*chain, (n_a, n_b, 0)]:
         ga = int((~on_a[prev_a:ra]).sum())
         gb = int((~on_b[prev_b:rb]).sum())
         if ga > 0 and gb > 0:
             both += min(_blocks(ga), _blocks(gb))
+            if ids_a is not None and ids_b is not None and ga == ra - prev_a and gb == rb - prev_b:
+                # one stretch on each side: count its slips word by word
+                finer += _slips(ids_a[prev_a:ra], ids_b[prev_b:rb]) - max(_blocks(ga), _blocks(gb))
         prev_a, prev_b = ra + n, rb + n
-    return float(e_a + e_b - both + moved)
+    return float(e_a + e_b - both + moved + finer)
 
 
-def omissions(pair: PairEvidence | None, n_a: int, n_b: int) -> tuple[int, int]:
+def _slips(a: np.ndarray, b: np.ndarray) -> float:
+    """Change events between two stretches, aligned word by word (difflib)."""
+    sm = difflib.SequenceMatcher(None, a.tolist(), b.tolist(), autojunk=False)
+    total = 0.0
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        if op == "replace":
+            total += max(_blocks(i2 - i1), _blocks(j2 - j1))
+        elif op == "delete":
+            total += _blocks(i2 - i1)
+        elif op == "insert":
+            total += _blocks(j2 - j1)
+    return total
+
+
+def omissions(pair: PairEvidence | None, n_a: int, n_b: int,
+              ids_a: np.ndarray | None = None, ids_b: np.ndarray | None = None) -> tuple[int, int]:
     """Variant sites where one side has text and the other none: (sites where
     side a lacks text that b has, sites where b lacks text that a has).  A
     copyist drops words and skips lines far more often than he adds them, and
     what a copy dropped its own copies lack too: the side that lacks text at
     more sites is more likely the copy.  Sites, not tokens: a lost page is one
-    omission."""
+    omission.  With the token ids, a stretch on both sides between two anchors
+    is aligned word by word, and the words one side lacks inside it count."""
     runs = sorted({r for q in pair.passages for r in q.runs}) if pair is not None else []
     if not runs:
         return 0, 0
@@ -155,6 +180,11 @@ def omissions(pair: PairEvidence | None, n_a: int, n_b: int) -> tuple[int, int]:
             b_lacks += 1
         elif gb > 0 and ga <= 0:
             a_lacks += 1
+        elif ga > 0 and gb > 0 and ids_a is not None and ids_b is not None:
+            sm = difflib.SequenceMatcher(None, ids_a[prev_a:ra].tolist(), ids_b[prev_b:rb].tolist(), autojunk=False)
+            for op, *_ in sm.get_opcodes():
+                b_lacks += op == "delete"
+                a_lacks += op == "insert"
         prev_a, prev_b = max(prev_a, ra + n), max(prev_b, rb + n)
     return a_lacks, b_lacks
 
@@ -170,18 +200,18 @@ def _uncovered(covered: np.ndarray) -> list[int]:
 
 
 def distance_matrix(members: Sequence[str], sizes: Mapping[str, int],
-                    by_pair: Mapping[tuple[str, str], PairEvidence]) -> np.ndarray:
+                    by_pair: Mapping[tuple[str, str], PairEvidence],
+                    ids: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+    """Change events between every two ``members`` (``ids``: their token ids, for word-by-word slips)."""
     n = len(members)
     d = np.zeros((n, n), dtype=np.float64)
     for i in range(n):
         for j in range(i + 1, n):
-            a, b = members[i], members[j]
-            pair = by_pair.get((a, b)) if a < b else by_pair.get((b, a))
-            if pair is not None and pair.a != a:
-                n_a, n_b = sizes[b], sizes[a]
-            else:
-                n_a, n_b = sizes[a], sizes[b]
-            d[i, j] = d[j, i] = events(pair, n_a, n_b)
+            x, y = members[i], members[j]
+            pair = by_pair.get((x, y) if x < y else (y, x))
+            a, b = (pair.a, pair.b) if pair is not None else (x, y)
+            d[i, j] = d[j, i] = events(pair, sizes[a], sizes[b],
+                                       ids[a] if ids is not None else None, ids[b] if ids is not None else None)
     return d
 
 
