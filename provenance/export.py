@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import tempfile
@@ -96,6 +98,79 @@ def to_dict(result: AuditResult, version: str) -> dict[str, Any]:
 def dumps(data: dict[str, Any]) -> str:
     """Stable JSON: sorted keys, fixed separators, a trailing newline."""
     return json.dumps(data, sort_keys=True, ensure_ascii=False, indent=1) + "\n"
+
+
+#: A cell a spreadsheet would run as a formula starts with one of these; such a
+#: cell is written with a leading apostrophe (OWASP's advice on CSV injection).
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> str:
+    """A value as ``documents.csv``, ``pairs.csv`` and ``edges.csv`` write it:
+    numbers as ``json`` writes them, lists joined with ``;``, nothing as empty,
+    and a text a spreadsheet would run as a formula behind an apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return json.dumps(value)
+    if isinstance(value, (list, tuple)):
+        value = ";".join(str(v) for v in value)
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(header)
+    for row in rows:
+        w.writerow([csv_cell(v) for v in row])
+    return buf.getvalue().encode("utf-8-sig")  # the BOM tells a spreadsheet it is UTF-8
+
+
+def to_csv(data: dict[str, Any]) -> dict[str, bytes]:
+    """``documents.csv``, ``pairs.csv`` and ``edges.csv`` of an audit (the dict of
+    ``to_dict``): one row per document, per pair and per edge of ``audit.json``,
+    the edges with their plain-language verdict."""
+    from provenance.verdict import shared_words, verdicts
+
+    lin = data.get("lineage") or {"edges": [], "latent": []}
+    tokens = {d["id"]: int(d["tokens"]) for d in data["documents"]}
+    parent = {e["child"]: e["parent"] for e in lin["edges"]}
+    kids: dict[str, list[str]] = {}
+    for e in lin["edges"]:
+        kids.setdefault(e["parent"], []).append(e["child"])
+    related: dict[str, int] = {}
+    for p in data["pairs"]:
+        related[p["a"]] = related.get(p["a"], 0) + 1
+        related[p["b"]] = related.get(p["b"], 0) + 1
+    edge_of = {(e["parent"], e["child"]): e for e in lin["edges"]}
+    documents = _csv(
+        ["id", "path", "title", "site", "published", "url", "author", "words", "chars", "related", "parent",
+         "children", "copies"],
+        [[d["id"], d["path"], d["title"], d["site"], d["published"], d["url"], d["author"], d["tokens"], d["chars"],
+          related.get(d["id"], 0), parent.get(d["id"]), sorted(kids.get(d["id"], [])), d["copies"]]
+         for d in data["documents"]])
+    pair_rows = []
+    for p in data["pairs"]:
+        e = edge_of.get((p["a"], p["b"])) or edge_of.get((p["b"], p["a"]))
+        pair_rows.append([p["a"], p["b"], p["covered_a"], p["covered_b"], p["longest"], len(p["passages"]),
+                          shared_words(p, tokens), e["parent"] if e else None, e["child"] if e else None,
+                          e["confidence"] if e else None, e["change"] if e else None])
+    pairs = _csv(["a", "b", "covered_a", "covered_b", "longest", "passages", "shared_words", "source", "copy",
+                  "confidence", "change"], pair_rows)
+    edge_rows = []
+    for e, v in zip(lin["edges"], verdicts(data)):
+        ev = e["evidence"]
+        d = ev.get("direction") or {}
+        edge_rows.append([e["child"], e["parent"], e["confidence"], e["change"], d.get("by"), d.get("probability"),
+                          ev.get("covered_child"), ev.get("covered_parent"), ev.get("score"), ev.get("latent"),
+                          v["sentence"]])
+    edges = _csv(["child", "parent", "confidence", "change", "direction_by", "direction_probability", "covered_child",
+                  "covered_parent", "score", "latent", "verdict"], edge_rows)
+    return {"documents.csv": documents, "pairs.csv": pairs, "edges.csv": edges}
 
 
 def write_atomic(path: Path, data: bytes) -> None:

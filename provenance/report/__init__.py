@@ -1,18 +1,24 @@
 """The HTML provenance report: one self-contained file, built with lxml.
 
-Every element is made by lxml, so article text is escaped by construction.
-The data the page's script needs (texts, passages, edges) is embedded once as
-JSON in a non-executable ``<script type="application/json">`` block with
-``<``, ``>`` and ``&`` escaped, so ``</script>`` inside an article cannot end
-it; pair views are rendered on demand from it, with character offsets turned
-into the browser's UTF-16 offsets (an emoji counts two there).  A Content-Security-Policy
-allows only the page's own inline script (by hash) and style, and no network.
+Every element of the page is made by lxml, so names and metadata are escaped
+by construction; the views the script draws on demand (a family's tree, the
+tables, a pair, a document) are made with ``createElement`` and
+``textContent`` only, never from markup.  The data the script needs (texts,
+passages, edges with their verdicts, each family's layout) is embedded once,
+as gzip-compressed JSON in base64 inside a non-executable ``<script
+type="application/octet-stream">`` block, decompressed by the browser's own
+``DecompressionStream``: no character of an article can end that block, and
+the 10,000-article report stays one file.  Character offsets are turned into
+the browser's UTF-16 offsets (an emoji counts two there).  A
+Content-Security-Policy allows only the page's own inline script (by hash) and
+style, and no network.  The output is byte-identical for the same audit.
 """
 
 from __future__ import annotations
 
 import base64
 import bisect
+import gzip
 import hashlib
 import json
 import re
@@ -23,9 +29,10 @@ from typing import Any
 from lxml import etree
 from lxml.html import builder as E
 
-from provenance.report.layout import NODE_H, NODE_W, layout
+from provenance.report.layout import LABEL_W, NODE_H, NODE_W, families
+from provenance.verdict import CHANGES, GLOSSARY, shared_words, verdicts
 
-__all__ = ["render"]
+__all__ = ["decode_payload", "payload", "render"]
 
 SVG = "http://www.w3.org/2000/svg"
 
@@ -34,20 +41,11 @@ def _static(name: str) -> str:
     return resources.files("provenance.report").joinpath("static", name).read_text(encoding="utf-8")
 
 
-def _json_for_script(data: Any) -> str:
-    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
-
-
 def _s(tag: str, **attrs: Any) -> etree._Element:
     el = etree.Element(f"{{{SVG}}}{tag}", nsmap={None: SVG} if tag == "svg" else None)
     for k, v in attrs.items():
         el.set(k.rstrip("_").replace("_", "-"), str(v))
     return el
-
-
-def _short(text: str, n: int) -> str:
-    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
 
 
 def _shared_fraction(data: dict[str, Any]) -> dict[str, float]:
@@ -68,123 +66,112 @@ def _shared_fraction(data: dict[str, Any]) -> dict[str, float]:
     return out
 
 
-def _tree(data: dict[str, Any]) -> etree._Element:
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+
+
+def _utf16(text: str) -> Callable[[int], int]:
+    """Character offset of ``text`` -> the browser's offset (UTF-16 code units,
+    in which each character above U+FFFF, an emoji or half a flag, is two)."""
+    astral = [m.start() for m in _ASTRAL.finditer(text)]
+    if not astral:
+        return lambda i: i
+    return lambda i: i + bisect.bisect_left(astral, i)
+
+
+def payload(data: dict[str, Any]) -> dict[str, Any]:
+    """What the page's script reads: compact lists, offsets in UTF-16 units."""
+    index = {d["id"]: i for i, d in enumerate(data["documents"])}
     lin = data.get("lineage") or {"roots": [], "edges": [], "latent": []}
-    docs = {d["id"]: d for d in data["documents"]}
-    latent = {x["id"]: x for x in lin["latent"]}
-    nodes = sorted(docs) + sorted(latent)
-    edges = [(e["parent"], e["child"]) for e in lin["edges"]]
-    placed, width, height = layout(nodes, edges, set(latent))
-    where = {p.id: p for p in placed}
-    svg = _s("svg", width=f"{width:.0f}", height=f"{height:.0f}", viewBox=f"0 0 {width:.0f} {height:.0f}",
-             role="img", **{"aria-label": "derivation tree"})
-    svg.set("class", "tree")
-    defs = _s("defs")
-    marker = _s("marker", id="arrow", viewBox="0 0 10 10", refX="9", refY="5", markerWidth="10", markerHeight="10",
-               orient="auto", markerUnits="userSpaceOnUse")
-    marker.append(_s("path", d="M0,0 L10,5 L0,10 z", fill="#555"))
-    defs.append(marker)
-    svg.append(defs)
-    for e in sorted(lin["edges"], key=lambda e: (e["parent"], e["child"])):
-        p, c = where[e["parent"]], where[e["child"]]
-        x1, y1, x2, y2 = p.x, p.y + NODE_H, c.x, c.y
-        g = _s("g", class_="edge", tabindex="0")
-        g.set("data-parent", e["parent"])
-        g.set("data-child", e["child"])
-        width_px = 1 + 5 * float(e["confidence"])
-        g.append(_s("path", d=f"M{x1:.1f},{y1:.1f} C{x1:.1f},{(y1 + y2) / 2:.1f} {x2:.1f},{(y1 + y2) / 2:.1f} {x2:.1f},{y2 - 2:.1f}",
-                    stroke_width=f"{width_px:.1f}", marker_end="url(#arrow)"))
-        hit = _s("path", d=f"M{x1:.1f},{y1:.1f} L{x2:.1f},{y2:.1f}", class_="hit")
-        g.append(hit)
-        label = _s("text", x=f"{(x1 + x2) / 2 + 4:.1f}", y=f"{(y1 + y2) / 2:.1f}", class_="elabel")
-        label.text = f"{e['change']} {float(e['confidence']):.2f}"
-        g.append(label)
-        title = _s("title")
-        title.text = f"{e['parent']} → {e['child']}: {e['change']}, confidence {float(e['confidence']):.2f}"
-        g.append(title)
-        svg.append(g)
-    for p in placed:
-        g = _s("g", class_="node latent" if p.latent else "node", tabindex="0")
-        g.set("data-doc", p.id)
-        g.append(_s("rect", x=f"{p.x - NODE_W / 2:.1f}", y=f"{p.y:.1f}", width=str(NODE_W), height=str(NODE_H), rx="6"))
-        t1 = _s("text", x=f"{p.x - NODE_W / 2 + 6:.1f}", y=f"{p.y + 17:.1f}", class_="ntitle")
-        t2 = _s("text", x=f"{p.x - NODE_W / 2 + 6:.1f}", y=f"{p.y + 35:.1f}", class_="nmeta")
-        if p.latent:
-            x = latent[p.id]
-            t1.text = _short(f"missing: {x['label']}", 24)
-            t2.text = f"{len(x['children'])} documents share it"
-        else:
-            d = docs[p.id]
-            t1.text = _short(d["title"] or d["id"], 24)
-            meta = [v for v in (d.get("site"), (d.get("published") or "")[:10]) if v]
-            same = [f"+{len(d['copies'])} identical"] if d.get("copies") else []
-            t2.text = _short(" · ".join(same + meta + [f"{d['tokens']} words"]), 28)
-        title = _s("title")
-        title.text = p.id if p.latent else f"{p.id}: {docs[p.id]['title']}"
-        if not p.latent and docs[p.id].get("copies"):
-            title.text += "\nidentical copies: " + ", ".join(docs[p.id]["copies"])
-        g.append(t1)
-        g.append(t2)
-        g.append(title)
-        svg.append(g)
-    return svg
+    js = {d["id"]: _utf16(d["text"]) for d in data["documents"]}
+    tokens = {d["id"]: int(d["tokens"]) for d in data["documents"]}
+    shared = _shared_fraction(data)
+    edge_of = {(e["parent"], e["child"]): k for k, e in enumerate(lin["edges"])}
+
+    def spans(p: dict[str, Any], q: dict[str, Any]) -> list[Any]:
+        fa, fb = js[p["a"]], js[p["b"]]
+        runs = [x for r in q.get("runs", []) for x in (fa(r[0]), fa(r[1]), fb(r[2]), fb(r[3]))]
+        return [fa(q["a"][0]), fa(q["a"][1]), fb(q["b"][0]), fb(q["b"][1]), q.get("kind", "exact"), runs]
+
+    fams = families(list(index) + [x["id"] for x in lin["latent"]], [(e["parent"], e["child"]) for e in lin["edges"]])
+    change_of = {e["child"]: e["change"] for e in lin["edges"]}
+    says = verdicts(data)
+    return {
+        "docs": [[d["id"], d["title"], d.get("site") or "", d.get("published") or "", d["text"], d["tokens"],
+                  d["path"], list(d.get("copies", [])), round(shared[d["id"]], 4)]
+                 for d in data["documents"]],
+        "pairs": [
+            [index[p["a"]], index[p["b"]], p["covered_a"], p["covered_b"], p["longest"],
+             [spans(p, q) for q in p["passages"]], shared_words(p, tokens),
+             edge_of.get((p["a"], p["b"]), edge_of.get((p["b"], p["a"]), -1))]
+            for p in data["pairs"]
+        ],
+        "edges": [[e["child"], e["parent"], e["confidence"], e["change"],
+                   {k: v for k, v in e["evidence"].items() if k not in ("shared", "readings")},
+                   v["sentence"], v["terms"]]
+                  for e, v in zip(lin["edges"], says)],
+        "latent": [[x["id"], x["label"], x["children"]] for x in lin["latent"]],
+        "families": [[f.root, list(f.members), [round(c, 1) for xy in f.xy for c in xy], f.width, f.height,
+                      f.depth, _changes([change_of[m] for m in f.members if m in change_of])]
+                     for f in fams],
+        "glossary": GLOSSARY,
+        "node": [NODE_W, NODE_H, LABEL_W],
+    }
+
+
+def _changes(kinds: list[str]) -> str:
+    counts: dict[str, int] = {}
+    for k in kinds:
+        counts[k] = counts.get(k, 0) + 1
+    return ", ".join(f"{n} {k}" for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _encode(obj: Any) -> str:
+    raw = json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return base64.b64encode(gzip.compress(raw, compresslevel=6, mtime=0)).decode("ascii")
+
+
+def decode_payload(page: bytes) -> dict[str, Any]:
+    """The embedded data of a report (for tests and tools)."""
+    from lxml import html as lxml_html
+
+    block = lxml_html.fromstring(page).get_element_by_id("audit-data")
+    got: dict[str, Any] = json.loads(gzip.decompress(base64.b64decode(block.text or "")))
+    return got
+
+
+def _term(name: str, shown: str | None = None) -> etree._Element:
+    return E.SPAN(shown or name, **{"class": "term", "title": GLOSSARY[name], "tabindex": "0"})
 
 
 def _legend() -> etree._Element:
+    svg = _s("svg", width="40", height="14", viewBox="0 0 40 14", class_="key-line")
+    svg.append(_s("path", d="M2,7 L36,7", stroke="#666", stroke_width="3", marker_end="url(#arrow)"))
     return E.DIV(
         E.CLASS("legend"),
         E.SPAN(E.CLASS("key node-key"), "document"), " ",
-        E.SPAN(E.CLASS("key latent-key"), "missing source (inferred)"), " ",
-        E.SPAN(E.CLASS("key edge-key"), "parent → child; thicker = more confident; label = how the text changed"), " ",
-        E.SPAN(E.CLASS("key exact"), "exact shared text"), " ",
-        E.SPAN(E.CLASS("key edited"), "near-verbatim (edited) part of a passage"),
+        E.SPAN(E.CLASS("key latent-key"), _term("missing source")), " ",
+        E.SPAN(E.CLASS("key"), "source ", svg, " copy; thicker = higher ", _term("confidence"),
+               "; the label says how the text changed (", *_changes_terms(), ")"), " ",
+        E.SPAN(E.CLASS("key exact"), _term("exact run", "exact shared text")), " ",
+        E.SPAN(E.CLASS("key edited"), _term("edited passage", "shared, edited on the way")),
     )
 
 
-def _tree_order(data: dict[str, Any]) -> list[str]:
-    lin = data.get("lineage") or {"roots": [], "edges": []}
-    kids: dict[str, list[str]] = {}
-    for e in lin["edges"]:
-        kids.setdefault(e["parent"], []).append(e["child"])
-    order: list[str] = []
-
-    def walk(n: str) -> None:
-        order.append(n)
-        for c in sorted(kids.get(n, [])):
-            walk(c)
-
-    for r in lin["roots"]:
-        walk(r)
-    ids = {d["id"] for d in data["documents"]}
-    seen = set(order)
-    return [n for n in order if n in ids] + sorted(ids - seen)
+def _changes_terms() -> list[Any]:
+    out: list[Any] = []
+    for i, k in enumerate(CHANGES):
+        if i:
+            out.append(", ")
+        out.append(_term(k))
+    return out
 
 
-def _table(data: dict[str, Any], shared: dict[str, float]) -> etree._Element:
-    lin = data.get("lineage") or {"edges": []}
-    parent = {e["child"]: e["parent"] for e in lin["edges"]}
-    children: dict[str, list[str]] = {}
-    for e in lin["edges"]:
-        children.setdefault(e["parent"], []).append(e["child"])
-    partners: dict[str, int] = {}
-    for p in data["pairs"]:
-        partners[p["a"]] = partners.get(p["a"], 0) + 1
-        partners[p["b"]] = partners.get(p["b"], 0) + 1
-    rows = _tree_order(data)
-    by_id = {d["id"]: d for d in data["documents"]}
-    body = E.TBODY()
-    for doc_id in rows:
-        d = by_id[doc_id]
-        link = E.A(d["id"], href="#", **{"data-doc": d["id"], "class": "doclink"})
-        body.append(E.TR(
-            E.TD(link), E.TD(_short(d["title"], 80)), E.TD(d.get("site") or ""), E.TD((d.get("published") or "")[:10]),
-            E.TD(str(d["tokens"])), E.TD(f"{shared[d['id']]:.0%}"), E.TD(str(partners.get(d["id"], 0))),
-            E.TD(parent.get(d["id"], "")), E.TD(", ".join(sorted(children.get(d["id"], [])))),
-            E.TD(", ".join(d.get("copies", []))),
-        ))
-    head = E.THEAD(E.TR(*[E.TH(h) for h in ("document", "title", "site", "date", "words", "shared", "related", "parent",
-                                            "children", "identical copies")]))
-    return E.TABLE(E.CLASS("docs"), head, body)
+def _glossary() -> etree._Element:
+    dl = E.DL(E.CLASS("glossary"))
+    for k in sorted(GLOSSARY):
+        dl.append(E.DT(k, id=f"term-{re.sub(r'[^a-z0-9]+', '-', k)}"))
+        dl.append(E.DD(GLOSSARY[k]))
+    return dl
 
 
 def _summary(data: dict[str, Any]) -> etree._Element:
@@ -210,51 +197,34 @@ def _summary(data: dict[str, Any]) -> etree._Element:
                  E.H3("Dates not read (not used to decide direction)"), dates)
 
 
-_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+def _tree_svg() -> etree._Element:
+    svg = _s("svg", id="tree", role="img", viewBox="0 0 100 100", preserveAspectRatio="xMidYMid meet",
+             **{"aria-label": "the family's derivation tree"})
+    svg.set("class", "tree")
+    defs = _s("defs")
+    marker = _s("marker", id="arrow", viewBox="0 0 10 10", refX="9", refY="5", markerWidth="10", markerHeight="10",
+               orient="auto", markerUnits="userSpaceOnUse")
+    marker.append(_s("path", d="M0,0 L10,5 L0,10 z", fill="#555"))
+    defs.append(marker)
+    svg.append(defs)
+    svg.append(_s("g", id="tree-edges"))
+    svg.append(_s("g", id="tree-nodes"))
+    return svg
 
 
-def _utf16(text: str) -> Callable[[int], int]:
-    """Character offset of ``text`` -> the browser's offset (UTF-16 code units,
-    in which each character above U+FFFF, an emoji or half a flag, is two)."""
-    astral = [m.start() for m in _ASTRAL.finditer(text)]
-    if not astral:
-        return lambda i: i
-    return lambda i: i + bisect.bisect_left(astral, i)
+def render(data: dict[str, Any], source: str | None = None, audited_at: str | None = None) -> bytes:
+    """The report for one audit (the dict of ``export.to_dict``), as bytes.
 
-
-def _payload(data: dict[str, Any], order: list[str]) -> dict[str, Any]:
-    index = {d["id"]: i for i, d in enumerate(data["documents"])}
-    lin = data.get("lineage") or {"roots": [], "edges": [], "latent": []}
-    js = {d["id"]: _utf16(d["text"]) for d in data["documents"]}
-
-    def spans(p: dict[str, Any], q: dict[str, Any]) -> list[Any]:
-        fa, fb = js[p["a"]], js[p["b"]]
-        runs = [x for r in q.get("runs", []) for x in (fa(r[0]), fa(r[1]), fb(r[2]), fb(r[3]))]
-        return [fa(q["a"][0]), fa(q["a"][1]), fb(q["b"][0]), fb(q["b"][1]), q.get("kind", "exact"), runs]
-
-    return {
-        "docs": [[d["id"], d["title"], d.get("site") or "", (d.get("published") or "")[:10], d["text"], d["tokens"]]
-                 for d in data["documents"]],
-        "pairs": [
-            [index[p["a"]], index[p["b"]], p["covered_a"], p["covered_b"], p["longest"],
-             [spans(p, q) for q in p["passages"]]]
-            for p in data["pairs"]
-        ],
-        "edges": [[e["child"], e["parent"], e["confidence"], e["change"], e["evidence"]] for e in lin["edges"]],
-        "latent": [[x["id"], x["label"], x["children"]] for x in lin["latent"]],
-        "order": order,
-    }
-
-
-def render(data: dict[str, Any]) -> bytes:
-    """The report for one audit (the dict of ``export.to_dict``), as bytes."""
+    ``source`` names the audited folder or file as the reader gave it and
+    ``audited_at`` the time of the audit; each is shown in the header when
+    given (the page holds no other time, so the same audit gives the same bytes)."""
     script = _static("report.js")
     digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
     csp = (f"default-src 'none'; script-src 'sha256-{digest}'; style-src 'unsafe-inline'; "
            "img-src data:; connect-src 'none'; form-action 'none'; base-uri 'none'; frame-src 'none'")
-    order = _tree_order(data)
-    shared = _shared_fraction(data)
-    title = f"Provenance report: {len(data['documents'])} documents"
+    lin = data.get("lineage") or {"edges": [], "latent": []}
+    n_docs = len(data["documents"])
+    title = f"Provenance report: {source}" if source else f"Provenance report: {n_docs} documents"
     head = E.HEAD(
         E.META(charset="utf-8"),
         E.META(**{"http-equiv": "Content-Security-Policy", "content": csp}),
@@ -262,18 +232,50 @@ def render(data: dict[str, Any]) -> bytes:
         E.TITLE(title),
         E.STYLE(_static("report.css")),
     )
-    data_block = E.SCRIPT(type="application/json", id="audit-data")
-    data_block.text = _json_for_script(_payload(data, order))
+    data_block = E.SCRIPT(type="application/octet-stream", id="audit-data", **{"data-encoding": "gzip+base64"})
+    data_block.text = _encode(payload(data))
     code = E.SCRIPT()
     code.text = script
+    facts = [f"{n_docs} documents", f"{len(data['pairs'])} related pairs", f"{len(lin['edges'])} derivations"]
+    where = E.P(E.CLASS("audited"))
+    if source:
+        where.extend([E.SPAN("Audited: "), E.CODE(source, id="audited-path")])
+    if audited_at:
+        where.extend([E.SPAN(" on "), E.TIME(audited_at, datetime=audited_at, id="audited-at")])
+    where.append(E.SPAN((" \u00b7 " if source or audited_at else "") + ", ".join(facts) +
+                        f" \u00b7 {data['tool']['name']} {data['tool']['version']}"))
+    search = E.DIV(
+        E.CLASS("search"),
+        E.LABEL("Find a document ", E.INPUT(id="search", type="search", autocomplete="off", spellcheck="false",
+                                             placeholder="words of a headline, a site, a file name or an id"),
+                **{"for": "search"}),
+        E.UL(id="search-results", role="listbox"),
+    )
+    nav = E.NAV(*[E.A(t, href=f"#{i}") for i, t in (("families", "Families"), ("view", "Document or pair"),
+                                                      ("pairs", "Ranked pairs"), ("documents", "Documents"),
+                                                      ("terms", "Terms"), ("summary", "Summary"))])
     body = E.BODY(
-        E.HEADER(E.H1(title), E.P("Who copied whom: the derivation tree, every shared passage side by side, and the evidence for each claim.")),
-        E.SECTION(E.H2("Derivation tree"), _legend(), E.DIV(E.CLASS("tree-wrap"), _tree(data)), id="tree"),
-        E.SECTION(E.H2("Pair"), E.DIV(E.P("Click an edge of the tree, a matrix cell or a document to see the texts side by side."), id="pair-view"), id="pair"),
-        E.SECTION(E.H2("Coverage matrix"), E.P("Cell: share of the row document found in the column document. ",
-                  E.BUTTON("order by tree", id="order-tree", type="button"), " ", E.BUTTON("order by id", id="order-id", type="button")),
-                  E.DIV(E.CLASS("matrix-wrap"), id="matrix"), id="matrix-section"),
-        E.SECTION(E.H2("Documents"), _table(data, shared), id="documents"),
+        E.HEADER(E.H1(title), where, E.P("Who copied whom: each family's derivation tree, every shared passage side "
+                                         "by side, and the evidence for each claim in plain words."), search, nav),
+        E.SECTION(E.H2("Families"), E.P("Documents joined by derivations, largest family first. Choose one to draw it; "
+                                        "documents with no derivation found are in the documents table."),
+                  E.DIV(id="family-index"),
+                  E.DIV(E.CLASS("family-view"),
+                        E.DIV(E.CLASS("toolbar"),
+                              E.BUTTON("fit", id="fit", type="button", title="show the whole family"),
+                              E.BUTTON("+", id="zoom-in", type="button", title="zoom in (or the mouse wheel)"),
+                              E.BUTTON("\u2212", id="zoom-out", type="button", title="zoom out"),
+                              E.SPAN(id="family-caption")),
+                        _legend(),
+                        E.DIV(E.CLASS("tree-wrap"), _tree_svg(), id="tree-wrap")),
+                  id="families"),
+        E.SECTION(E.H2("Document or pair"),
+                  E.DIV(E.P("Click a node or an edge of the tree, a row of a table, or a search result."), id="view"),
+                  id="view-section"),
+        E.SECTION(E.H2("Ranked pairs"), E.P("Every related pair, most shared words first; click a column to sort, "
+                                            "a row to see the two texts."), E.DIV(id="pairs-table"), id="pairs"),
+        E.SECTION(E.H2("Documents"), E.DIV(id="docs-table"), id="documents"),
+        E.SECTION(E.H2("Terms"), _glossary(), id="terms"),
         E.SECTION(E.H2("Summary"), _summary(data), id="summary"),
         data_block,
         code,

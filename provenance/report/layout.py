@@ -1,73 +1,99 @@
-"""A tidy layout of the derivation forest, computed in Python (no Graphviz).
+"""Families of the derivation forest and the layout of each, computed in Python.
 
-Leaves of each tree take consecutive columns, a parent is centred over its
-children, depth gives the row.  Families sit side by side, largest first;
-documents with no derivation at all go in a compact grid below them.
+A family is a connected tree of derivations (documents and missing sources).
+Each is drawn on its own, left to right: the root in the first column, depth
+gives the column, leaves of the tree take consecutive rows and a parent sits
+level with the middle of its children.  Two nodes of one column always lie in
+disjoint row ranges, so no two boxes overlap; an edge's label sits in the gap
+just left of its child's box, on the child's own row, so no two labels
+overlap either.  Documents with no derivation form no family.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-NODE_W = 180
-NODE_H = 46
-GAP_X = 18
-GAP_Y = 60
-GRID_COLS = 8
+NODE_W = 230
+NODE_H = 68
+GAP_X = 150  # between columns: the edge labels live here
+GAP_Y = 14  # between rows
+MARGIN = 16
+LABEL_W = GAP_X - 24  # widest an edge label may be drawn (the script trims longer ones)
+ROW = NODE_H + GAP_Y
+COLUMN = NODE_W + GAP_X
 
 
 @dataclass(frozen=True)
-class Placed:
-    id: str
-    x: float  # centre
-    y: float  # top
-    depth: int
-    latent: bool
+class Family:
+    root: str
+    members: tuple[str, ...]  # in drawing order (depth first from the root)
+    xy: tuple[tuple[float, float], ...]  # top-left corner of each member's box
+    width: float
+    height: float
+    depth: int  # edges on the longest path from the root
 
 
-def layout(nodes: list[str], edges: list[tuple[str, str]], latent: set[str]) -> tuple[list[Placed], float, float]:
-    """Positions of every node, and the drawing's width and height."""
+def families(nodes: Iterable[str], edges: Iterable[tuple[str, str]]) -> list[Family]:
+    """Every family of the forest given as ``(parent, child)`` edges, largest first
+    (then by root id), each laid out on its own."""
     children: dict[str, list[str]] = {}
-    has_parent = set()
+    has_parent: set[str] = set()
     for parent, child in edges:
         children.setdefault(parent, []).append(child)
         has_parent.add(child)
+    size: dict[str, int] = {}
+
+    def count(n: str) -> int:  # iterative: a chain of a thousand copies must not hit the recursion limit
+        stack = [(n, False)]
+        while stack:
+            x, done = stack.pop()
+            if done:
+                size[x] = 1 + sum(size[c] for c in children.get(x, ()))
+            elif x not in size:
+                stack.append((x, True))
+                stack.extend((c, False) for c in children.get(x, ()))
+        return size[n]
+
+    roots = sorted({n for n in nodes if n not in has_parent and n in children})
+    for r in roots:
+        count(r)
     for kids in children.values():
-        kids.sort()
-    roots = [n for n in nodes if n not in has_parent]
-    trees = [r for r in roots if r in children]
-    alone = [r for r in roots if r not in children]
+        kids.sort(key=lambda c: (-size[c], c))
+    out = [_place(r, children) for r in roots]
+    out.sort(key=lambda f: (-len(f.members), f.root))
+    return out
 
-    def size(n: str) -> int:
-        return sum(size(c) for c in children.get(n, [])) or 1
 
-    trees.sort(key=lambda r: (-size(r), r))
-    placed: list[Placed] = []
-    column = 0.0
-    max_depth = 0
-    step = NODE_W + GAP_X
-
-    def place(n: str, depth: int) -> float:
-        nonlocal column, max_depth
-        max_depth = max(max_depth, depth)
+def _place(root: str, children: dict[str, list[str]]) -> Family:
+    order: list[str] = []
+    depth_of: dict[str, int] = {}
+    row_of: dict[str, float] = {}
+    leaves = 0
+    # post-order without recursion: a node's row is known once its children's are
+    stack: list[tuple[str, int, bool]] = [(root, 0, False)]
+    while stack:
+        n, depth, done = stack.pop()
         kids = children.get(n, [])
+        if done:
+            row_of[n] = (row_of[kids[0]] + row_of[kids[-1]]) / 2
+            continue
+        order.append(n)
+        depth_of[n] = depth
         if kids:
-            xs = [place(c, depth + 1) for c in kids]
-            x = (xs[0] + xs[-1]) / 2
+            stack.append((n, depth, True))
+            stack.extend((c, depth + 1, False) for c in reversed(kids))
         else:
-            x = column * step + NODE_W / 2 + GAP_X
-            column += 1
-        placed.append(Placed(n, x, depth * (NODE_H + GAP_Y) + GAP_X, depth, n in latent))
-        return x
+            row_of[n] = float(leaves)
+            leaves += 1
+    deepest = max(depth_of.values())
+    xy = tuple((MARGIN + depth_of[n] * COLUMN, MARGIN + row_of[n] * ROW) for n in order)
+    width = 2 * MARGIN + deepest * COLUMN + NODE_W
+    height = 2 * MARGIN + (leaves - 1) * ROW + NODE_H
+    return Family(root, tuple(order), xy, float(width), float(height), deepest)
 
-    for r in trees:
-        place(r, 0)
-    width = max(column * step + GAP_X, GRID_COLS * step + GAP_X)
-    top = (max_depth + 1) * (NODE_H + GAP_Y) + GAP_X if trees else GAP_X
-    for i, n in enumerate(sorted(alone)):
-        row, col = divmod(i, GRID_COLS)
-        placed.append(Placed(n, col * step + NODE_W / 2 + GAP_X, top + row * (NODE_H + GAP_X), -1, n in latent))
-    rows = (len(alone) + GRID_COLS - 1) // GRID_COLS
-    height = top + rows * (NODE_H + GAP_X) + GAP_X
-    placed.sort(key=lambda p: p.id)
-    return placed, width, height
+
+def label_box(x: float, y: float) -> tuple[float, float, float, float]:
+    """Where the label of the edge into the node at ``(x, y)`` may be drawn:
+    (left, top, right, bottom), inside the gap before the node's column."""
+    return (x - 8 - LABEL_W, y + NODE_H / 2 - 18, x - 8, y + NODE_H / 2 - 2)
