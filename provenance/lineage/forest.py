@@ -225,13 +225,21 @@ def infer(
     out_edges: list[Derivation] = []
     latents: list[Latent] = []
     rest: set[str] = set()
-    for comp in sorted((sorted(c) for c in nx.connected_components(g) if len(c) > 1), key=lambda c: c[0]):
-        members = set(comp)
-        fam_edges = {k: v for k, v in edges.items() if k[0] in members}
-        if not versions(comp, {k: v for k, v in by_pair.items() if k[0] in members}):
-            rest |= members
+    comps = sorted((sorted(c) for c in nx.connected_components(g) if len(c) > 1), key=lambda c: c[0])
+    family_of = {n: k for k, comp in enumerate(comps) for n in comp}
+    edges_of: dict[int, dict[tuple[str, str], Derivation]] = defaultdict(dict)
+    for key, e in edges.items():
+        edges_of[family_of[key[0]]][key] = e
+    pairs_of: dict[int, dict[tuple[str, str], PairEvidence]] = defaultdict(dict)
+    for key, p in by_pair.items():
+        k = family_of.get(p.a)
+        if k is not None and family_of.get(p.b) == k:
+            pairs_of[k][key] = p
+    for k, comp in enumerate(comps):
+        if not versions(comp, pairs_of[k]):
+            rest.update(comp)
             continue
-        got, lat = _family(fam, comp, fam_edges, by_pair)
+        got, lat = _family(fam, comp, edges_of[k], by_pair)
         out_edges.extend(got)
         latents.extend(lat)
     if rest:
