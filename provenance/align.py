@@ -532,7 +532,7 @@ def _token_span(stream: TokenStream, chars: CharSpan) -> Span:
 def _enriched(ev: PairEvidence, dets: Sequence[Detection], sa: TokenStream, sb: TokenStream) -> PairEvidence:
     """``ev`` with the aligned passages added; exact passages inside one are absorbed into it."""
     kept = list(ev.passages)
-    added = []
+    added: list[Passage] = []
     for ca, cb in dets:
         inside = [p for p in kept if p.a_chars[0] < ca[1] and p.a_chars[1] > ca[0]
                   and p.b_chars[0] < cb[1] and p.b_chars[1] > cb[0]]

@@ -252,9 +252,9 @@ def audit_cmd(folder: Path, out: Path | None, min_len: int | None, max_gap: int,
                    f"{stats['largest']} documents, {stats['split']} split into {stats['blocks']} blocks), "
                    f"{stats['boilerplate']} boilerplate runs; seconds: read {stats['read_s']}, "
                    f"shuffle {stats['shuffle_s']}, audit {stats['audit_s']}, merge {stats['merge_s']}", err=True)
-        problem = _check_loaded(folder, sources.Loaded(result.documents, tuple(skipped)), strict)
-        if problem is not None:
-            return problem
+        failed = _check_loaded(folder, sources.Loaded(result.documents, tuple(skipped)), strict)
+        if failed is not None:
+            return failed
     else:
         from provenance.audit import audit
 

@@ -158,7 +158,7 @@ def _read_and_fingerprint(batch: Sequence[tuple[int, str, str]], options: Any, m
             for i, m in enumerate(min_lens):
                 fps = np.unique(reader.runs(stream, m))
                 rows[i].append(np.stack([fps.view(np.int64), np.full(fps.shape[0], code, dtype=np.int64)], axis=1))
-    out = []
+    out: list[np.ndarray] = []
     for r in rows:
         table = np.concatenate(r) if r else np.zeros((0, 2), dtype=np.int64)
         bucket = table[:, 0].view(np.uint64) % np.uint64(parts)
@@ -379,7 +379,7 @@ def blocks(members: Sequence[int], pairs: np.ndarray, block_docs: int) -> tuple[
                     seen.add(y)
                     queue.append(y)
     part = {x: i // size for i, x in enumerate(order)}
-    keys = sorted({tuple(sorted((part[a], part[b]))) for a, b in pairs.tolist()})
+    keys = sorted({(min(part[a], part[b]), max(part[a], part[b])) for a, b in pairs.tolist()})
     by_part: dict[int, list[int]] = {}
     for x in order:
         by_part.setdefault(part[x], []).append(x)
@@ -438,16 +438,16 @@ def audit_path_on_cluster(
         keys: list[str] = []
         prov: list[int] = []
         skipped = list(found.skipped)
-        tokens: list[int] = []
+        read_tokens: list[int] = []
         for got, skip, _ in client.gather(read):
             skipped.extend(skip)
             for code, doc, tkey, n in got:
                 prov.append(code)
                 light.append(doc)
                 keys.append(tkey)
-                tokens.append(n)
+                read_tokens.append(n)
         # every input read, identical ones included, as one machine counts them
-        settings = settings.for_texts(tokens)
+        settings = settings.for_texts(read_tokens)
         first = min_lens.index(settings.k) * n_parts
         skipped += sources.unread_manifest_rows(manifest, light, skipped)
         loaded, became, origin = sources.finish_indexed(light, skipped, keys)

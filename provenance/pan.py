@@ -182,21 +182,28 @@ def sample(all_pairs: Sequence[Pair], per_folder: int) -> list[Pair]:
     return sorted(out, key=lambda p: (p.folder, p.susp, p.src))
 
 
+def _attr(el: etree._Element, name: str) -> str:
+    value = el.get(name)
+    if value is None:
+        raise ValueError(f"no {name} attribute on line {el.sourceline}")
+    return value
+
+
 def _range(el: etree._Element, offset: str, length: str) -> Range:
-    start = int(el.get(offset))
-    return start, start + int(el.get(length))
+    start = int(_attr(el, offset))
+    return start, start + int(_attr(el, length))
 
 
 def read_xml(path: Path, name: str = "plagiarism") -> list[Case]:
     """The ``<feature name=NAME>`` passages of one PAN XML file."""
     tree = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
     doc = tree.getroot()
-    susp = doc.get("reference")
+    susp = _attr(doc, "reference")
     out = []
     for f in doc.iter("feature"):
         if f.get("name") != name:
             continue  # 05 also carries "about"/"md5" features, not cases
-        out.append(Case(susp, f.get("source_reference"), _range(f, "this_offset", "this_length"),
+        out.append(Case(susp, _attr(f, "source_reference"), _range(f, "this_offset", "this_length"),
                         _range(f, "source_offset", "source_length")))
     return out
 

@@ -33,6 +33,8 @@ STATED = ("dates", "times", "attribution")
 #: many say up to e^2.
 OMISSION_SLOPE = 2.0
 OMISSION_SMOOTH = 1.0
+#: A child's readings are weighed against at most this many of its siblings.
+MAX_AGAINST = 8
 #: At most this many readings are listed per edge as the evidence that ties
 #: the child to its parent rather than to the parent's other neighbours.
 MAX_READINGS = 20
@@ -45,11 +47,11 @@ def verbatim_pairs(docs: Sequence[Document], streams: Sequence[TokenStream],
     return [verbatim(p, size[p.a], size[p.b]) for p in pairs]
 
 
-def _readings(fam: _Family, child: str, parent: str, others: Sequence[str]) -> list[dict[str, Any]]:
+def _readings(fam: _Family, child: str, parent: str, others: Sequence[str], min_tokens: int = 1) -> list[dict[str, Any]]:
     """What ties ``child`` to ``parent`` rather than to ``others`` (the
     parent's other neighbours in the tree): the text ``child`` shares word for
     word with ``parent`` that none of ``others`` shares with it, as spans in
-    both texts."""
+    both texts; stretches shorter than ``min_tokens`` are left out."""
     pair = fam.by_pair.get((min(child, parent), max(child, parent)))
     if pair is None:
         return []
@@ -73,6 +75,9 @@ def _readings(fam: _Family, child: str, parent: str, others: Sequence[str]) -> l
                 j = k
                 while j < n and own[j]:
                     j += 1
+                if j - k < min_tokens:
+                    k = j
+                    continue
                 out.append({"child": [int(sc[c0 + k, 0]), int(sc[c0 + j - 1, 1])],
                             "parent": [int(sp[p0 + k, 0]), int(sp[p0 + j - 1, 1])], "tokens": j - k})
                 k = j
@@ -187,6 +192,38 @@ def _latent_edge(child: str, parent: str, names: dict[str, str], tree: trees.Unr
     return Derivation(cid, pid, best.confidence, best.change, evidence)
 
 
+def _with_readings(fam: _Family, edges: list[Derivation]) -> list[Derivation]:
+    """Edges of the containment method get their ``readings`` too: what the
+    child shares with its parent and with none of the parent's parent and its
+    other children most like the child (at most MAX_AGAINST of them)."""
+    parent_of = {e.child: e.parent for e in edges}
+    kids: dict[str, list[str]] = defaultdict(list)
+    for e in edges:
+        kids[e.parent].append(e.child)
+    out = []
+    for e in edges:
+        if "readings" in e.evidence or "latent" in e.evidence:
+            out.append(e)
+            continue
+        c, p = e.child, e.parent
+
+        def shared(o: str, c: str = c) -> float:
+            pair = fam.by_pair.get((min(c, o), max(c, o)))
+            return 0.0 if pair is None else (pair.covered_a if pair.a == c else pair.covered_b)
+
+        sibs = sorted((o for o in kids[p] if o != c and not o.startswith("latent:")), key=lambda o: (-shared(o), o))
+        others = sibs[:MAX_AGAINST]
+        grand = parent_of.get(p)
+        if grand is not None and not grand.startswith("latent:"):
+            others.append(grand)
+        # here shared text, not a word's variant: a stretch shorter than a
+        # distinctive run is where another partner's run merely stopped sooner
+        evidence = {**e.evidence, "against": sorted(others),
+                    "readings": _readings(fam, c, p, sorted(others), LATENT_MIN_RUN)}
+        out.append(dataclasses.replace(e, evidence=evidence))
+    return out
+
+
 def _calibrated(e: Derivation) -> Derivation:
     """An edge between documents with its confidence calibrated; its raw score kept in the evidence."""
     if "latent" in e.evidence:
@@ -247,6 +284,7 @@ def infer(
             fam, [p for p in vpairs if p.a in rest], {k: v for k, v in edges.items() if k[0] in rest}, sorted(rest))
         out_edges.extend(got)
         latents.extend(lat)
+    out_edges = _with_readings(fam, out_edges)
     out_edges = sorted((_calibrated(e) for e in out_edges), key=lambda e: (e.child, e.parent))
     has_parent = {e.child for e in out_edges}
     nodes = [d.id for d in docs] + sorted(x.id for x in latents)
