@@ -21,7 +21,7 @@ import click
 
 from provenance import __version__
 from provenance.model import AuditResult, Skipped
-from provenance.settings import DEFAULT_MAX_BYTES, DEFAULT_MAX_DF, DEFAULT_MAX_GAP, Settings
+from provenance.settings import DEFAULT_MAX_BYTES, DEFAULT_MAX_DF, DEFAULT_MAX_GAP, Settings, usable_cores
 
 if TYPE_CHECKING:
     from tqdm import tqdm
@@ -199,9 +199,10 @@ def _check_loaded(folder: Path, loaded: sources.Loaded, strict: bool) -> int | N
               help="Run on a Dask cluster: its address (tcp://host:8786), or 'local' for one on this machine.")
 @click.option("--workers", type=click.IntRange(1), default=2, show_default=True,
               help="Worker processes of a --scheduler local cluster.")
-@click.option("--jobs", "jobs", type=click.IntRange(1), default=1, show_default=True,
+@click.option("--jobs", "jobs", type=click.IntRange(1), default=None,
               help="Processes that tokenize, align pairs across edits and weigh lineage edges on this "
-                   "machine (not with --scheduler, whose workers do the work; the result does not change).")
+                   "machine (default: the cores this process may use; not with --scheduler, whose workers "
+                   "do the work; the result does not change).")
 @click.option("--block-docs", type=click.IntRange(2), default=4000, show_default=True,
               help="With --scheduler: a group of related documents larger than this is split into "
                    "overlapping blocks across workers (the result does not change).")
@@ -211,7 +212,7 @@ def audit_cmd(folder: Path, out: Path | None, min_len: int | None, max_gap: int,
               manifest: Path | None, text_column: str | None, id_column: str | None,
               title_column: str | None, date_column: str | None, url_column: str | None,
               site_column: str | None, strict: bool, fail_over: float | None, formats: str,
-              scheduler: str | None, workers: int, jobs: int, block_docs: int, quiet: bool) -> int:
+              scheduler: str | None, workers: int, jobs: int | None, block_docs: int, quiet: bool) -> int:
     """Audit every article under FOLDER (or in one collection file)."""
     from provenance import export, sources
     from provenance.sources import safe
@@ -263,7 +264,8 @@ def audit_cmd(folder: Path, out: Path | None, min_len: int | None, max_gap: int,
             return loaded
         bar = _Bar(enabled=sys.stderr.isatty() and len(loaded.documents) > 200)
         try:
-            result = audit(loaded.documents, settings, skipped=loaded.skipped, progress=bar, jobs=jobs)
+            result = audit(loaded.documents, settings, skipped=loaded.skipped, progress=bar,
+                           jobs=jobs or usable_cores())
         finally:
             bar.close()
     data = export.to_dict(result, __version__)
@@ -375,12 +377,12 @@ def eval_stemma(folder: Path, truth: Path, as_json: bool) -> int:
 @click.argument("corpus", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--detections", "out", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Write one PAN detections XML per pair into this folder.")
-@click.option("--jobs", type=click.IntRange(1), default=1, show_default=True,
-              help="Processes for the sentence alignment.")
+@click.option("--jobs", type=click.IntRange(1), default=None,
+              help="Processes for the sentence alignment (default: the cores this process may use).")
 @click.option("--sample", type=click.IntRange(1), default=None,
               help="Only this many pairs per obfuscation folder (the fixed stratified sample of the quality gate).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def eval_pan13(corpus: Path, out: Path | None, jobs: int, sample: int | None, quiet: bool) -> int:
+def eval_pan13(corpus: Path, out: Path | None, jobs: int | None, sample: int | None, quiet: bool) -> int:
     """Align every pair of a PAN 2013 text-alignment corpus and score it (plagdet)."""
     from provenance import pan
 
@@ -392,7 +394,7 @@ def eval_pan13(corpus: Path, out: Path | None, jobs: int, sample: int | None, qu
         chosen = pan.sample(chosen, sample)
     bar = _Bar(enabled=not quiet and sys.stderr.isatty())
     try:
-        result = pan.evaluate(corpus, chosen, Settings(), jobs=jobs, out=out, progress=bar)
+        result = pan.evaluate(corpus, chosen, Settings(), jobs=jobs or usable_cores(), out=out, progress=bar)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
     finally:
@@ -403,6 +405,10 @@ def eval_pan13(corpus: Path, out: Path | None, jobs: int, sample: int | None, qu
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
+    # one BLAS thread per process, set before numpy loads (the stages run on
+    # --jobs processes instead); a value the user set is kept
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
     try:
         rv = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
     except click.UsageError as exc:

@@ -64,6 +64,17 @@ DEFAULT_INCLUDE: tuple[str, ...] = ()
 DEFAULT_EXCLUDE: tuple[str, ...] = ()
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, as a container or
+    ``taskset`` sets it), the command line's default ``--jobs``."""
+    import os
+
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Options of one audit.  Construct with keywords; invalid values raise ``ValueError``."""

@@ -201,3 +201,29 @@ def test_parallel_audit_gives_the_same_audit() -> None:
     assert len(one.pairs) > 2 * CHUNK_PAIRS and one.lineage is not None and len(one.lineage.edges) > 50
     two = audit(docs, Settings(), jobs=2)
     assert export.dumps(export.to_dict(two, "t")) == export.dumps(export.to_dict(one, "t"))
+
+
+def test_jobs_default_to_the_usable_cores_and_change_nothing(tmp_path: Path, seeds_dir: Path) -> None:
+    """``--jobs`` defaults to the cores the process may use (its affinity, not
+    the machine's count), and the output is the same for any number."""
+    import os
+    import subprocess
+    import sys
+
+    code = "import os; os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}); " \
+           "from provenance.settings import usable_cores; print(usable_cores())"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout.strip() == "1"
+    outs = []
+    for extra in ([], ["--jobs", "1"], ["--jobs", "3"]):
+        out = tmp_path / f"out{len(outs)}"
+        assert main(["audit", str(seeds_dir), "--out", str(out), "--quiet", "--format", "json", *extra]) == 0
+        outs.append((out / "audit.json").read_bytes())
+    assert outs[0] == outs[1] == outs[2]
+    # one BLAS thread per process unless the user asked for more
+    probe = "import os, sys; from provenance.cli import main; main(['--help']); print(os.environ['OMP_NUM_THREADS'])"
+    env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
+    for given, expected in ((None, "1"), ("3", "3")):
+        run_env = env if given is None else {**env, "OMP_NUM_THREADS": given}
+        got = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=run_env)
+        assert got.stdout.strip().splitlines()[-1] == expected
