@@ -322,6 +322,20 @@ def family_tree(members: Sequence[str], d: np.ndarray, match_events: float | Non
     return tree
 
 
+def _hang(tree: UnrootedTree, root: str) -> tuple[list[str], dict[str, str]]:
+    """The nodes in breadth-first order from ``root``, and each one's parent."""
+    parent: dict[str, str] = {}
+    order = [root]
+    seen = {root}
+    for x in order:
+        for y in sorted(tree.adj[x]):
+            if y not in seen:
+                seen.add(y)
+                parent[y] = x
+                order.append(y)
+    return order, parent
+
+
 def orient(tree: UnrootedTree, logodds: Mapping[tuple[str, str], float]) -> tuple[str, dict[str, str]]:
     """The root and each node's parent.  ``logodds[(p, c)]``: the direction
     evidence that ``c`` derives from ``p`` (log-odds; missing: none).  Every
@@ -330,31 +344,13 @@ def orient(tree: UnrootedTree, logodds: Mapping[tuple[str, str], float]) -> tupl
     nodes = sorted(tree.adj)
     if not nodes:
         return "", {}
-    start = nodes[0]
-    parent: dict[str, str] = {}
-    order = [start]
-    seen = {start}
-    for x in order:
-        for y in sorted(tree.adj[x]):
-            if y not in seen:
-                seen.add(y)
-                parent[y] = x
-                order.append(y)
-    score = {start: sum(logodds.get((p, c), 0.0) for c, p in parent.items())}
+    order, parent = _hang(tree, nodes[0])
+    score = {nodes[0]: sum(logodds.get((p, c), 0.0) for c, p in parent.items())}
     for y in order[1:]:
         x = parent[y]
         score[y] = score[x] - logodds.get((x, y), 0.0) + logodds.get((y, x), 0.0)
     root = max(nodes, key=lambda n: (round(score[n], 9), -nodes.index(n)))
-    out: dict[str, str] = {}
-    order = [root]
-    seen = {root}
-    for x in order:
-        for y in sorted(tree.adj[x]):
-            if y not in seen:
-                seen.add(y)
-                out[y] = x
-                order.append(y)
-    return root, out
+    return root, _hang(tree, root)[1]
 
 
 def logit(p: float) -> float:
