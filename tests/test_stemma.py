@@ -93,6 +93,8 @@ def test_a_hypothetical_ancestor_a_document_matches_is_that_document() -> None:
     d = np.array([[0, 6, 10, 10], [6, 0, 6, 6], [10, 6, 0, 10], [10, 6, 10, 0]], dtype=float)
     t = trees.family_tree(members, d)
     assert t.edges() == [("a", "b"), ("b", "c"), ("b", "d")]
+    # the star stands whichever leaf is left out
+    assert trees.support(members, d, t) == {("a", "b"): 1.0, ("b", "c"): 1.0, ("b", "d"): 1.0}
     root, parent = trees.orient(t, {("b", "a"): 2.0, ("a", "b"): -2.0})
     assert root == "b" and parent == {"a": "b", "c": "b", "d": "b"}
 

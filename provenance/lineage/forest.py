@@ -33,6 +33,9 @@ STATED = ("dates", "times", "attribution")
 #: many say up to e^2.
 OMISSION_SLOPE = 2.0
 OMISSION_SMOOTH = 1.0
+#: Families of versions up to this size get each branch's jackknife support
+#: (``tree.support``: one tree per member left out).
+SUPPORT_MAX_MEMBERS = 60
 #: A child's readings are weighed against at most this many of its siblings.
 MAX_AGAINST = 8
 #: At most this many readings are listed per edge as the evidence that ties
@@ -98,6 +101,7 @@ def _family(fam: _Family, members: list[str], edges: dict[tuple[str, str], Deriv
     dist = trees.distance_matrix(members, sizes, by_pair, {m: fam.streams[m].ids for m in members})
     index = {m: k for k, m in enumerate(members)}
     tree = trees.family_tree(members, dist)
+    stable = trees.support(members, dist, tree) if len(members) <= SUPPORT_MAX_MEMBERS else {}
     logodds: dict[tuple[str, str], float] = {}
     lacks: dict[tuple[str, str], tuple[int, int]] = {}
     for x, y in tree.edges():
@@ -163,6 +167,8 @@ def _family(fam: _Family, members: list[str], edges: dict[tuple[str, str], Deriv
         others = [o for o in sorted(tree.adj[p]) if o != c and not trees.hypothetical(o)]
         tree_ev: dict[str, Any] = {"method": "variants", "events": round(float(dist[index[c], index[p]]), 1),
                                    "branch": round(branch, 2), "against": others}
+        if (min(c, p), max(c, p)) in stable:
+            tree_ev["support"] = stable[(min(c, p), max(c, p))]
         direction = dict(e.evidence["direction"])
         if (p, c) in lacks:  # oriented by its omissions, not by the pair's containment
             tree_ev["omissions"] = {"child": lacks[(p, c)][0], "parent": lacks[(p, c)][1]}

@@ -336,6 +336,28 @@ def _hang(tree: UnrootedTree, root: str) -> tuple[list[str], dict[str, str]]:
     return order, parent
 
 
+def support(members: Sequence[str], d: np.ndarray, tree: UnrootedTree) -> dict[tuple[str, str], float]:
+    """How stable each branch between two documents is: the share of the
+    trees built with one other document left out (a jackknife) in which the
+    two are still neighbours.  Neighbour joining gives one tree, not a set of
+    equally good ones; this is the spread of its answer."""
+    pairs = [(x, y) for x, y in tree.edges() if not hypothetical(x) and not hypothetical(y)]
+    if len(members) < 4 or not pairs:
+        return {e: 1.0 for e in pairs}
+    kept = dict.fromkeys(pairs, 0)
+    trials = dict.fromkeys(pairs, 0)
+    for k, gone in enumerate(members):
+        rest = [m for m in members if m != gone]
+        keep = [i for i in range(len(members)) if i != k]
+        sub = family_tree(rest, d[np.ix_(keep, keep)])
+        for x, y in pairs:
+            if gone in (x, y):
+                continue
+            trials[(x, y)] += 1
+            kept[(x, y)] += y in sub.adj.get(x, {})
+    return {e: round(kept[e] / trials[e], 3) if trials[e] else 1.0 for e in pairs}
+
+
 def orient(tree: UnrootedTree, logodds: Mapping[tuple[str, str], float]) -> tuple[str, dict[str, str]]:
     """The root and each node's parent.  ``logodds[(p, c)]``: the direction
     evidence that ``c`` derives from ``p`` (log-odds; missing: none).  Every
