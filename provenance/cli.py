@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import click
 
 from provenance import __version__
-from provenance.model import AuditResult, Skipped
+from provenance.model import AuditResult, PairEvidence, Skipped
 from provenance.settings import DEFAULT_MAX_BYTES, DEFAULT_MAX_DF, DEFAULT_MAX_GAP, Settings, usable_cores
 
 if TYPE_CHECKING:
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from provenance import sources
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+CSV_FILES = ("documents.csv", "pairs.csv", "edges.csv")
 
 
 class _Bar:
@@ -58,7 +59,12 @@ def _count(n: int, what: str) -> str:
     return f"{n} {what}" if n == 1 else f"{n} {what}s"
 
 
-def _summary(result: AuditResult, top: int = 10) -> str:
+def _shared_words(result: AuditResult, p: PairEvidence) -> int:
+    """Words inside the pair's shared passages, on the side that has more of them (as the report counts)."""
+    return round(max(p.covered_a * result.tokens.get(p.a, 0), p.covered_b * result.tokens.get(p.b, 0)))
+
+
+def _summary(result: AuditResult, top: int = 10, report: str | None = None) -> str:
     lines = [
         (f"{_count(len(result.documents), 'document')}, {_count(len(result.pairs), 'related pair')}, "
          f"{len(result.skipped)} skipped, {_count(len(result.boilerplate), 'boilerplate passage')}")
@@ -67,12 +73,12 @@ def _summary(result: AuditResult, top: int = 10) -> str:
     if same:
         lines.append(f"{_count(same, 'more input')} identical to a document (after normalization): "
                      "listed as its copies in audit.json and the report")
-    ranked = sorted(result.pairs, key=lambda p: (-max(p.covered_a, p.covered_b), p.a, p.b))
+    ranked = sorted(result.pairs, key=lambda p: (-_shared_words(result, p), p.a, p.b))
     if ranked:
-        lines.append("top pairs by coverage (share of a in b, of b in a, longest run):")
+        lines.append("top pairs by shared words (words, share of a in b, of b in a, longest run):")
         for p in ranked[:top]:
             lines.append(
-                f"  {p.covered_a:6.1%} {p.covered_b:6.1%} {p.longest:5d}  {p.a}  <->  {p.b}"
+                f"  {_shared_words(result, p):6d} {p.covered_a:6.1%} {p.covered_b:6.1%} {p.longest:5d}  {p.a}  <->  {p.b}"
             )
     for s in result.skipped:
         lines.append(f"skipped {s.path}: {s.reason}")
@@ -82,8 +88,9 @@ def _summary(result: AuditResult, top: int = 10) -> str:
         lines.append(f"{_count(len(unread), 'date')} not read, so not used for direction (meta.published_not_read), "
                      f"e.g. {doc_id}: {meta['published_as_found']!r}: {meta['published_not_read']}")
     if result.lineage is not None:
-        lines.append("derivation tree (parent -> child, confidence, how the text changed):")
-        lines.extend(tree_lines(result, limit=top * 6))
+        lines.append("derivation tree by family, largest first (parent, then each child below it: "
+                     "-> confidence, how the text changed: child):")
+        lines.extend(tree_lines(result, limit=top * 6, report=report))
     return "\n".join(lines)
 
 
@@ -101,8 +108,10 @@ def _unwritable(out: Path) -> str | None:
     return None
 
 
-def tree_lines(result: AuditResult, limit: int = 60) -> list[str]:
-    """The forest, indented; singletons (no parent, no children) left out."""
+def tree_lines(result: AuditResult, limit: int = 60, report: str | None = None) -> list[str]:
+    """The forest, family by family (largest first, then by root), indented;
+    singletons (no parent, no children) left out.  When more than ``limit``
+    lines would be printed the rest is counted and ``report`` named for it."""
     assert result.lineage is not None
     lin = result.lineage
     kids: dict[str, list[tuple[str, float, str]]] = {}
@@ -113,22 +122,46 @@ def tree_lines(result: AuditResult, limit: int = 60) -> list[str]:
         title = " ".join(d.title.split())
         if title and title != d.id:
             labels[d.id] = f"{d.id}  \"{title if len(title) <= 60 else title[:59].rstrip() + '…'}\""
+
+    def members(root: str) -> int:
+        n, stack = 0, [root]
+        while stack:
+            x = stack.pop()
+            n += 1
+            stack.extend(c for c, _, _ in kids.get(x, ()))
+        return n
+
+    families = sorted(((members(r), r) for r in lin.roots if r in kids), key=lambda t: (-t[0], t[1]))
+    per_family = max(5, limit // 3)  # a large family does not hide the next ones
     out: list[str] = []
-
-    def walk(node: str, depth: int, how: str) -> None:
+    shown = 0
+    cut = False
+    for size, root in families:
         if len(out) >= limit:
-            return
-        out.append(f"{'  ' * (depth + 1)}{how}{labels.get(node, node)}")
-        for child, conf, change in sorted(kids.get(node, []), key=lambda k: (-k[1], k[0])):
-            walk(child, depth + 1, f"<- {conf:.2f} {change}: ")
-
-    for root in lin.roots:
-        if root in kids:
-            walk(root, 0, "")
+            cut = True
+            break
+        shown += 1
+        out.append(f"  family {shown}: {_count(size, 'member')}")
+        room = min(per_family, limit - len(out))
+        listed = 0
+        stack: list[tuple[str, int, str]] = [(root, 0, "")]
+        while stack and listed < room:
+            node, depth, how = stack.pop()
+            out.append(f"{'  ' * (depth + 2)}{how}{labels.get(node, node)}")
+            listed += 1
+            ordered = sorted(kids.get(node, []), key=lambda k: (-k[1], k[0]))
+            stack.extend((child, depth + 1, f"-> {conf:.2f} {change}: ") for child, conf, change in reversed(ordered))
+        if listed < size:
+            out.append(f"    ... {size - listed} more of this family")
+            cut = True
+    left = families[shown:]
+    if cut:
+        more = "1 more family" if len(left) == 1 else f"{len(left)} more families"
+        rest = f"; {more} ({sum(n for n, _ in left)} members) not listed" if left else ""
+        out.append(f"  ... cut at {limit} lines{rest}: see {report or 'audit.json'} for every family")
     alone = sum(1 for r in lin.roots if r not in kids)
-    if len(out) >= limit:
-        out.append("  ... (see audit.json for the whole tree)")
-    out.append(f"  {_count(alone, 'document')} with no derivation found")
+    fams = "1 family" if len(families) == 1 else f"{len(families)} families"
+    out.append(f"  {fams}; {_count(alone, 'document')} with no derivation found")
     return out
 
 
@@ -194,7 +227,8 @@ def _check_loaded(folder: Path, loaded: sources.Loaded, strict: bool) -> int | N
 @click.option("--fail-over", type=click.FloatRange(0, 1), default=None,
               help="Exit 1 when a pair shares more than this fraction of either side.")
 @click.option("--format", "formats", default="html,json", show_default=True,
-              help="Outputs to write: html (report.html), json (audit.json), or both.")
+              help="Outputs to write, comma-separated: html (report.html), json (audit.json), "
+                   "csv (documents.csv, pairs.csv, edges.csv with each edge's verdict).")
 @click.option("--scheduler", default=None,
               help="Run on a Dask cluster: its address (tcp://host:8786), or 'local' for one on this machine.")
 @click.option("--workers", type=click.IntRange(1), default=2, show_default=True,
@@ -218,8 +252,8 @@ def audit_cmd(folder: Path, out: Path | None, min_len: int | None, max_gap: int,
     from provenance.sources import safe
 
     wanted = {f.strip() for f in formats.split(",") if f.strip()}
-    if not wanted or wanted - {"html", "json"}:
-        raise click.UsageError(f"--format takes html, json or both, not {formats!r}")
+    if not wanted or wanted - {"html", "json", "csv"}:
+        raise click.UsageError(f"--format takes html, json and csv (comma-separated), not {formats!r}")
     try:
         settings = Settings(min_len=min_len, max_gap=max_gap, max_df=max_df, stem=stem, align=align,
                             max_bytes=max_bytes, include=include, exclude=exclude)
@@ -231,7 +265,7 @@ def audit_cmd(folder: Path, out: Path | None, min_len: int | None, max_gap: int,
     problem = _unwritable(out)
     if problem is not None:  # found now, not after the audit has run
         raise click.UsageError(f"--out {safe.name(str(out))}: {problem}")
-    own = tuple(str(p.resolve()) for p in (out, out / "audit.json", out / "report.html"))
+    own = tuple(str(p.resolve()) for p in (out, *(out / n for n in ("audit.json", "report.html", *CSV_FILES))))
     options = sources.Options(max_bytes=max_bytes, include=include, exclude=exclude,
                               manifest=manifest, columns=columns, own=own)
     if scheduler:
@@ -275,7 +309,9 @@ def audit_cmd(folder: Path, out: Path | None, min_len: int | None, max_gap: int,
     if "html" in wanted:
         from provenance.report import render
 
-        outputs[out / "report.html"] = render(data)
+        outputs[out / "report.html"] = render(data, source=safe.name(str(folder)))
+    if "csv" in wanted:
+        outputs.update({out / name: content for name, content in export.to_csv(data).items()})
     for path, content in outputs.items():
         try:
             export.write_atomic(path, content)
@@ -284,11 +320,18 @@ def audit_cmd(folder: Path, out: Path | None, min_len: int | None, max_gap: int,
             return EXIT_USAGE
     written = list(outputs)
     if not quiet:
-        click.echo(_summary(result))
+        report = out / "report.html" if "html" in wanted else out / "audit.json" if "json" in wanted else None
+        click.echo(_summary(result, report=str(report) if report else None))
         for path in written:
             click.echo(f"wrote {path}")
-    if fail_over is not None and any(max(p.covered_a, p.covered_b) > fail_over for p in result.pairs):
-        click.echo(f"findings: a pair shares more than {fail_over:.0%} of an article", err=True)
+    over = [p for p in result.pairs if max(p.covered_a, p.covered_b) > fail_over] if fail_over is not None else []
+    if over:
+        over.sort(key=lambda p: (-max(p.covered_a, p.covered_b), p.a, p.b))
+        click.echo(f"findings: {_count(len(over), 'pair')} share more than {fail_over:.0%} of an article:", err=True)
+        for p in over[:20]:
+            click.echo(f"  {p.a} <-> {p.b}: {p.covered_a:.1%} of {p.a} and {p.covered_b:.1%} of {p.b} shared", err=True)
+        if len(over) > 20:
+            click.echo(f"  ... and {len(over) - 20} more (pairs.csv or audit.json list them all)", err=True)
         return EXIT_FINDINGS
     return EXIT_OK
 

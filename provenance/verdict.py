@@ -185,24 +185,28 @@ def verdict(edge: Mapping[str, Any], docs: Mapping[str, Mapping[str, Any]],
     if why:
         reasons.append(why)
         terms.extend(["direction", str((ev.get("direction") or {}).get("by"))])
-    if tree.get("method") == "variants" and p not in latent and c not in latent:
-        against = [str(a) for a in tree.get("against", [])]
-        readings = ev.get("readings")
-        spans = readings if isinstance(readings, list) else []
+    variants = tree.get("method") == "variants"
+    against = [str(a) for a in (tree.get("against") or ev.get("against") or [])]
+    readings = ev.get("readings")
+    spans = readings if isinstance(readings, list) else []
+    if p not in latent and c not in latent and against:
+        # what ties it to this parent rather than to the parent's other neighbours
         text = str((docs.get(c) or {}).get("text", ""))
-        if spans and against:
+        if spans:
             quotes = ", ".join(_snippet(text, r["child"]) for r in spans[:3]) + (", \u2026" if len(spans) > 3 else "")
             n = len(spans)
             reasons.append(f"it shares {n} reading{'s' if n != 1 else ''} with {p} that "
                            f"{_names(against)} {'lacks' if len(against) == 1 else 'lack'} ({quotes})")
             terms.append("readings")
-        elif against:
+        elif variants:
             reasons.append(f"no wording ties it to {p} rather than to {_names(against)}: its place rests on "
                            "the count of changes alone")
-        if "events" in tree:
-            reasons.append(f"the two differ by {float(tree['events']):g} change events")
-            terms.append("change events")
-    elif "covered_child_weighted" in ev and "bigram_containment" in ev and not via:
+        else:
+            reasons.append(f"no passage ties it to {p} rather than to {_names(against)}")
+    if variants and "events" in tree and p not in latent and c not in latent:
+        reasons.append(f"the two differ by {float(tree['events']):g} change events")
+        terms.append("change events")
+    if not variants and "covered_child_weighted" in ev and "bigram_containment" in ev and not via:
         cw, bi = float(ev["covered_child_weighted"]), float(ev["bigram_containment"])
         if bi >= cw:
             reasons.append(f"of its candidate sources {p} holds most of its wording ({_pct(bi)} of its word pairs)")
@@ -215,13 +219,15 @@ def verdict(edge: Mapping[str, Any], docs: Mapping[str, Mapping[str, Any]],
         tail = f" ({_pct(ev['covered_parent'])} of {p} is in it)" if "covered_parent" in ev and not via else ""
         reasons.append(f"{_pct(ev['covered_child'])} of it is verbatim in {where}{tail}")
         terms.append("verbatim share")
-    if stronger is not None and stronger[0] != p and tree.get("method") != "variants":
+    if stronger is not None and stronger[0] != p and not variants:
         reasons.append(f"{stronger[0]} shares more of it ({_pct(stronger[1])}, counting edited text), but the "
                        "tree weighs only text shared word for word, and which way it went")
     q, s = int(ev.get("quoted_passages") or 0), int(ev.get("stock_passages") or 0)
     if q or s:
-        parts = ([f"{q} in quotation marks"] if q else []) + ([f"{s} stock phrase{'s' if s != 1 else ''}"] if s else [])
-        reasons.append(f"of the shared passages {' and '.join(parts)} count for little (independent reports share them)")
+        parts = ([f"{q} shared passage{'s' if q != 1 else ''} in quotation marks"] if q else []) + (
+            [f"{s} stock phrase{'s' if s != 1 else ''}"] if s else [])
+        verb = "counts" if q + s == 1 else "count"
+        reasons.append(f"{' and '.join(parts)} {verb} for little (independent reports share them too)")
         terms.extend((["quotation"] if q else []) + (["stock phrase"] if s else []))
     lost = ev.get("explained_by")
     if lost:

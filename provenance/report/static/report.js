@@ -320,6 +320,8 @@
       if (d.dates && (d.dates.child || d.dates.parent)) { li("dates", "publication dates (child; parent)", (d.dates.child || "not stated") + "; " + (d.dates.parent || "not stated")); }
       if (d.attribution) { li("attribution", "outlet the child credits", d.attribution.join(", ")); }
       if (d.readings) { li("triangulation", "words the related documents keep (parent's wording; child's)", d.readings.parent + "; " + d.readings.child); }
+      var against = (ev.tree && ev.tree.against) || ev.against;
+      if (against && against.length) { li("readings", "readings it shares with the parent and not with " + against.slice(0, 3).join(", ") + (against.length > 3 ? " and " + (against.length - 3) + " more" : ""), String(ev.readings_n || 0)); }
       if (ev.tree && ev.tree.events !== undefined) { li("change events", "change events between the two", ev.tree.events); }
       if (ev.tree && ev.tree.omissions) { li("omissions", "places where one lacks the other's text (child; parent)", ev.tree.omissions.child + "; " + ev.tree.omissions.parent); }
       if (ev.cues && ev.cues.length) { li("attribution", "outlets the child names", ev.cues.join(", ")); }
