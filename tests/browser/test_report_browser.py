@@ -83,10 +83,19 @@ def test_seeds_report_tree_pairs_and_screenshot(browser, tmp_path: Path) -> None
     assert page.locator("#view mark.active").count() == 2
     assert not problems, problems
     assert all(u.startswith("file://") for u in requests), requests
-    if (ROOT / "reports" / "seeds" / "report.html").is_file():
-        page2, problems2, _ = open_report(browser, ROOT / "reports" / "seeds" / "report.html")
-        page2.screenshot(path=str(ROOT / "reports" / "seeds" / "report.png"))
-        assert not problems2, problems2
+
+
+
+def test_seeds_overview_screenshot(browser, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """reports/seeds/report.png: the report as `bash scripts/audit-seeds.sh` writes it (seeds audited
+    from the project's folder), its header, families and tree."""
+    monkeypatch.chdir(ROOT)
+    assert main(["audit", "seeds", "--out", str(tmp_path / "seeds"), "-q"]) == 0
+    page, problems, _ = open_report(browser, tmp_path / "seeds" / "report.html")
+    page.set_viewport_size({"width": 1300, "height": 1250})
+    page.click("#fit")
+    page.screenshot(path=str(ROOT / "reports" / "seeds" / "report.png"))
+    assert not problems, problems
 
 
 def test_hostile_article_runs_nothing_and_shows_as_text(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -246,6 +255,12 @@ def test_news_search_draws_the_family_and_fits_it(browser, news) -> None:  # typ
     assert page.locator("#tree").get_attribute("viewBox") != before
     page.click("#fit")
     assert page.locator("#tree").get_attribute("viewBox") == before
+    # the screenshot: zoomed in on the family's root with the mouse wheel, to reading size
+    root = page.locator(f"#tree g.node[data-doc='{fams[0][0]}'] rect").bounding_box()
+    page.mouse.move(root["x"] + root["width"], root["y"] + root["height"] / 2)
+    for _ in range(8):
+        page.mouse.wheel(0, -100)
+    page.wait_for_timeout(100)
     page.locator("#tree-wrap").screenshot(path=str(ROOT / "reports" / "news-2018" / "family.png"))
     assert not problems, problems
     assert all(u.startswith("file://") for u in requests), requests

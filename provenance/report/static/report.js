@@ -126,6 +126,7 @@
         nav.appendChild(prev);
         nav.appendChild(el("span", "where", " page " + (state.page + 1) + " of " + pages + " (" + rows.length + " rows) "));
         nav.appendChild(next);
+        if (pages === 1) { prev.hidden = next.hidden = true; }
         box.appendChild(nav);
       }
       sort(); draw();
@@ -141,6 +142,8 @@
     var vb = {x: 0, y: 0, w: 100, h: 100}, size = {w: 100, h: 100}, current = -1;
     function setVB() { svg.setAttribute("viewBox", [vb.x, vb.y, vb.w, vb.h].map(function (v) { return v.toFixed(1); }).join(" ")); }
     function fit() {
+      // a small family gets a small window; a large one the usual 70% of the screen
+      wrap.style.height = Math.round(Math.min(0.7 * window.innerHeight, Math.max(240, size.h + 24))) + "px";
       var r = wrap.getBoundingClientRect(), bw = Math.max(r.width, 50), bh = Math.max(r.height, 50);
       var s = Math.min(bw / size.w, bh / size.h, 1);
       vb.w = bw / s; vb.h = bh / s; vb.x = (size.w - vb.w) / 2; vb.y = (size.h - vb.h) / 2;
