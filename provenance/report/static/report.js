@@ -451,6 +451,10 @@
       var i = byId[id];
       if (i === undefined) { return; }
       var d = docs[i], text = d[4];
+      // its family drawn above, the document marked in it
+      if (famOf[id] !== undefined && famOf[id] !== current) { drawFamily(famOf[id], id); } else {
+        Array.prototype.forEach.call(gNodes.querySelectorAll("g.node"), function (g) { g.classList.toggle("found", g.getAttribute("data-doc") === id); });
+      }
       clear(view);
       view.setAttribute("data-kind", "doc");
       view.setAttribute("data-doc", id);
