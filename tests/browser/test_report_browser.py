@@ -162,8 +162,32 @@ def test_passages_after_emoji_are_marked_where_they_are(browser, tmp_path: Path)
 @pytest.fixture(scope="module")
 def news(tmp_path_factory):  # type: ignore[no-untyped-def]
     out = tmp_path_factory.mktemp("news")
-    assert main(["audit", str(corpus_dir("news-2018") / "helsinki_articles.csv"), "--out", str(out), "-q"]) == 0
+    assert main(["audit", str(corpus_dir("news-2018") / "helsinki_articles.csv"), "--out", str(out), "-q",
+                 "--format", "html,json,csv"]) == 0
     return out, json.loads((out / "audit.json").read_text(encoding="utf-8"))
+
+
+def test_news_csv_reads_back_as_audit_json(news) -> None:  # type: ignore[no-untyped-def]
+    """One row per document, pair and edge of audit.json, with its values (the same audit as the report's)."""
+    import csv
+
+    from provenance.report import decode_payload
+
+    out, data = news
+
+    def rows(name: str) -> list[dict[str, str]]:
+        with (out / name).open(encoding="utf-8-sig", newline="") as fh:
+            return list(csv.DictReader(fh))
+
+    assert [r["id"] for r in rows("documents.csv")] == [d["id"] for d in data["documents"]]
+    pairs = rows("pairs.csv")
+    assert [(r["a"], r["b"], float(r["covered_a"]), float(r["covered_b"]), int(r["longest"])) for r in pairs] == [
+        (p["a"], p["b"], p["covered_a"], p["covered_b"], p["longest"]) for p in data["pairs"]]
+    edges = rows("edges.csv")
+    assert [(r["child"], r["parent"], float(r["confidence"]), r["change"]) for r in edges] == [
+        (e["child"], e["parent"], e["confidence"], e["change"]) for e in data["lineage"]["edges"]]
+    shown = [e[5] for e in decode_payload((out / "report.html").read_bytes())["edges"]]
+    assert [r["verdict"] for r in edges] == shown  # the sentence the report shows
 
 
 def _inside(box: dict, outer: dict, slack: float = 1.0) -> bool:
