@@ -108,7 +108,7 @@ def payload(data: dict[str, Any]) -> dict[str, Any]:
         "edges": [[e["child"], e["parent"], e["confidence"], e["change"],
                    {**{k: v for k, v in e["evidence"].items() if k not in ("shared", "readings")},
                     "readings_n": len(e["evidence"]["readings"]) if isinstance(e["evidence"].get("readings"), list) else 0},
-                   v["sentence"], v["terms"]]
+                   v["sentence"], v["terms"], _reading_spans(e, js)]
                   for e, v in zip(lin["edges"], says)],
         "latent": [[x["id"], x["label"], x["children"]] for x in lin["latent"]],
         "families": [[f.root, list(f.members), [round(c, 1) for xy in f.xy for c in xy], f.width, f.height,
@@ -117,6 +117,15 @@ def payload(data: dict[str, Any]) -> dict[str, Any]:
         "glossary": GLOSSARY,
         "node": [NODE_W, NODE_H, LABEL_W],
     }
+
+
+def _reading_spans(e: dict[str, Any], js: dict[str, Callable[[int], int]]) -> list[int]:
+    """The edge's readings as UTF-16 spans, flat: child start, end, parent start, end, ..."""
+    got = e["evidence"].get("readings")
+    fc, fp = js.get(e["child"]), js.get(e["parent"])
+    if not isinstance(got, list) or fc is None or fp is None:
+        return []
+    return [x for r in got for x in (fc(r["child"][0]), fc(r["child"][1]), fp(r["parent"][0]), fp(r["parent"][1]))]
 
 
 def _changes(kinds: list[str]) -> str:
@@ -153,7 +162,8 @@ def _legend() -> etree._Element:
         E.SPAN(E.CLASS("key"), "source ", svg, " copy; thicker = higher ", _term("confidence"),
                "; the label says how the text changed (", *_changes_terms(), ")"), " ",
         E.SPAN(E.CLASS("key exact"), _term("exact run", "exact shared text")), " ",
-        E.SPAN(E.CLASS("key edited"), _term("edited passage", "shared, edited on the way")),
+        E.SPAN(E.CLASS("key edited"), _term("edited passage", "shared, edited on the way")), " ",
+        E.SPAN(E.CLASS("key reading"), _term("readings", "a reading: ties the copy to this parent alone")),
     )
 
 

@@ -74,6 +74,12 @@ def test_seeds_report_tree_pairs_and_screenshot(browser, tmp_path: Path) -> None
         assert sorted(marks_b) == expected_b
         assert page.locator("#view .evidence .claim").inner_text().startswith(f"{child} derives from {parent}")
         assert page.locator("#view .evidence .verdict").inner_text().startswith(f"{child} was ")
+        # its readings underlined in both texts, exactly their text
+        e = next(x for x in edges if (x["parent"], x["child"]) == (parent, child))
+        want = sorted([texts[child][slice(*r["child"])] for r in e["evidence"].get("readings", [])]
+                      + [texts[parent][slice(*r["parent"])] for r in e["evidence"].get("readings", [])])
+        got = page.evaluate("() => CSS.highlights.has('reading') ? Array.from(CSS.highlights.get('reading')).map(r => r.toString()) : []")
+        assert sorted(got) == want
         # every technical term of the evidence box explains itself
         terms = page.locator("#view .evidence .term")
         assert terms.count() >= 5

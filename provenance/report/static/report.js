@@ -384,6 +384,31 @@
       if (k !== undefined && edges[k][1] === x) { return k; }
       return -1;
     }
+    // the readings of a derivation (what ties the copy to this parent alone), underlined in both texts
+    // with the CSS Custom Highlight API: ranges over the text as drawn, no element added
+    function rangeAt(box, start, end) {
+      var walk = document.createTreeWalker(box, NodeFilter.SHOW_TEXT), at = 0, n, r = document.createRange(), begun = false;
+      while ((n = walk.nextNode())) {
+        var len = n.data.length;
+        if (!begun && start < at + len) { r.setStart(n, start - at); begun = true; }
+        if (begun && end <= at + len) { r.setEnd(n, end - at); return r; }
+        at += len;
+      }
+      return null;
+    }
+    function markReadings(k, boxes, ids) {
+      if (typeof CSS === "undefined" || !CSS.highlights || typeof Highlight === "undefined") { return; }
+      CSS.highlights.delete("reading");
+      if (k === undefined || k < 0) { return; }
+      var e = edges[k], sp = e[7] || [], ranges = [];
+      var childSide = ids[0] === e[0] ? 0 : 1;
+      for (var t = 0; t + 3 < sp.length; t += 4) {
+        var rc = rangeAt(boxes[childSide], sp[t], sp[t + 1]), rp = rangeAt(boxes[1 - childSide], sp[t + 2], sp[t + 3]);
+        if (rc) { ranges.push(rc); }
+        if (rp) { ranges.push(rp); }
+      }
+      if (ranges.length) { var h = new Highlight(); ranges.forEach(function (r) { h.add(r); }); CSS.highlights.set("reading", h); }
+    }
     function showPair(ida, idb, scroll) {
       var i = byId[ida], j = byId[idb];
       if (i === undefined || j === undefined) { return showLatent(latentOf[ida] ? ida : idb, latentOf[ida] ? idb : ida, scroll); }
@@ -421,6 +446,7 @@
         cols.appendChild(col);
       });
       view.appendChild(cols);
+      markReadings(edgeBetween(da[0], db[0]), cols.querySelectorAll(".text"), [da[0], db[0]]);
       Array.prototype.forEach.call(view.querySelectorAll("mark"), function (m) {
         m.addEventListener("click", function () { link(m); });
       });
