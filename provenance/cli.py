@@ -94,6 +94,16 @@ def _summary(result: AuditResult, top: int = 10, report: str | None = None) -> s
     return "\n".join(lines)
 
 
+def _audit_time() -> str:
+    """Now, or SOURCE_DATE_EPOCH (the reproducible-builds convention) when set, in UTC, ISO 8601."""
+    import datetime
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    when = (datetime.datetime.fromtimestamp(int(epoch), datetime.UTC) if epoch.isdigit()
+            else datetime.datetime.now(datetime.UTC))
+    return when.replace(microsecond=0).isoformat()
+
+
 def _unwritable(out: Path) -> str | None:
     """Why the outputs cannot be written into ``out`` (made if missing), or None."""
     from provenance.sources import safe
@@ -240,13 +250,17 @@ def _check_loaded(folder: Path, loaded: sources.Loaded, strict: bool) -> int | N
 @click.option("--block-docs", type=click.IntRange(2), default=4000, show_default=True,
               help="With --scheduler: a group of related documents larger than this is split into "
                    "overlapping blocks across workers (the result does not change).")
+@click.option("--stamp", is_flag=True,
+              help="Show the time of the audit in the report's header (then two runs no longer give "
+                   "byte-identical reports; SOURCE_DATE_EPOCH, if set, is the time shown).")
 @click.option("--quiet", "-q", is_flag=True, help="No summary on stdout.")
 def audit_cmd(folder: Path, out: Path | None, min_len: int | None, max_gap: int, max_df: int,
               stem: bool, align: bool, include: tuple[str, ...], exclude: tuple[str, ...], max_bytes: int,
               manifest: Path | None, text_column: str | None, id_column: str | None,
               title_column: str | None, date_column: str | None, url_column: str | None,
               site_column: str | None, strict: bool, fail_over: float | None, formats: str,
-              scheduler: str | None, workers: int, jobs: int | None, block_docs: int, quiet: bool) -> int:
+              scheduler: str | None, workers: int, jobs: int | None, block_docs: int, stamp: bool,
+              quiet: bool) -> int:
     """Audit every article under FOLDER (or in one collection file)."""
     from provenance import export, sources
     from provenance.sources import safe
@@ -309,7 +323,8 @@ def audit_cmd(folder: Path, out: Path | None, min_len: int | None, max_gap: int,
     if "html" in wanted:
         from provenance.report import render
 
-        outputs[out / "report.html"] = render(data, source=safe.name(str(folder)))
+        outputs[out / "report.html"] = render(data, source=safe.name(str(folder)),
+                                              audited_at=_audit_time() if stamp else None)
     if "csv" in wanted:
         outputs.update({out / name: content for name, content in export.to_csv(data).items()})
     for path, content in outputs.items():

@@ -249,3 +249,29 @@ def test_terminal_tree_cut_points_to_the_report() -> None:
     assert lines[-1] == "  2 families; 25 documents with no derivation found"
     lines = tree_lines(result, limit=6, report="out/report.html")
     assert "1 more family (5 members) not listed: see out/report.html" in lines[-2]
+
+
+def test_the_time_of_the_audit_is_shown_only_when_asked(tmp_path: Path) -> None:
+    """``--stamp`` puts the time of the audit in the header (SOURCE_DATE_EPOCH
+    when set, as reproducible builds do); without it two runs stay byte-identical."""
+    import os
+
+    from provenance.cli import main
+
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    plain = [tmp_path / "a", tmp_path / "b"]
+    for out in plain:
+        assert main(["audit", str(seeds), "--out", str(out), "--quiet", "--format", "html"]) == 0
+    assert (plain[0] / "report.html").read_bytes() == (plain[1] / "report.html").read_bytes()
+    assert b'id="audited-at"' not in (plain[0] / "report.html").read_bytes()
+    old = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = "1718668800"
+    try:
+        assert main(["audit", str(seeds), "--out", str(tmp_path / "c"), "--quiet", "--format", "html", "--stamp"]) == 0
+    finally:
+        if old is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = old
+    page = (tmp_path / "c" / "report.html").read_bytes()
+    assert b'datetime="2024-06-18T00:00:00+00:00"' in page and b'id="audited-at"' in page
