@@ -13,7 +13,11 @@ aligns a pair sentence by sentence instead:
    sentences is a seed when the cosine of their vectors and the idf-weighted
    Dice overlap of their word sets both reach a threshold: the cosine alone
    lets two short sentences that share one rare name through, the Dice alone
-   lets long sentences of common words through.
+   lets long sentences of common words through.  Sentences are sparse rows
+   (memory in tokens); the candidate pairs come from an inverted index of the
+   rarer terms of each sentence (prefix filtering: the common terms left out
+   cannot reach either threshold alone), scored window by window, so a pair
+   of books costs about its length, not the product of its sentences.
 2. **Extension.**  Seeds close to each other on both sides are one passage:
    sort the seeds by their sentence in the first text and cut where two
    neighbours are more than ``gap`` sentences apart, then do the same on the
@@ -45,6 +49,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from nltk.tokenize.punkt import PunktSentenceTokenizer
+from scipy import sparse
 from threadpoolctl import threadpool_limits
 
 from provenance import passages
@@ -99,22 +104,35 @@ def _quiet(stage: str, done: int, total: int) -> None:
 
 @dataclass(frozen=True)
 class Sentences:
-    """One document cut into sentences: each token's sentence and term id."""
+    """One document cut into sentences: each token's sentence and term id, and the
+    document's distinct (sentence, term) entries with their counts."""
 
     chars: np.ndarray  # int64[n, 2]: each sentence's character span
     rows: np.ndarray  # int64[m]: the sentence of each token inside one
     terms: np.ndarray  # int64[m]: its stemmed term id
+    entry_row: np.ndarray  # int64[k]: distinct (sentence, term) entries, sorted by sentence then term
+    entry_term: np.ndarray  # int64[k]
+    entry_count: np.ndarray  # float64[k]: how often the term occurs in the sentence
+    vocab: np.ndarray  # int64[v]: the document's distinct terms, sorted
+    vocab_sf: np.ndarray  # int64[v]: how many of its sentences hold each
 
 
 @dataclass(frozen=True)
 class Weighted:
-    """A document's sentences as dense rows over the vocabulary of one pair."""
+    """A document's sentences as sparse rows over the vocabulary of one pair (entries sorted
+    by sentence, then column): memory in the document's tokens, not sentences x vocabulary."""
 
     chars: np.ndarray
-    counts: np.ndarray  # n x V term counts
-    present: np.ndarray  # n x V, 1.0 where the term occurs
-    tfidf: np.ndarray  # rows L2-normalised tf-isf
+    row: np.ndarray  # int64[k]: the sentence of each entry
+    col: np.ndarray  # int64[k]: its column in the pair's vocabulary
+    count: np.ndarray  # float64[k]: term count
+    weight: np.ndarray  # float64[k]: tf-isf, each sentence L2-normalised
+    ptr: np.ndarray  # int64[n + 1]: the entries of sentence r are ptr[r]:ptr[r + 1]
     mass: np.ndarray  # float64[n]: isf summed over each sentence's distinct terms
+
+    @property
+    def n(self) -> int:
+        return int(self.chars.shape[0])
 
 
 _PUNKT = PunktSentenceTokenizer()
@@ -160,55 +178,202 @@ def _merge_short(spans: list[tuple[int, int]], token_starts: np.ndarray) -> list
     return out
 
 
+_EMPTY = np.zeros(0, dtype=np.int64)
+
+
+def _sentences_of(chars: np.ndarray, rows: np.ndarray, terms: np.ndarray) -> Sentences:
+    """``Sentences`` with the distinct (sentence, term) entries of ``rows``/``terms``."""
+    if rows.size == 0:
+        return Sentences(chars, rows, terms, _EMPTY, _EMPTY, np.zeros(0), _EMPTY, _EMPTY)
+    order = np.lexsort((terms, rows))
+    r, t = rows[order], terms[order]
+    first = np.ones(r.size, dtype=bool)
+    first[1:] = (r[1:] != r[:-1]) | (t[1:] != t[:-1])
+    starts = np.nonzero(first)[0]
+    count = np.diff(np.append(starts, r.size)).astype(np.float64)
+    er, et = r[starts], t[starts]
+    vocab, sf = np.unique(et, return_counts=True)
+    return Sentences(chars, rows, terms, er, et, count, vocab, sf.astype(np.int64))
+
+
 def sentences(doc: Document, stream: TokenStream) -> Sentences:
     """One document's sentences, each token assigned to the sentence it lies in."""
     spans = _merge_short(sentence_spans(doc.text), stream.spans[:, 0])
     chars = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
     if chars.shape[0] == 0 or len(stream) == 0:
-        none = np.zeros(0, dtype=np.int64)
-        return Sentences(chars, none, none)
+        return _sentences_of(chars, _EMPTY, _EMPTY)
     # the sentence of each token: the last sentence starting at or before it
     row = np.searchsorted(chars[:, 0], stream.spans[:, 0], side="right") - 1
     keep = row >= 0
-    return Sentences(chars, row[keep].astype(np.int64), stream.ids[keep].astype(np.int64))
+    return _sentences_of(chars, row[keep].astype(np.int64), stream.ids[keep].astype(np.int64))
 
 
-def _dense(s: Sentences, vocab: np.ndarray) -> np.ndarray:
-    n, width = s.chars.shape[0], vocab.shape[0]
-    cols = np.searchsorted(vocab, s.terms)
-    return np.bincount(s.rows * width + cols, minlength=n * width).reshape(n, width).astype(np.float64)
-
-
-def pair_idf(ca: np.ndarray, cb: np.ndarray) -> np.ndarray:
-    """Inverse sentence frequency of each term over the sentences of both texts.
+def pair_idf(sa: Sentences, sb: Sentences) -> tuple[np.ndarray, np.ndarray]:
+    """The pair's vocabulary and the inverse sentence frequency of each of its terms over
+    the sentences of both texts.
 
     Computed from the pair alone, so that a pair aligns the same whatever else
     is in the folder (and on whichever worker it runs): a word found in most
     sentences of the two texts (a function word, the topic's own name) weighs
     little, a word found in few weighs much.
     """
-    n = ca.shape[0] + cb.shape[0]
-    sf = (ca > 0).sum(axis=0) + (cb > 0).sum(axis=0)
-    return np.log((n + 1) / np.maximum(sf, 1))
+    vocab = np.union1d(sa.vocab, sb.vocab)
+    sf = np.zeros(vocab.shape[0], dtype=np.int64)
+    sf[np.searchsorted(vocab, sa.vocab)] += sa.vocab_sf
+    sf[np.searchsorted(vocab, sb.vocab)] += sb.vocab_sf
+    n = sa.chars.shape[0] + sb.chars.shape[0]
+    return vocab, np.log((n + 1) / np.maximum(sf, 1))
 
 
-def weigh(s: Sentences, counts: np.ndarray, idf: np.ndarray) -> Weighted:
-    present = (counts > 0).astype(np.float64)
-    tfidf = counts * idf
-    norms = np.sqrt((tfidf * tfidf).sum(axis=1))
+def weigh(s: Sentences, vocab: np.ndarray, idf: np.ndarray) -> Weighted:
+    n = s.chars.shape[0]
+    col = np.searchsorted(vocab, s.entry_term)
+    tf = s.entry_count * idf[col]
+    norms = np.sqrt(np.bincount(s.entry_row, weights=tf * tf, minlength=n))
     norms[norms == 0] = 1.0
-    return Weighted(s.chars, counts, present, tfidf / norms[:, np.newaxis], present @ idf)
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(s.entry_row, minlength=n), out=ptr[1:])
+    return Weighted(s.chars, s.entry_row, col, s.entry_count, tf / norms[s.entry_row], ptr,
+                    np.bincount(s.entry_row, weights=idf[col], minlength=n))
 
 
 def weigh_pair(sa: Sentences, sb: Sentences) -> tuple[Weighted, Weighted, np.ndarray]:
     """Both texts over their joint vocabulary, weighted by the pair's tf-isf."""
-    vocab = np.unique(np.concatenate([sa.terms, sb.terms]))
-    ca, cb = _dense(sa, vocab), _dense(sb, vocab)
-    idf = pair_idf(ca, cb)
-    return weigh(sa, ca, idf), weigh(sb, cb, idf), idf
+    vocab, idf = pair_idf(sa, sb)
+    return weigh(sa, vocab, idf), weigh(sb, vocab, idf), idf
 
 
 _NONE = np.zeros((0, 2), dtype=np.int64)
+
+#: Candidate sentence pairs are generated and scored in windows of the first
+#: text's sentences of about this many (sentence, shared term) pairs at a time.
+WINDOW = 1 << 20
+#: Work allowed for candidate generation: this many (sentence, sentence) pairs
+#: per sentence of the pair, and at least CANDIDATE_FLOOR.  Terms are taken
+#: rarest first until the budget is spent; below it (every pair of news or PAN
+#: size) the candidates are exactly the pairs that can pass the thresholds.
+CANDIDATE_BUDGET = 32
+CANDIDATE_FLOOR = 100_000
+
+
+def _indexed(a: Weighted, rank: np.ndarray, idf: np.ndarray, cosine: float, dice_min: float) -> np.ndarray:
+    """Which entries of ``a`` a candidate pair must share a term with (prefix filtering).
+
+    Each sentence's terms in order from the most common: the longest prefix
+    whose weight alone cannot reach the cosine (its norm is below it:
+    Cauchy-Schwarz) or the Dice overlap (its isf mass is below
+    ``dice / (2 - dice)`` of the sentence's) is left out.  A sentence pair
+    that shares no other term fails the thresholds, so it is never a seed.
+    """
+    order = np.lexsort((rank[a.col], a.row))
+    row = a.row[order]
+    sq = np.cumsum(a.weight[order] ** 2)
+    ms = np.cumsum(idf[a.col[order]])
+    start = a.ptr[row]
+    base_sq = np.where(start > 0, sq[np.maximum(start - 1, 0)], 0.0)
+    base_ms = np.where(start > 0, ms[np.maximum(start - 1, 0)], 0.0)
+    sq, ms = sq - base_sq, ms - base_ms
+    share = dice_min / (2.0 - dice_min) if dice_min < 2.0 else np.inf
+    # a small margin keeps the filter exact despite rounding
+    common = ((sq + 1e-7 < cosine * cosine) & (cosine > 0)) | ((ms + 1e-7 * (1.0 + a.mass[row]) < share * a.mass[row]) & (dice_min > 0))
+    keep = np.zeros(a.row.shape[0], dtype=bool)
+    keep[order[~common]] = True
+    return keep
+
+
+def _scores(a: Weighted, b: Weighted, idf: np.ndarray, b_keys: np.ndarray, ci: np.ndarray,
+            cj: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The cosine and the shared isf mass of each pair ``(ci, cj)``, on the terms of its
+    sentence of ``a`` found in its sentence of ``b``."""
+    width = idf.shape[0]
+    la = a.ptr[ci + 1] - a.ptr[ci]
+    k = np.repeat(np.arange(ci.size), la)
+    ent = np.repeat(a.ptr[ci], la) + (np.arange(k.size) - np.repeat(np.cumsum(la) - la, la))
+    keys = cj[k] * width + a.col[ent]
+    pos = np.minimum(np.searchsorted(b_keys, keys), b_keys.size - 1)
+    hit = b_keys[pos] == keys
+    k, ent, pos = k[hit], ent[hit], pos[hit]
+    cos = np.bincount(k, weights=a.weight[ent] * b.weight[pos], minlength=ci.size)
+    shared = np.bincount(k, weights=idf[a.col[ent]], minlength=ci.size)
+    return cos, shared
+
+
+def candidates(a: Weighted, b: Weighted, idf: np.ndarray, cosine: float = DEFAULT_ALIGN_COSINE,
+               dice_min: float = DEFAULT_ALIGN_DICE) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sentence pairs ``(i, j)`` that pass both thresholds, with their cosine, sorted.
+
+    The rarer terms of each sentence of ``a`` (``_indexed``) are looked up in
+    an inverted index of ``b`` (a sparse product, window by window of ``a``'s
+    sentences), rarest terms first within a budget linear in the pair's
+    sentences.  The product gives each candidate's score on those terms; with
+    the most the left-out terms can add (their norm, their isf mass) it drops
+    the candidates that cannot pass, and the rest are scored exactly.
+    """
+    width = idf.shape[0]
+    if a.n == 0 or b.n == 0 or width == 0:
+        return _EMPTY, _EMPTY, np.zeros(0)
+    rank = np.empty(width, dtype=np.int64)
+    rank[np.lexsort((np.arange(width), idf))] = np.arange(width)  # most common first
+    keep = _indexed(a, rank, idf, cosine, dice_min)
+    per_col = np.bincount(b.col, minlength=width)
+    cost_col = np.bincount(a.col[keep], minlength=width) * per_col
+    budget = max(CANDIDATE_FLOOR, CANDIDATE_BUDGET * (a.n + b.n))
+    if int(cost_col.sum()) > budget:
+        # the rarest terms within the budget: a pair sharing only common words is left out
+        by_rarity = np.argsort(-rank)
+        within = np.cumsum(cost_col[by_rarity]) <= budget
+        allowed = np.zeros(width, dtype=bool)
+        allowed[by_rarity[within]] = True
+        keep &= allowed[a.col]
+    left = ~keep
+    # the most the terms left out of the lookup can add to a pair's cosine and shared mass
+    # (the norm of a sentence's left-out part, or its weights times the largest weight in b)
+    top_b = np.zeros(width)
+    np.maximum.at(top_b, b.col, b.weight)
+    left_norm = np.minimum(np.sqrt(np.bincount(a.row[left], weights=a.weight[left] ** 2, minlength=a.n)),
+                           np.bincount(a.row[left], weights=a.weight[left] * top_b[a.col[left]], minlength=a.n))
+    left_mass = np.bincount(a.row[left], weights=idf[a.col[left]], minlength=a.n)
+    ptr = np.zeros(a.n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(a.row[keep], minlength=a.n), out=ptr[1:])
+    cols = a.col[keep]
+    a_w = sparse.csr_matrix((a.weight[keep], cols, ptr), shape=(a.n, width))
+    a_m = sparse.csr_matrix((idf[cols], cols, ptr), shape=(a.n, width))
+    b_w = sparse.csr_matrix((b.weight, b.col, b.ptr), shape=(b.n, width)).T.tocsr()
+    b_1 = sparse.csr_matrix((np.ones(b.col.shape[0]), b.col, b.ptr), shape=(b.n, width)).T.tocsr()
+    b_keys = b.row * width + b.col  # sorted: entries are sorted by sentence, then column
+    flops = np.zeros(a.n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(a.row[keep], weights=per_col[cols], minlength=a.n).astype(np.int64), out=flops[1:])
+    out_i, out_j, out_c = [], [], []
+    r0 = 0
+    while r0 < a.n:
+        r1 = max(int(np.searchsorted(flops, flops[r0] + WINDOW, side="right")) - 1, r0 + 1)
+        w, m = a_w[r0:r1] @ b_w, a_m[r0:r1] @ b_1
+        w.sort_indices()
+        m.sort_indices()
+        ci = np.repeat(np.arange(r0, r1), np.diff(w.indptr))
+        cj = w.indices.astype(np.int64)
+        r0 = r1
+        if ci.size == 0:
+            continue
+        if not (np.array_equal(w.indptr, m.indptr) and np.array_equal(w.indices, m.indices)):
+            raise AssertionError("sparse products of one pattern differ in pattern")
+        bound_mass = 2 * (m.data + left_mass[ci]) + 1e-9 * (1.0 + a.mass[ci] + b.mass[cj])
+        ok = (w.data + left_norm[ci] + 1e-9 >= cosine) & (bound_mass >= dice_min * (a.mass[ci] + b.mass[cj]))
+        ci, cj = ci[ok], cj[ok]
+        # scored in parts of about WINDOW (pair, term) lookups
+        reach = np.cumsum(a.ptr[ci + 1] - a.ptr[ci])
+        cuts = np.searchsorted(reach, np.arange(WINDOW, int(reach[-1]) if reach.size else 0, WINDOW), side="right")
+        parts = [_scores(a, b, idf, b_keys, x, y) for x, y in zip(np.split(ci, cuts), np.split(cj, cuts))]
+        cos = np.concatenate([c for c, _ in parts]) if parts else np.zeros(0)
+        shared = np.concatenate([m for _, m in parts]) if parts else np.zeros(0)
+        dice = 2 * shared / np.maximum(a.mass[ci] + b.mass[cj], 1e-12)
+        ok = (cos >= cosine) & (dice >= dice_min)
+        out_i.append(ci[ok])
+        out_j.append(cj[ok])
+        out_c.append(cos[ok])
+    if not out_i:
+        return _EMPTY, _EMPTY, np.zeros(0)
+    return np.concatenate(out_i), np.concatenate(out_j), np.concatenate(out_c)
 
 
 def seeds(a: Weighted, b: Weighted, idf: np.ndarray, cosine: float = DEFAULT_ALIGN_COSINE,
@@ -218,23 +383,12 @@ def seeds(a: Weighted, b: Weighted, idf: np.ndarray, cosine: float = DEFAULT_ALI
     Seeds are similar pairs that are each other's best match; the looser
     pairs are similar pairs that are the best match of one of their sentences.
     """
-    if a.tfidf.shape[0] == 0 or b.tfidf.shape[0] == 0:
-        return _NONE, _NONE
-    full = a.tfidf @ b.tfidf.T
-    i, j = np.nonzero(full >= cosine)
-    if i.size == 0:
-        return _NONE, _NONE
-    # isf mass of the shared terms of each candidate pair
-    shared = ((a.present[i] * idf) * b.present[j]).sum(axis=1)
-    dice = 2 * shared / np.maximum(a.mass[i] + b.mass[j], 1e-12)
-    c = full[i, j]
-    ok = dice >= dice_min
-    i, j, c = i[ok], j[ok], c[ok]
+    i, j, c = candidates(a, b, idf, cosine, dice_min)
     if i.size == 0:
         return _NONE, _NONE
     # a sentence of one text that resembles several of the other keeps only its best matches
-    best_i = np.zeros(a.tfidf.shape[0])
-    best_j = np.zeros(b.tfidf.shape[0])
+    best_i = np.zeros(a.n)
+    best_j = np.zeros(b.n)
     np.maximum.at(best_i, i, c)
     np.maximum.at(best_j, j, c)
     row_best, col_best = c >= BEST_SHARE * best_i[i], c >= BEST_SHARE * best_j[j]
@@ -282,11 +436,19 @@ def extend(points: np.ndarray, gap_a: int, gap_b: int, ordered: bool = False) ->
     return sorted(done, key=lambda g: (int(g[:, 0].min()), int(g[:, 1].min())))
 
 
+def _side(s: Weighted, r: tuple[int, int], idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The summed tf-isf vector of sentences ``r[0]..r[1]``: its columns and values."""
+    lo, hi = int(s.ptr[r[0]]), int(s.ptr[r[1] + 1])
+    cols, inv = np.unique(s.col[lo:hi], return_inverse=True)
+    return cols, np.bincount(inv, weights=s.count[lo:hi], minlength=cols.size) * idf[cols]
+
+
 def _whole_cosine(a: Weighted, b: Weighted, ra: tuple[int, int], rb: tuple[int, int], idf: np.ndarray) -> float:
-    va = a.counts[ra[0] : ra[1] + 1].sum(axis=0) * idf
-    vb = b.counts[rb[0] : rb[1] + 1].sum(axis=0) * idf
-    na, nb = float(np.linalg.norm(va)), float(np.linalg.norm(vb))
-    return float(va @ vb) / (na * nb) if na and nb else 0.0
+    ca, va = _side(a, ra, idf)
+    cb, vb = _side(b, rb, idf)
+    na, nb = float(np.sqrt(va @ va)), float(np.sqrt(vb @ vb))
+    _, ia, ib = np.intersect1d(ca, cb, assume_unique=True, return_indices=True)
+    return float(va[ia] @ vb[ib]) / (na * nb) if na and nb else 0.0
 
 
 @dataclass(frozen=True)
@@ -563,6 +725,25 @@ def _enriched(ev: PairEvidence, dets: Sequence[Detection], sa: TokenStream, sb: 
     )
 
 
+def explained(ev: PairEvidence, len_a: int, len_b: int, min_chars: int) -> bool:
+    """True when the pair's one exact passage leaves too little text outside it for
+    alignment to add anything, so the pair need not be aligned (texts of ``len_a`` and
+    ``len_b`` characters, ``a`` the first text of ``align_pair``).
+
+    An aligned passage is at least ``min_chars`` long on both sides.  One that
+    overlaps the exact passage on both sides and is at least half verbatim on
+    the first text is cut to the exact passage (``_snap``), which already holds
+    it (``_enriched`` then drops it); one that is not needs more than
+    ``min_chars / 2`` characters of the first text outside the passage; one
+    that misses it on a side needs ``min_chars`` outside it on that side.
+    """
+    if len(ev.passages) != 1:
+        return False
+    p = ev.passages[0]
+    return (len_a - (p.a_chars[1] - p.a_chars[0]) <= min_chars / 2
+            and len_b - (p.b_chars[1] - p.b_chars[0]) < min_chars)
+
+
 def enrich(docs: Sequence[Document], streams: Sequence[TokenStream], evidence: Sequence[PairEvidence],
            settings: Settings, jobs: int = 1, progress: Progress = _quiet) -> list[PairEvidence]:
     """The audit's pairs with the passages that survive edits added (``kind="aligned"``).
@@ -576,7 +757,8 @@ def enrich(docs: Sequence[Document], streams: Sequence[TokenStream], evidence: S
     found = {(position[p.a], position[p.b]): p for p in evidence}
     # pairs worth aligning: enough verbatim reuse to extend, and something left to find
     todo = sorted(k for k, p in found.items()
-                  if max(p.covered_a, p.covered_b) >= settings.align_min_coverage and min(p.covered_a, p.covered_b) < 1.0)
+                  if max(p.covered_a, p.covered_b) >= settings.align_min_coverage and min(p.covered_a, p.covered_b) < 1.0
+                  and not explained(p, len(docs[k[0]].text), len(docs[k[1]].text), settings.align_min_chars))
     results = _run(docs, streams, found, todo, settings, jobs, progress, both_ways=True)
     out = dict(found)
     for k, dets in zip(todo, results):
@@ -584,4 +766,5 @@ def enrich(docs: Sequence[Document], streams: Sequence[TokenStream], evidence: S
     return sorted(out.values(), key=lambda p: (p.a, p.b))
 
 
-__all__ = ["align_corpus", "align_pair", "enrich", "extend", "pair_idf", "seeds", "sentence_spans", "sentences"]
+__all__ = ["align_corpus", "align_pair", "candidates", "enrich", "explained", "extend", "pair_idf", "seeds",
+           "sentence_spans", "sentences"]
