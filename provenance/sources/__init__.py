@@ -18,7 +18,7 @@ from pathlib import Path
 
 from provenance.model import Document, Skipped
 from provenance.settings import COLLECTION_FACTOR, DEFAULT_MAX_BYTES
-from provenance.sources import records, safe
+from provenance.sources import office, records, safe
 from provenance.sources.dates import read_date
 from provenance.sources.decode import DecodeError, decode
 from provenance.sources.manifest import Manifest, load_manifest
@@ -27,7 +27,9 @@ from provenance.tokenize import normalize
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
 COLLECTION_SUFFIXES = (".jsonl", ".json", ".csv")
-SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + COLLECTION_SUFFIXES
+SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + COLLECTION_SUFFIXES + office.OFFICE_SUFFIXES
+#: office files are compressed and carry fonts and images: their size limit is this many times --max-bytes
+OFFICE_FACTOR = 4
 
 __all__ = ["Columns", "Loaded", "Options", "load", "load_folder", "read_text_file"]
 
@@ -84,7 +86,8 @@ def _read_bytes(path: Path, rel: str, max_bytes: int) -> bytes | Skipped:
 def _read_file(path: Path, rel: str, options: Options) -> list[Document | Skipped]:
     """The documents one file holds (several for a collection), or why none."""
     suffix = path.suffix.lower()
-    limit = options.max_bytes * (COLLECTION_FACTOR if suffix in COLLECTION_SUFFIXES else 1)
+    factor = COLLECTION_FACTOR if suffix in COLLECTION_SUFFIXES else OFFICE_FACTOR if suffix in office.OFFICE_SUFFIXES else 1
+    limit = options.max_bytes * factor
     data = _read_bytes(path, rel, limit)
     if isinstance(data, Skipped):
         return [data]
@@ -92,6 +95,10 @@ def _read_file(path: Path, rel: str, options: Options) -> list[Document | Skippe
         return [Skipped(rel, "empty: no text")]
     if suffix in HTML_SUFFIXES:
         return [records.from_html(data, rel, _doc_id(rel))]
+    if suffix in office.PDF_SUFFIXES:
+        return [office.from_pdf(data, rel, _doc_id(rel))]
+    if suffix in office.DOCX_SUFFIXES:
+        return [office.from_docx(data, rel, _doc_id(rel))]
     try:
         decoded = decode(data)
     except DecodeError as exc:

@@ -1,0 +1,261 @@
+"""Office files as inputs: .docx (python-docx) and .pdf (pypdf).
+
+The .docx files are built with python-docx; the PDFs with pypdf's own writer
+(a page whose content stream draws the text in Helvetica, a standard font, so
+the PDF has a real text layer), so no PDF-writing library is needed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from pathlib import Path
+
+import docx
+import pytest
+from pypdf import PdfWriter
+from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+
+from provenance import sources
+from provenance.cli import main
+from provenance.model import Document, Skipped
+
+PARAGRAPHS = [
+    "The harbour authority said on Monday that the new ferry terminal would open in September, two years "
+    "later than planned, after engineers found that the foundations of the old pier could not carry the "
+    "weight of the larger ships now used on the island route.",
+    "Construction began in the spring of last year, and the council had promised islanders that the first "
+    "sailings from the new berth would carry passengers before the summer holidays, when the population of "
+    "the island triples and queues for the ferry stretch back through the village.",
+    "A spokeswoman for the harbour authority said the delay would add about four million pounds to the "
+    "cost of the project, most of it for steel piles driven deep into the bedrock beneath the harbour floor, "
+    "and that the old pier would stay in use until the new terminal was ready.",
+]
+STORY = "\n\n".join(PARAGRAPHS)
+TITLE = "Ferry terminal delayed by two years"
+
+
+def write_docx(path: Path, paragraphs: list[str], title: str | None = TITLE) -> None:
+    d = docx.Document()
+    for p in paragraphs:
+        d.add_paragraph(p)
+    if title:
+        d.core_properties.title = title
+    d.save(str(path))
+
+
+def _lines(text: str, width: int = 80) -> list[str]:
+    out, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            out.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    out.append(line)
+    return out
+
+
+def _pdf_escape(s: str) -> str:
+    return s.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+
+def pdf_bytes(pages: list[list[str]], title: str | None = TITLE, password: str | None = None) -> bytes:
+    """A PDF whose pages draw ``pages`` (each a list of paragraphs) as text, a
+    paragraph's lines 14 pt apart and paragraphs 28 pt apart; an empty list
+    draws a filled rectangle only (a page without a text layer, as a scan's)."""
+    w = PdfWriter()
+    for paragraphs in pages:
+        page = w.add_blank_page(612, 792)
+        if paragraphs:
+            ops = ["BT", "/F1 11 Tf", "72 740 Td"]
+            for k, para in enumerate(paragraphs):
+                if k:
+                    ops.append("0 -14 Td")  # an extra line's height: a paragraph break
+                for line in _lines(para):
+                    ops.append(f"({_pdf_escape(line)}) Tj")
+                    ops.append("0 -14 Td")
+            ops.append("ET")
+            font = DictionaryObject({NameObject("/Type"): NameObject("/Font"),
+                                     NameObject("/Subtype"): NameObject("/Type1"),
+                                     NameObject("/BaseFont"): NameObject("/Helvetica"),
+                                     NameObject("/Encoding"): NameObject("/WinAnsiEncoding")})
+            page[NameObject("/Resources")] = DictionaryObject({
+                NameObject("/Font"): DictionaryObject({NameObject("/F1"): w._add_object(font)})})
+        else:
+            ops = ["0.5 g", "72 72 468 648 re f"]
+        stream = DecodedStreamObject()
+        stream.set_data("\n".join(ops).encode("latin-1"))
+        page[NameObject("/Contents")] = ArrayObject([w._add_object(stream)])
+    if title:
+        w.add_metadata({"/Title": title, "/CreationDate": "D:20240105120000Z"})
+    if password:
+        w.encrypt(user_password=password, owner_password=password + "-owner", algorithm="RC4-128")
+    buf = io.BytesIO()
+    w.write(buf)
+    return buf.getvalue()
+
+
+def _one(path: Path) -> Document | Skipped:
+    got = sources.read_files([(str(path), path.name)])
+    assert len(got) == 1 and len(got[0]) == 1
+    return got[0][0]
+
+
+def test_docx_is_read_with_paragraph_breaks_and_its_title(tmp_path: Path) -> None:
+    path = tmp_path / "story.docx"
+    write_docx(path, PARAGRAPHS)
+    doc = _one(path)
+    assert isinstance(doc, Document), doc
+    assert doc.text == STORY
+    assert doc.title == TITLE and dict(doc.meta)["title_from"] == "docx core_properties.title"
+    assert doc.published is None  # created/modified are not publication dates
+    meta = dict(doc.meta)
+    assert meta["format"] == "docx" and "docx_created" in meta and "date_not_taken" in meta
+    assert doc.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_docx_without_title_takes_its_first_line(tmp_path: Path) -> None:
+    path = tmp_path / "untitled.docx"
+    write_docx(path, [TITLE, *PARAGRAPHS], title=None)
+    doc = _one(path)
+    assert isinstance(doc, Document)
+    assert doc.title == TITLE and dict(doc.meta)["title_from"] == "first line"
+
+
+def test_docx_tracked_change_accepted_and_comment_left_out(tmp_path: Path) -> None:
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    path = tmp_path / "tracked.docx"
+    d = docx.Document()
+    for p in PARAGRAPHS:
+        d.add_paragraph(p)
+    para = d.add_paragraph("The ferry will ")
+    para._p.append(parse_xml(f'<w:del {nsdecls("w")} w:id="1" w:author="ed" w:date="2024-01-01T00:00:00Z">'
+                             '<w:r><w:delText>never </w:delText></w:r></w:del>'))
+    para._p.append(parse_xml(f'<w:ins {nsdecls("w")} w:id="2" w:author="ed" w:date="2024-01-01T00:00:00Z">'
+                             '<w:r><w:t xml:space="preserve">soon </w:t></w:r></w:ins>'))
+    para.add_run("sail.")
+    if hasattr(d, "add_comment"):  # python-docx >= 1.2
+        d.add_comment(para.runs[0], text="Check this with the harbour master", author="ed")
+    d.save(str(path))
+    doc = _one(path)
+    assert isinstance(doc, Document)
+    assert doc.text.endswith("\n\nThe ferry will soon sail.")
+    assert "never" not in doc.text and "harbour master" not in doc.text
+
+
+def test_pdf_is_read_in_order_with_paragraph_breaks(tmp_path: Path) -> None:
+    path = tmp_path / "story.pdf"
+    path.write_bytes(pdf_bytes([PARAGRAPHS[:2], PARAGRAPHS[2:]]))
+    doc = _one(path)
+    assert isinstance(doc, Document), doc
+    paras = doc.text.split("\n\n")
+    assert [" ".join(p.split()) for p in paras] == PARAGRAPHS
+    meta = dict(doc.meta)
+    assert doc.title == TITLE and meta["title_from"] == "pdf /Title"
+    assert doc.published is None and meta["pdf_created"] == "D:20240105120000Z" and "date_not_taken" in meta
+    assert meta["pages"] == "2" and "pages_with_little_text" not in meta
+
+
+def test_pdf_with_some_pages_without_text_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "partly.pdf"
+    path.write_bytes(pdf_bytes([PARAGRAPHS, [], []]))
+    doc = _one(path)
+    assert isinstance(doc, Document)
+    assert dict(doc.meta)["pages_with_little_text"].startswith("2 of 3")
+
+
+def test_pdf_with_little_text_is_skipped_saying_so(tmp_path: Path) -> None:
+    path = tmp_path / "cover.pdf"
+    path.write_bytes(pdf_bytes([["Annual report"], []]))
+    got = _one(path)
+    assert isinstance(got, Skipped)
+    assert "little text in PDF" in got.reason and "cover.pdf" in got.reason and "2 page(s)" in got.reason
+
+
+def _hostile(folder: Path) -> dict[str, bytes]:
+    write_docx(folder / "original.docx", PARAGRAPHS)
+    (folder / "copy.txt").write_text(
+        "Local news in brief.\n\n" + STORY.replace("Monday", "Tuesday") + "\n\nReporting by our island desk.\n",
+        encoding="utf-8")
+    (folder / "report.pdf").write_bytes(pdf_bytes([PARAGRAPHS]))
+    (folder / "locked.pdf").write_bytes(pdf_bytes([PARAGRAPHS], password="secret"))
+    (folder / "scan.pdf").write_bytes(pdf_bytes([[], []]))
+    good = pdf_bytes([PARAGRAPHS])
+    (folder / "truncated.pdf").write_bytes(good[: len(good) // 3])
+    (folder / "notapdf.pdf").write_bytes(b"this is not a PDF at all, just some words in a file " * 3)
+    zipped = (folder / "original.docx").read_bytes()
+    (folder / "broken.docx").write_bytes(zipped[: len(zipped) // 2])
+    (folder / "plain.docx").write_bytes(b"plain text saved with the wrong name " * 3)
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
+def test_folder_with_office_files_is_audited_and_bad_ones_skipped(tmp_path: Path) -> None:
+    folder, out = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    before = _hostile(folder)
+    mtimes = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    rc = main(["audit", str(folder), "--out", str(out)])
+    assert rc in (0, 1)
+    audit = json.loads((out / "audit.json").read_text(encoding="utf-8"))
+
+    # input files are never modified, and nothing is added to the folder
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == mtimes
+
+    skipped = {s["path"]: s["reason"] for s in audit["skipped"]}
+    assert skipped["locked.pdf"].startswith("encrypted PDF: locked.pdf needs a password")
+    assert skipped["scan.pdf"].startswith("no text layer in PDF: scan.pdf has 2 page(s)")
+    assert skipped["truncated.pdf"].startswith("corrupt PDF: truncated.pdf")
+    assert skipped["notapdf.pdf"].startswith("corrupt PDF: notapdf.pdf")
+    assert skipped["broken.docx"].startswith("corrupt .docx: broken.docx")
+    assert skipped["plain.docx"].startswith("corrupt .docx: plain.docx")
+
+    docs = {d["id"]: d for d in audit["documents"]}
+    assert set(docs) == {"original", "copy"}  # report.pdf is the .docx's identical copy (checked below)
+    for d in docs.values():
+        # audit.json holds each text, as extracted, for any document
+        assert d["text"].strip()
+    assert docs["original"]["text"] == STORY
+
+    # the .docx and its .txt copy are a pair, their passages at the right offsets of each text
+    pairs = [p for p in audit["pairs"] if {p["a"], p["b"]} == {"original", "copy"}]
+    assert len(pairs) == 1, [(p["a"], p["b"]) for p in audit["pairs"]]
+    pair = pairs[0]
+    side = {pair["a"]: "a", pair["b"]: "b"}
+    txt = docs["copy"]["text"]
+    spans_docx = [tuple(q[side["original"]]) for q in pair["passages"]]
+    spans_txt = [tuple(q[side["copy"]]) for q in pair["passages"]]
+    assert spans_docx and min(s for s, _ in spans_docx) == 0  # the story starts the .docx
+    assert min(s for s, _ in spans_txt) == txt.index("The harbour authority")
+    assert sum(e - s for s, e in spans_docx) > 0.9 * len(STORY)
+    for q, (ds, de), (ts, te) in zip(pair["passages"], spans_docx, spans_txt, strict=True):
+        assert 0 <= ds < de <= len(STORY) and 0 <= ts < te <= len(txt)
+        if q["kind"] == "exact":
+            assert STORY[ds:de].lower().split() == txt[ts:te].lower().split()
+        for a0, a1, b0, b1 in q["runs"]:  # every exact run is the same words in both texts (up to case)
+            run_docx, run_txt = ((a0, a1), (b0, b1)) if side["original"] == "a" else ((b0, b1), (a0, a1))
+            assert STORY[slice(*run_docx)].lower().split() == txt[slice(*run_txt)].lower().split()
+    # the .pdf of the same story is its identical copy (same words after normalization) or a pair of it
+    assert "report.pdf" in docs["original"]["copies"] or any(
+        {p["a"], p["b"]} == {"original", "report"} for p in audit["pairs"])
+
+
+def test_reading_an_office_file_imports_its_library_only_then(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    write_docx(tmp_path / "a.docx", PARAGRAPHS)
+    (tmp_path / "b.pdf").write_bytes(pdf_bytes([PARAGRAPHS]))
+    code = ("import sys\nfrom pathlib import Path\nimport provenance.sources as s\n"
+            "print('pypdf' in sys.modules, 'docx' in sys.modules)\n"
+            f"got = s.read_files([({str(tmp_path / 'a.docx')!r}, 'a.docx')])\n"
+            "print('pypdf' in sys.modules, 'docx' in sys.modules)\n"
+            f"got = s.read_files([({str(tmp_path / 'b.pdf')!r}, 'b.pdf')])\n"
+            "print('pypdf' in sys.modules, 'docx' in sys.modules)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert proc.stdout.split() == ["False", "False", "False", "True", "True", "True"]
