@@ -13,7 +13,6 @@ import json
 from pathlib import Path
 
 import docx
-import pytest
 from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
 
@@ -22,15 +21,15 @@ from provenance.cli import main
 from provenance.model import Document, Skipped
 
 PARAGRAPHS = [
-    "The harbour authority said on Monday that the new ferry terminal would open in September, two years "
+    ("The harbour authority said on Monday that the new ferry terminal would open in September, two years "
     "later than planned, after engineers found that the foundations of the old pier could not carry the "
-    "weight of the larger ships now used on the island route.",
-    "Construction began in the spring of last year, and the council had promised islanders that the first "
+    "weight of the larger ships now used on the island route."),
+    ("Construction began in the spring of last year, and the council had promised islanders that the first "
     "sailings from the new berth would carry passengers before the summer holidays, when the population of "
-    "the island triples and queues for the ferry stretch back through the village.",
-    "A spokeswoman for the harbour authority said the delay would add about four million pounds to the "
+    "the island triples and queues for the ferry stretch back through the village."),
+    ("A spokeswoman for the harbour authority said the delay would add about four million pounds to the "
     "cost of the project, most of it for steel piles driven deep into the bedrock beneath the harbour floor, "
-    "and that the old pier would stay in use until the new terminal was ready.",
+    "and that the old pier would stay in use until the new terminal was ready."),
 ]
 STORY = "\n\n".join(PARAGRAPHS)
 TITLE = "Ferry terminal delayed by two years"
@@ -259,3 +258,40 @@ def test_reading_an_office_file_imports_its_library_only_then(tmp_path: Path) ->
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           cwd=Path(__file__).resolve().parent.parent)
     assert proc.stdout.split() == ["False", "False", "False", "True", "True", "True"]
+
+
+def test_pdf_with_only_an_owner_password_is_read(tmp_path: Path) -> None:
+    w = PdfWriter(clone_from=io.BytesIO(pdf_bytes([PARAGRAPHS])))
+    w.encrypt(user_password="", owner_password="owner", algorithm="RC4-128")
+    buf = io.BytesIO()
+    w.write(buf)
+    path = tmp_path / "restricted.pdf"
+    path.write_bytes(buf.getvalue())
+    doc = _one(path)
+    assert isinstance(doc, Document), doc
+    assert " ".join(doc.text.split()) == " ".join(STORY.split())
+    assert dict(doc.meta)["encrypted"].startswith("owner password only")
+
+
+def test_ole_file_named_docx_is_skipped_as_encrypted_or_old(tmp_path: Path) -> None:
+    path = tmp_path / "protected.docx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(2000))
+    got = _one(path)
+    assert isinstance(got, Skipped) and got.reason.startswith("encrypted or old-format Word file: protected.docx")
+
+
+def test_500_page_pdf_is_read_in_bounded_memory(tmp_path: Path) -> None:
+    import tracemalloc
+
+    path = tmp_path / "long.pdf"
+    path.write_bytes(pdf_bytes([[f"Page {n}.", *PARAGRAPHS] for n in range(500)]))
+    tracemalloc.start()
+    try:
+        doc = _one(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert isinstance(doc, Document)
+    assert dict(doc.meta)["pages"] == "500" and doc.text.count("The harbour authority said") == 500
+    # the text is 0.4 MB and the file 0.7 MB; reading it peaked at 5.7 MB here (page by page, only texts kept)
+    assert peak < 40 * 2**20, peak
