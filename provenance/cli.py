@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -92,6 +93,11 @@ def _summary(result: AuditResult, top: int = 10, report: str | None = None) -> s
                      "-> confidence, how the text changed: child):")
         lines.extend(tree_lines(result, limit=top * 6, report=report))
     return "\n".join(lines)
+
+
+def _as_options(message: str) -> str:
+    """A settings error in the words of the command line: ``max_df`` is ``--max-df``."""
+    return re.sub(r"\b(min_len|max_gap|max_df|max_bytes)\b", lambda m: "--" + m.group(1).replace("_", "-"), message)
 
 
 def _audit_time() -> str:
@@ -229,10 +235,11 @@ def _check_loaded(folder: Path, loaded: sources.Loaded, strict: bool) -> int | N
               help="CSV mapping file (path) to date, url, site, title, author.")
 @click.option("--text-column", default=None, help="Record field holding the article text (collections).")
 @click.option("--id-column", default=None, help="Record field holding the record id.")
-@click.option("--title-column", default=None)
+@click.option("--title-column", default=None, help="Record field holding the headline.")
 @click.option("--date-column", default=None, help="Record field holding the publication date.")
-@click.option("--url-column", default=None)
+@click.option("--url-column", default=None, help="Record field holding the article's address.")
 @click.option("--site-column", default=None, help="Record field naming the outlet.")
+@click.option("--author-column", default=None, help="Record field naming the author.")
 @click.option("--strict", is_flag=True, help="Any input that cannot be audited is an error (exit 2).")
 @click.option("--fail-over", type=click.FloatRange(0, 1), default=None,
               help="Exit 1 when a pair shares more than this fraction of either side.")
@@ -258,8 +265,8 @@ def audit_cmd(folder: Path, out: Path | None, min_len: int | None, max_gap: int,
               stem: bool, align: bool, include: tuple[str, ...], exclude: tuple[str, ...], max_bytes: int,
               manifest: Path | None, text_column: str | None, id_column: str | None,
               title_column: str | None, date_column: str | None, url_column: str | None,
-              site_column: str | None, strict: bool, fail_over: float | None, formats: str,
-              scheduler: str | None, workers: int, jobs: int | None, block_docs: int, stamp: bool,
+              site_column: str | None, author_column: str | None, strict: bool, fail_over: float | None,
+              formats: str, scheduler: str | None, workers: int, jobs: int | None, block_docs: int, stamp: bool,
               quiet: bool) -> int:
     """Audit every article under FOLDER (or in one collection file)."""
     from provenance import export, sources
@@ -272,9 +279,9 @@ def audit_cmd(folder: Path, out: Path | None, min_len: int | None, max_gap: int,
         settings = Settings(min_len=min_len, max_gap=max_gap, max_df=max_df, stem=stem, align=align,
                             max_bytes=max_bytes, include=include, exclude=exclude)
     except ValueError as exc:
-        raise click.UsageError(str(exc)) from exc
+        raise click.UsageError(_as_options(str(exc))) from exc
     columns = sources.Columns(text=text_column, id=id_column, title=title_column, date=date_column,
-                              url=url_column, site=site_column)
+                              url=url_column, site=site_column, author=author_column)
     out = out or Path("reports") / folder.resolve().stem
     problem = _unwritable(out)
     if problem is not None:  # found now, not after the audit has run
@@ -316,17 +323,11 @@ def audit_cmd(folder: Path, out: Path | None, min_len: int | None, max_gap: int,
                            jobs=jobs or usable_cores())
         finally:
             bar.close()
-    data = export.to_dict(result, __version__)
-    outputs: dict[Path, bytes] = {}  # all made before any is written: a failure leaves no mixed pair
-    if "json" in wanted:
-        outputs[out / "audit.json"] = export.dumps(data).encode("utf-8")
-    if "html" in wanted:
-        from provenance.report import render
+    from provenance.api import outputs as make_outputs
 
-        outputs[out / "report.html"] = render(data, source=safe.name(str(folder)),
-                                              audited_at=_audit_time() if stamp else None)
-    if "csv" in wanted:
-        outputs.update({out / name: content for name, content in export.to_csv(data).items()})
+    # all made before any is written: a failure leaves no mixed pair
+    outputs = {out / name: content for name, content in make_outputs(
+        result, wanted, source=safe.name(str(folder)), audited_at=_audit_time() if stamp else None).items()}
     for path, content in outputs.items():
         try:
             export.write_atomic(path, content)

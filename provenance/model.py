@@ -29,13 +29,19 @@ class Document:
     path: str
     title: str
     text: str
-    sha256: str
+    sha256: str = ""  # of the input's bytes; left empty, that of the text (UTF-8)
     published: str | None = None  # ISO 8601 date or datetime (sources.dates); the form found is in meta
     site: str | None = None
     url: str | None = None
     author: str | None = None
     copies: tuple[str, ...] = ()
     meta: tuple[tuple[str, str], ...] = ()  # where each metadata field came from, and anything else found
+
+    def __post_init__(self) -> None:
+        if not self.sha256:
+            import hashlib
+
+            object.__setattr__(self, "sha256", hashlib.sha256(self.text.encode("utf-8")).hexdigest())
 
 
 @dataclass(frozen=True)
