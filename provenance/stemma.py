@@ -36,17 +36,22 @@ def _virtual_edge(n_nodes: int) -> int:
 
 def read_truth(path: Path) -> list[tuple[str, str]]:
     """``child<TAB>parent`` lines (a header line ``child parent`` is allowed)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
     edges = []
-    with path.open(encoding="utf-8", newline="") as fh:
-        for k, row in enumerate(csv.reader(fh, delimiter="\t"), start=1):
-            if not row or not "".join(row).strip() or row[0].startswith("#"):
-                continue
-            if len(row) != 2:
-                raise ValueError(f"{path}: line {k}: expected 'child<TAB>parent', got {row!r}")
-            child, parent = row[0].strip(), row[1].strip()
-            if k == 1 and (child.lower(), parent.lower()) == ("child", "parent"):
-                continue
-            edges.append((child, parent))
+    for k, row in enumerate(csv.reader(text.splitlines(), delimiter="\t"), start=1):
+        if not row or not "".join(row).strip() or row[0].startswith("#"):
+            continue
+        if len(row) != 2:
+            raise ValueError(f"{path}: line {k}: expected 'child<TAB>parent', got {row!r}")
+        child, parent = row[0].strip(), row[1].strip()
+        if k == 1 and (child.lower(), parent.lower()) == ("child", "parent"):
+            continue
+        edges.append((child, parent))
     if not edges:
         raise ValueError(f"{path}: no edges")
     return edges

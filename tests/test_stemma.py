@@ -117,3 +117,16 @@ def test_eval_stemma_cli() -> None:
     assert data["witnesses"] == 13 and data["true_roots"] == ["T1"]
     direct = stemma.evaluate(root / "witnesses", root / "true_stemma_edges.tsv").as_dict()
     assert data == direct
+
+
+def test_a_bad_truth_file_is_a_clear_error(tmp_path: Path) -> None:
+    from provenance.cli import main
+
+    folder = Path(__file__).resolve().parent.parent / "seeds"
+    for name, content in (("latin1.tsv", "caf\xe9\tx\n".encode("latin-1")), ("cols.tsv", b"a\tb\tc\n"),
+                          ("empty.tsv", b"child\tparent\n")):
+        (tmp_path / name).write_bytes(content)
+        proc = subprocess.run([sys.executable, "-m", "provenance", "eval", "stemma", str(folder), "--truth",
+                               str(tmp_path / name)], capture_output=True, text=True, check=False)
+        assert proc.returncode == 2 and name in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+    assert main(["eval", "stemma", str(folder), "--truth", str(tmp_path / "empty.tsv")]) == 2

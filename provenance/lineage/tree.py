@@ -20,8 +20,10 @@ distance a tree can be fitted to.
   survive.  Two hypothetical ancestors that close are one.  What remains is a
   latent source: a copy missing from the folder that two or more documents
   descend from.
+* ``omissions``: the variant sites where one side has text and the other
+  none, the direction evidence of an undated edge (``forest._family``).
 * ``orient``: the tree is rooted where the direction evidence of its edges
-  (dates, attribution, containment, readings; ``evidence._direction``) agrees
+  (dates, times and attribution where stated, omissions otherwise) agrees
   best with it: every node is tried as the root, each edge then points away
   from it, and the root under which the edges' log-odds sum highest wins.
 """
