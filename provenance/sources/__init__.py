@@ -15,6 +15,7 @@ import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import overload
 
 from provenance.model import Document, Skipped
 from provenance.settings import COLLECTION_FACTOR, DEFAULT_MAX_BYTES
@@ -283,15 +284,23 @@ def _dated(doc: Document) -> Document:
     return dataclasses.replace(doc, published=iso, meta=tuple(sorted(meta.items())))
 
 
+@overload
+def _shown(got: Skipped) -> Skipped: ...
+@overload
+def _shown(got: Document | Skipped) -> Document | Skipped: ...
 def _shown(got: Document | Skipped) -> Document | Skipped:
     """``got`` with its names and metadata as they may be shown (``safe``): once,
     where every document and every file's skipped entry is made."""
     if isinstance(got, Skipped):
         return Skipped(safe.name(got.path), safe.field(got.reason))
-    opt = {k: safe.field(v) for k in ("published", "site", "url", "author")
-           if (v := getattr(got, k)) is not None}
+
+    def shown(v: str | None) -> str | None:
+        return None if v is None else safe.field(v)
+
     return dataclasses.replace(got, id=safe.name(got.id), path=safe.name(got.path),
-                               title=safe.field(got.title), copies=tuple(safe.name(c) for c in got.copies), **opt)
+                               title=safe.field(got.title), copies=tuple(safe.name(c) for c in got.copies),
+                               published=shown(got.published), site=shown(got.site), url=shown(got.url),
+                               author=shown(got.author))
 
 
 def unread_manifest_rows(manifest: Manifest | None, docs: Sequence[Document],
