@@ -11,7 +11,7 @@ import io
 import json
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,6 +66,43 @@ def _found(record: dict[str, Any], columns: Columns, name: str) -> tuple[str, st
             value = record[k]
             return str(k), value if isinstance(value, str) else json.dumps(value, sort_keys=True)
     return None
+
+
+def _key(record: dict[str, Any], columns: Columns, name: str) -> str | None:
+    """The record's field that would give ``name`` (empty or not), or None."""
+    chosen = getattr(columns, name)
+    lower = {str(k).lower(): str(k) for k in record}
+    return next((lower[k.lower()] for k in ((chosen,) if chosen else _USUAL[name]) if k.lower() in lower), None)
+
+
+#: the most column names a skip line lists
+_LISTED = 20
+
+
+def _no_text(records: list[dict[str, Any]], columns: Columns, header: list[str] | None) -> str | None:
+    """Why no record of a collection can give a text, said once for the file
+    (the columns found, the option that names one), or None when one can."""
+    keys = [_key(r, columns, "text") for r in records]
+    if any(k is not None and _field(r, columns, "text") for k, r in zip(keys, records)):
+        return None
+    found: dict[str, None] = dict.fromkeys(header or ())
+    for r in records:
+        found.update(dict.fromkeys(str(k) for k in r))
+    names = list(found)
+    listed = ", ".join(names[:_LISTED]) + (f", … ({len(names) - _LISTED} more)" if len(names) > _LISTED else "")
+    have = sorted({k for k in keys if k is not None})
+    n = _count(len(records), "record")
+    if have:
+        which = ", ".join(repr(k) for k in have)
+        return (f"the text column {which} is empty in all {n} (columns: {listed}); "
+                "name another with --text-column")
+    if columns.text:
+        return f"no column {columns.text!r} (--text-column) in its {n} (columns: {listed or 'none'})"
+    return f"no text column in its {n} (columns: {listed or 'none'}); name one with --text-column"
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" if n == 1 else f"{n} {what}s"
 
 
 def _field(record: dict[str, Any], columns: Columns, name: str) -> str | None:
@@ -466,6 +503,13 @@ def _csv(text: str) -> Iterator[tuple[int, Any, str | None]]:
         yield start, dict(zip(header, row)), None
 
 
+def _csv_header(text: str) -> list[str] | None:
+    try:
+        return next(csv.reader(io.StringIO(text, newline="")))
+    except (StopIteration, csv.Error):
+        return None
+
+
 def _json(text: str) -> Iterator[tuple[int, Any, str | None]]:
     try:
         data = json.loads(text)
@@ -492,7 +536,17 @@ def from_collection(
     parse = {".jsonl": _jsonl, ".csv": _csv, ".json": _json}[suffix]
     where = "item" if suffix == ".json" else "line"
     out: list[Document | Skipped] = []
-    items: Iterable[tuple[int, Any, str | None]] = parse(text)
+    items: list[tuple[int, Any, str | None]] = list(parse(text))
+    objects = [record for _, record, error in items if error is None and isinstance(record, dict)]
+    why = _no_text(objects, columns, _csv_header(text) if suffix == ".csv" else None) if objects else None
+    if why is not None:
+        # one line for the file, not one per record; malformed records are still named
+        for n, record, error in items:
+            if error is not None:
+                out.append(Skipped(f"{rel}#{where}{n}" if suffix != ".json" or n > 1 else rel, error))
+            elif not isinstance(record, dict):
+                out.append(Skipped(f"{rel}#{where}{n}", f"malformed record at {where} {n}: not an object"))
+        return [*out, Skipped(rel, why)]
     number = 0
     taken: set[str] = set()
     for n, record, error in items:
