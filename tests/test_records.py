@@ -79,8 +79,8 @@ def test_a_text_column_empty_in_every_record_is_said_once(tmp_path: Path) -> Non
     path.write_text("id,text,note\n" + "".join(f"{n},,n\n" for n in range(30)), encoding="utf-8")
     got = sources.load(path)
     assert [(s.path, s.reason) for s in got.skipped] == [
-        ("data.csv", "the text column 'text' is empty in all 30 records (columns: id, text, note); "
-                     "name another with --text-column")]
+        ("data.csv", ("the text column 'text' is empty in all 30 records (columns: id, text, note); "
+                     "name another with --text-column"))]
 
 
 def test_some_records_without_text_are_still_named_one_by_one(tmp_path: Path) -> None:

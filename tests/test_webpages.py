@@ -285,3 +285,109 @@ def test_an_undated_excerpt_hangs_below_the_dated_article(tmp_path: Path) -> Non
     (edge,) = result.lineage.edges
     assert (edge.child, edge.parent) == ("excerpt", "full")
     assert edge.evidence["direction"]["by"] != "dates"
+
+
+# -- pages without an article, and bylines that are dates ---------------------
+
+#: a news site's menu, as the section pages of a regional paper list it
+MENU = ("Home", "News", "Local news", "World", "Business", "Politics", "Technology", "Science", "Health",
+        "Education", "Entertainment & Arts", "Sport", "Football", "Cricket", "Weather", "Traffic and travel",
+        "What's on", "Opinion", "Letters", "Jobs", "Newsletters", "Contact us", "About us")
+
+
+def landing_page(title: str, *, teasers: tuple[str, ...] = (), article: tuple[Any, ...] = ()) -> bytes:
+    """A site's home or section page: a logo, a menu, an <h1>, a list of
+    linked headlines and a footer of links; ``article`` adds an article."""
+    nav = E.nav(E.ul(*[E.li(E.a(x, href="/" + x.lower().replace(" ", "-"))) for x in MENU]))
+    stories = E.ul(*[E.li(E.a(h, href=f"/story/{i}")) for i, h in enumerate(teasers)], **{"class": "top-stories"})
+    foot = E.footer(E.ul(*[E.li(E.a(x, href=f"/f{i}")) for i, x in enumerate(
+        ("Terms of use", "Privacy policy", "Cookies", "Accessibility help"))]), E.p("© 2024 Island Gazette"))
+    body = E.body(E.header(E.a("Island Gazette", href="/"), nav), E.main(E.h1(title), stories, *article), foot)
+    head = E.head(E.meta(charset="utf-8"), E.title(title), E.meta(property="og:site_name", content="Island Gazette"))
+    return etree.tostring(E.html(head, body), doctype="<!DOCTYPE html>", encoding="utf-8", method="html")
+
+
+TEASERS = ("Council approves the new harbour plan after a long night of debate",
+           "Ferry crossings cancelled again as the storm reaches the island",
+           "Village school wins a national award for its reading scheme",
+           "Coast road closed for repairs until the end of next week")
+
+
+def test_a_page_with_only_navigation_is_skipped(tmp_path: Path) -> None:
+    """A home page (menu, footer) and a section page (menu, linked headlines):
+    trafilatura falls back to their link text (34 and 77 words here, past the
+    25-word rule that let "Home" in), which is no article."""
+    import trafilatura
+
+    for name, data in (("home.html", landing_page("Home")), ("section.html", landing_page("News", teasers=TEASERS))):
+        extracted = trafilatura.bare_extraction(data, with_metadata=True)
+        assert len(extracted.text.split()) >= 25  # what made a document of the page before
+        (tmp_path / name).write_bytes(data)
+        got = sources.read_files([(str(tmp_path / name), name)])
+        (skipped,) = got[0]
+        assert not isinstance(skipped, Document), skipped
+        assert skipped.reason.startswith("no article text"), skipped.reason
+        assert "menu and link text" in skipped.reason
+
+
+def test_an_article_with_links_on_a_page_with_navigation_is_read(tmp_path: Path) -> None:
+    """A short article (three paragraphs, 57 words, a link inside one of them)
+    on the same page furniture, with the list of headlines beside it, is read."""
+    paras = (("The island's only ferry will not sail on Friday, the harbour authority said, because the storm "
+             "is expected to reach the coast overnight."),
+             E.p("Passengers booked on the morning crossing can travel on Saturday, or ask for a refund ",
+                 E.a("on the authority's website", href="/ferry"), "."),
+             "The coast road will stay open, but drivers are asked to avoid the harbour front.")
+    article = E.article(E.h2("Friday's ferry cancelled"), *[p if not isinstance(p, str) else E.p(p) for p in paras])
+    doc = one_page(tmp_path, landing_page("Ferry cancelled", teasers=TEASERS, article=(article,)), "short.html")
+    assert "will not sail on Friday" in doc.text and "drivers are asked" in doc.text
+    assert "on the authority's website" in doc.text
+
+
+def _byline_page(byline: Any) -> bytes:
+    article = E.article(E.h1(TITLE), byline, *[E.p(p) for p in PARAS[:3]])
+    return etree.tostring(E.html(E.head(E.title(TITLE)), E.body(article)), encoding="utf-8", method="html")
+
+
+def test_a_date_in_the_byline_is_never_the_author(tmp_path: Path) -> None:
+    """trafilatura reads a byline "July 15, 2018" as the author "July" (and
+    "Updated July 15, 2018" as "Updated July", a weekday as itself): none
+    is an author, and what was left out is in meta.  Names that begin
+    with a month or a weekday are names."""
+    cases = {
+        "date": (E.p("July 15, 2018", **{"class": "byline"}), None, "July"),
+        "updated": (E.p(E.span("Updated July 15, 2018", **{"class": "byline"})), None, "Updated July"),
+        "weekday": (E.span("Monday", **{"class": "author"}), None, "Monday"),
+        "april": (E.span("By April Ryan", **{"class": "byline"}), "April Ryan", None),
+        "june": (E.span("By June Carter", **{"class": "byline"}), "June Carter", None),
+    }
+    for name, (byline, author, dropped) in cases.items():
+        doc = one_page(tmp_path, _byline_page(byline), f"{name}.html")
+        meta = dict(doc.meta)
+        assert doc.author == author, (name, doc.author)
+        assert meta.get("author_not_taken") == dropped, name
+        assert ("author_from" in meta) == (author is not None), name
+
+
+def test_a_collection_s_author_field_that_is_a_date_is_left_out(tmp_path: Path) -> None:
+    path = tmp_path / "feed.jsonl"
+    rows = [{"id": "1", "text": STORY, "author": "July 15, 2018"},
+            {"id": "2", "text": STORY + " Later.", "author": "May Li; Tue, 17 Jul 2018 09:00 GMT"},
+            {"id": "3", "text": STORY + " Again.", "author": "2018"}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    docs = {d.id: d for d in sources.load(path).documents}
+    assert docs["feed#1"].author is None and dict(docs["feed#1"].meta)["author_not_taken"] == "July 15, 2018"
+    assert docs["feed#2"].author == "May Li"
+    assert dict(docs["feed#2"].meta)["author_not_taken"] == "Tue, 17 Jul 2018 09:00 GMT"
+    assert docs["feed#3"].author is None
+
+
+def test_is_date_tells_dates_from_names() -> None:
+    from provenance.sources.dates import is_date
+
+    dates = ("July", "Updated July", "July 15, 2018", "15th July", "Monday", "Sat", "2018", "By",
+             "Published on 2018-07-15T07:54:28Z", "Tue, 17 Jul 2018 09:00 GMT", "Posted at 10:30")
+    names = ("April Ryan", "June Carter", "May Li", "Sun Yang", "Jan Smith", "August Wilson", "Christa May",
+             "Tuesday Weld", "The Associated Press", "Staff Reporter", "Reuters", "A. B. Jones")
+    assert [d for d in dates if not is_date(d)] == []
+    assert [n for n in names if is_date(n)] == []

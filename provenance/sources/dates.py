@@ -30,7 +30,7 @@ from datetime import datetime
 
 from dateutil import parser
 
-__all__ = ["read_date"]
+__all__ = ["is_date", "read_date"]
 
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}\b")
@@ -66,3 +66,36 @@ def read_date(raw: str) -> tuple[str | None, str | None]:
     if len({r[:10] for r in readings}) > 1:
         return None, "ambiguous: the day and the month (or the year) could be read either way"
     return min(readings), None
+
+
+#: the words a date, a time or the label before it is written with (months and
+#: weekdays in full and abbreviated, ordinal suffixes, clock and zone words,
+#: the byline's leftovers "By", "Updated", "Published on")
+_DATE_WORDS = frozenset(word for line in (
+    "january february march april may june july august september october november december",
+    "jan feb mar apr jun jul aug sep sept oct nov dec",
+    "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun",
+    "st nd rd th am pm a m p gmt utc bst cet cest est edt cst cdt mst mdt pst pdt z t",
+    "by updated published posted last modified on at of the and today yesterday",
+) for word in line.split())
+_WORD = re.compile(r"[^\W\d_]+|\d+")
+
+
+def is_date(value: str) -> bool:
+    """Whether ``value`` is a date or a piece of one rather than a name: it
+    reads as a date or a time as a whole (python-dateutil), or every word of
+    it is a month, a weekday, a number or a byline's label ("July",
+    "Updated July", "Monday", "15"); "April Ryan" and "June Carter" are
+    names, since "Ryan" and "Carter" are not date words."""
+    words = _WORD.findall(value.lower())
+    if not words:
+        return False
+    if all(w.isdigit() or w in _DATE_WORDS for w in words):
+        return True
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            parser.parse(value)
+    except (ValueError, OverflowError):
+        return False
+    return True

@@ -17,7 +17,7 @@ from typing import Any
 
 from provenance.model import Document, Skipped
 from provenance.sources import safe
-from provenance.sources.dates import read_date
+from provenance.sources.dates import is_date, read_date
 
 # trafilatura and its helpers log extraction trouble at WARNING on the root
 # logger; the skip reason says what matters.
@@ -382,18 +382,26 @@ def stated_dates(tree: Any) -> Iterator[tuple[str, str]]:
 _PAGE_YEARS = range(1800, 2200)
 
 
+def _load_tree(data: bytes) -> Any:
+    """The page's element tree (trafilatura's parser), or None when it cannot be parsed."""
+    from trafilatura.utils import load_html
+
+    try:
+        return load_html(data)
+    except Exception:  # noqa: BLE001 - lxml raises many kinds on broken markup; then there is no tree
+        return None
+
+
 def page_date(data: bytes) -> tuple[str | None, list[tuple[str, str]]]:
     """The page's publication date and what ``meta`` says of it: the first
     stated date that reads as one (``dates.read_date``), a bare midnight read
     as the day; when none reads, none, with the first as found and why;
     ``(None, [])`` for a page that states none.  What the page wrote is in
     ``meta`` as it may be shown (``safe.field``)."""
-    from trafilatura.utils import load_html
+    return _tree_date(_load_tree(data))
 
-    try:
-        tree = load_html(data)
-    except Exception:  # noqa: BLE001 - lxml raises many kinds on broken markup; then there is no date
-        return None, []
+
+def _tree_date(tree: Any) -> tuple[str | None, list[tuple[str, str]]]:
     if tree is None:
         return None, []
     first: list[tuple[str, str]] = []
@@ -429,17 +437,56 @@ def from_html(data: bytes, rel: str, doc_id: str) -> Document | Skipped:
     n_words = len(text.split())
     if n_words < MIN_ARTICLE_WORDS:
         return Skipped(rel, f"no article text found in the HTML page ({n_words} words outside scripts and navigation)")
-    published, meta = page_date(data)
+    tree = _load_tree(data)
+    links = _link_words(text, tree)
+    if n_words - links < MIN_ARTICLE_WORDS:
+        # a home or section page: what trafilatura fell back to is its menu and a list of headlines
+        return Skipped(rel, f"no article text found in the HTML page ({n_words - links} words outside links; "
+                            f"the other {links} are menu and link text)")
+    published, meta = _tree_date(tree)
     meta.append(("format", "html"))
-    for key in ("sitename", "author", "url", "title"):
+    for key in ("sitename", "url", "title"):
         if info.get(key):
             meta.append((f"{key}_from", "html"))
+    author, not_taken = authors(info.get("author"))
+    if author:
+        meta.append(("author_from", "html"))
+    if not_taken:
+        meta.append(("author_not_taken", not_taken))
     return Document(
         id=doc_id, path=rel, title=info.get("title") or text.splitlines()[0][:120], text=text,
         sha256=hashlib.sha256(data).hexdigest(),
         published=published, site=info.get("sitename") or info.get("hostname") or None,
-        url=info.get("url") or None, author=info.get("author") or None, meta=tuple(sorted(meta)),
+        url=info.get("url") or None, author=author, meta=tuple(sorted(meta)),
     )
+
+
+def _link_words(text: str, tree: Any) -> int:
+    """Words of ``text`` on lines that are, whole, the text of one of the
+    page's links (a menu label, a headline in a list of stories): the lines
+    trafilatura extracts from a page that holds no article.  A paragraph
+    with a link inside it is not one of these."""
+    if tree is None:
+        return 0
+    labels = {" ".join(a.text_content().split()) for a in tree.iter("a")}
+    labels.discard("")
+    return sum(len(words) for line in text.splitlines() if (words := line.split()) and " ".join(words) in labels)
+
+
+def authors(value: str | None) -> tuple[str | None, str | None]:
+    """(the author names in ``value``, what was left out as a date): a byline's
+    date ("July 15, 2018", cut to "July" by trafilatura, "Updated July",
+    "Monday") is never an author (``dates.is_date``); names that begin with
+    a month ("April Ryan") are kept.  Several names are split at ";"."""
+    if not value or not value.strip():
+        return None, None
+    kept: list[str] = []
+    dropped: list[str] = []
+    for part in value.split(";"):
+        part = part.strip()
+        if part:
+            (dropped if is_date(part) else kept).append(part)
+    return "; ".join(kept) or None, "; ".join(dropped) or None
 
 
 def _record(
@@ -455,11 +502,14 @@ def _record(
     title = _field(record, columns, "title") or text.strip().splitlines()[0][:120]
     date = _found(record, columns, "date")
     meta = (("format", fmt),) + ((("published_from", f"collection field {safe.field(date[0])}"),) if date else ())
+    author, not_taken = authors(_field(record, columns, "author"))
+    if not_taken:
+        meta += (("author_not_taken", not_taken),)
     return Document(
         id=f"{file_id}#{rec_id}", path=f"{rel}#{rec_id}", title=title, text=text,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         published=date[1] if date else None, site=_field(record, columns, "site"),
-        url=_field(record, columns, "url"), author=_field(record, columns, "author"),
+        url=_field(record, columns, "url"), author=author,
         meta=tuple(sorted(meta)),
     )
 
