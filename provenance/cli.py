@@ -462,6 +462,12 @@ def eval_pan13(corpus: Path, out: Path | None, jobs: int | None, sample: int | N
     return EXIT_OK
 
 
+from provenance.archive.cli import archive_group, check_cmd  # registered here, defined there
+
+cli.add_command(archive_group)
+cli.add_command(check_cmd)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     # one BLAS thread per process, set before numpy loads (the stages run on
