@@ -353,39 +353,55 @@ def audit_cmd(folder: Path, out: Path | None, min_len: int | None, max_gap: int,
 
 
 @cli.command("compare")
-@click.argument("first", type=click.Path(path_type=Path))
-@click.argument("second", type=click.Path(path_type=Path))
+@click.argument("first")
+@click.argument("second")
 @click.option("--min-len", type=click.IntRange(1), default=None,
               help="Shortest shared run in words (default: chosen from the two texts, as audit does).")
-@click.option("--max-gap", type=int, default=DEFAULT_MAX_GAP, show_default=True)
-@click.option("--stem/--no-stem", default=True, show_default=True)
-def compare_cmd(first: Path, second: Path, min_len: int | None, max_gap: int, stem: bool) -> int:
-    """Print the passages two files share, highlighted."""
-    from provenance import sources
+@click.option("--max-gap", type=int, default=DEFAULT_MAX_GAP, show_default=True,
+              help="Largest gap in words bridged inside one passage.")
+@click.option("--stem/--no-stem", default=True, show_default=True, help="Snowball stemming.")
+@click.option("--color/--no-color", "colour", default=None,
+              help="Colour the exact and edited parts (default: on a terminal, unless NO_COLOR is set); "
+                   "without colour they are marked [exact] and {edited}.")
+def compare_cmd(first: str, second: str, min_len: int | None, max_gap: int, stem: bool,
+                colour: bool | None) -> int:
+    """Print the passages two articles share: FIRST and SECOND are files, or
+    records of a collection as an audit names them (FILE.csv#ID)."""
+    from provenance import compare
     from provenance.audit import audit
     from provenance.sources import safe
 
     docs = []
-    for label, path in (("a", first), ("b", second)):
-        got = sources.read_text_file(path, str(path))
+    for label, arg in (("a", first), ("b", second)):
+        got = compare.read(arg)
         if isinstance(got, Skipped):
-            click.echo(f"{safe.name(str(path))}: {got.reason}", err=True)
+            click.echo(f"{safe.name(arg)}: {got.reason}", err=True)
             return EXIT_USAGE
         docs.append(dataclasses.replace(got, id=label))
-    result = audit(docs, Settings(min_len=min_len, max_gap=max_gap, stem=stem, lineage=False))
+    try:
+        settings = Settings(min_len=min_len, max_gap=max_gap, stem=stem, lineage=False)
+    except ValueError as exc:
+        raise click.UsageError(_as_options(str(exc))) from exc
+    result = audit(docs, settings)
     a, b = result.documents
     if not result.pairs:
         click.echo("no shared passages")
         return EXIT_OK
+    if colour is None:
+        colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     pair = result.pairs[0]
-    click.echo(f"{safe.name(str(first))}: {pair.covered_a:.1%} shared; "
-               f"{safe.name(str(second))}: {pair.covered_b:.1%} shared; "
+    click.echo(f"{safe.name(first)}: {pair.covered_a:.1%} shared; "
+               f"{safe.name(second)}: {pair.covered_b:.1%} shared; "
                f"{len(pair.passages)} passages, longest exact run {pair.longest} words")
+    click.echo(compare.legend(colour), color=colour)
     for n, p in enumerate(pair.passages, 1):
-        click.echo(click.style(f"\n#{n}  {p.tokens} words ({p.exact} exact)", bold=True))
-        for side, doc, span in (("A", a, p.a_chars), ("B", b, p.b_chars)):
+        how = "exact runs across small gaps" if p.kind == "exact" else "aligned across edits"
+        head = f"\n#{n}  {p.tokens} words, {p.exact} in exact runs ({how})"
+        click.echo(click.style(head, bold=True) if colour else head, color=colour)
+        for side, doc, span in ((0, a, p.a_chars), (1, b, p.b_chars)):
             s, e = span
-            click.echo(f"{side} [{s}:{e}] " + click.style(safe.terminal(doc.text[s:e]), fg="yellow"))
+            shown = compare.render(doc.text, compare.segments(doc.text, p, side), colour)
+            click.echo(f"{'AB'[side]} [{s}:{e}] {shown}", color=colour)
     return EXIT_OK
 
 

@@ -32,7 +32,7 @@ SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + COLLECTION_SUFFIXES + office.OFFICE_S
 #: office files are compressed and carry fonts and images: their size limit is this many times --max-bytes
 OFFICE_FACTOR = 4
 
-__all__ = ["Columns", "Loaded", "Options", "load", "load_folder", "read_text_file"]
+__all__ = ["Columns", "Loaded", "Options", "load", "load_folder", "read_record", "read_text_file"]
 
 Columns = records.Columns
 
@@ -122,9 +122,30 @@ def read_text_file(path: Path, rel: str, max_bytes: int = DEFAULT_MAX_BYTES) -> 
     """One file holding one article (text, Markdown or HTML) as a document, or why not."""
     got = _read_file(path, rel, Options(max_bytes=max_bytes))
     if len(got) != 1:
-        return _shown(Skipped(rel, f"holds {len(got)} records, not one article"))
+        return _shown(Skipped(rel, f"holds {len(got)} records, not one article: name one as {rel}#ID"))
     one = _shown(got[0])
     return one if isinstance(one, Skipped) else _dated(one)
+
+
+def read_record(path: Path, rel: str, record: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document | Skipped:
+    """One record of a collection, by the id an audit gives it (``rel#ID``:
+    the record's id, its number when it has none, ``ID@line54`` for a
+    repeated id), or why not: the file is not a collection, or holds no
+    record with that id (the skip names the file, the id and the ids it holds)."""
+    if path.suffix.lower() not in COLLECTION_SUFFIXES:
+        return _shown(Skipped(f"{rel}#{record}", f"{rel} is not a collection (.jsonl, .json, .csv): it has no records"))
+    got = _read_file(path, rel, Options(max_bytes=max_bytes))
+    prefix = f"{rel}#"
+    for g in got:
+        if g.path == prefix + record:
+            return _shown(g) if isinstance(g, Skipped) else _dated(_shown(g))
+    ids = [d.path[len(prefix):] for d in got if isinstance(d, Document)]
+    if not ids:
+        reasons = "; ".join(s.reason for s in got if isinstance(s, Skipped))
+        return _shown(Skipped(f"{rel}#{record}", f"{rel} holds no readable record ({reasons})"))
+    shown = ", ".join(ids[:5]) + (", …" if len(ids) > 5 else "")
+    return _shown(Skipped(f"{rel}#{record}", f"{rel} holds no record with id {record!r} "
+                                             f"({len(ids)} records, ids {shown})"))
 
 
 def _matches(rel: str, patterns: tuple[str, ...]) -> str | None:
@@ -286,6 +307,8 @@ def _dated(doc: Document) -> Document:
 
 @overload
 def _shown(got: Skipped) -> Skipped: ...
+@overload
+def _shown(got: Document) -> Document: ...
 @overload
 def _shown(got: Document | Skipped) -> Document | Skipped: ...
 def _shown(got: Document | Skipped) -> Document | Skipped:
