@@ -155,17 +155,19 @@ def _save(path: Path, array: np.ndarray) -> str:
     return _digest(path)
 
 
-def level(postings: int) -> int:
-    """A segment's merge level: the base-``MERGE_FACTOR`` logarithm of its postings."""
-    return int(math.log(max(postings, 1), MERGE_FACTOR))
+def level(postings: int, factor: int | None = None) -> int:
+    """A segment's merge level: the base-``factor`` logarithm of its postings."""
+    return int(math.log(max(postings, 1), factor or MERGE_FACTOR))
 
 
-def merge_plan(sizes: dict[str, int], factor: int = MERGE_FACTOR) -> list[str] | None:
-    """The segments to merge next (``factor`` of the lowest level holding that
-    many, smallest first, by name on ties), or None when no level is full."""
+def merge_plan(sizes: dict[str, int], factor: int | None = None) -> list[str] | None:
+    """The segments to merge next (``factor``, default ``MERGE_FACTOR``, of
+    the lowest level holding that many, smallest first, by name on ties), or
+    None when no level is full."""
+    factor = factor or MERGE_FACTOR
     by_level: dict[int, list[tuple[int, str]]] = {}
     for name, size in sizes.items():
-        by_level.setdefault(level(size), []).append((size, name))
+        by_level.setdefault(level(size, factor), []).append((size, name))
     for lv in sorted(by_level):
         group = sorted(by_level[lv])
         if len(group) >= factor:
