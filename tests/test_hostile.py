@@ -187,7 +187,7 @@ def test_collection_columns_and_jsonl(tmp_path: Path) -> None:
 
 
 @settings(max_examples=150)
-@given(st.binary(max_size=2000), st.sampled_from([".txt", ".md", ".html", ".csv", ".json", ".jsonl"]))
+@given(st.binary(max_size=2000), st.sampled_from([".txt", ".md", ".html", ".csv", ".json", ".jsonl", ".pdf", ".docx"]))
 def test_random_bytes_give_a_document_or_a_skip(tmp_path_factory: pytest.TempPathFactory, data: bytes, suffix: str) -> None:
     folder = tmp_path_factory.mktemp("fuzz")
     path = folder / f"input{suffix}"
@@ -198,6 +198,46 @@ def test_random_bytes_give_a_document_or_a_skip(tmp_path_factory: pytest.TempPat
         assert isinstance(d, Document) and d.text.strip()
     for s in loaded.skipped:
         assert isinstance(s, Skipped) and s.reason
+
+
+def _office_files() -> dict[str, bytes]:
+    """A real .pdf and .docx of the story, made once (tests/test_office.py's writers)."""
+    import io
+
+    import docx
+
+    from tests.test_office import PARAGRAPHS, pdf_bytes
+
+    d = docx.Document()
+    for p in PARAGRAPHS:
+        d.add_paragraph(p)
+    buf = io.BytesIO()
+    d.save(buf)
+    return {".pdf": pdf_bytes([PARAGRAPHS, PARAGRAPHS[:1]]), ".docx": buf.getvalue()}
+
+
+OFFICE = _office_files()
+
+
+@settings(max_examples=100)
+@given(st.sampled_from(sorted(OFFICE)), st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)),
+                                                 min_size=1, max_size=8),
+       st.floats(0.05, 1))
+def test_damaged_office_files_give_a_document_or_a_skip(tmp_path_factory: pytest.TempPathFactory, suffix: str,
+                                                        flips: list[tuple[float, int]], keep: float) -> None:
+    """A real PDF or .docx with bytes overwritten and its end cut off (a bad
+    download, a damaged disk): read or skipped with a reason, never a crash."""
+    data = bytearray(OFFICE[suffix][: max(1, int(len(OFFICE[suffix]) * keep))])
+    for where, byte in flips:
+        data[int(where * len(data))] = byte
+    folder = tmp_path_factory.mktemp("office")
+    (folder / f"input{suffix}").write_bytes(bytes(data))
+    loaded = sources.load(folder)
+    assert len(loaded.documents) + len(loaded.skipped) == 1
+    for d in loaded.documents:
+        assert d.text.strip()
+    for s in loaded.skipped:
+        assert s.reason and s.path == f"input{suffix}"
 
 
 @settings(max_examples=150)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import zipfile
 from pathlib import Path
 
 import docx
@@ -85,7 +86,7 @@ def pdf_bytes(pages: list[list[str]], title: str | None = TITLE, password: str |
         else:
             ops = ["0.5 g", "72 72 468 648 re f"]
         stream = DecodedStreamObject()
-        stream.set_data("\n".join(ops).encode("latin-1"))
+        stream.set_data("\n".join(ops).encode("cp1252"))  # WinAnsiEncoding, curly quotes and dashes included
         page[NameObject("/Contents")] = ArrayObject([w._add_object(stream)])
     if title:
         w.add_metadata({"/Title": title, "/CreationDate": "D:20240105120000Z"})
@@ -137,9 +138,11 @@ def test_docx_tracked_change_accepted_and_comment_left_out(tmp_path: Path) -> No
     para._p.append(parse_xml(f'<w:ins {nsdecls("w")} w:id="2" w:author="ed" w:date="2024-01-01T00:00:00Z">'
                              '<w:r><w:t xml:space="preserve">soon </w:t></w:r></w:ins>'))
     para.add_run("sail.")
-    if hasattr(d, "add_comment"):  # python-docx >= 1.2
-        d.add_comment(para.runs[0], text="Check this with the harbour master", author="ed")
+    d.add_comment(para.runs[0], text="Check this with the harbour master", author="ed")  # python-docx >= 1.2
     d.save(str(path))
+    with zipfile.ZipFile(path) as z:  # the file does hold the comment, anchored in the paragraph
+        assert "harbour master" in z.read("word/comments.xml").decode("utf-8")
+        assert "commentRangeStart" in z.read("word/document.xml").decode("utf-8")
     doc = _one(path)
     assert isinstance(doc, Document)
     assert doc.text.endswith("\n\nThe ferry will soon sail.")
@@ -295,3 +298,55 @@ def test_500_page_pdf_is_read_in_bounded_memory(tmp_path: Path) -> None:
     assert dict(doc.meta)["pages"] == "500" and doc.text.count("The harbour authority said") == 500
     # the text is 0.4 MB and the file 0.7 MB; reading it peaked at 5.7 MB here (page by page, only texts kept)
     assert peak < 40 * 2**20, peak
+
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def _edited_copy(text: str) -> str:
+    """A reworked copy of an article: a line of its own first, its second
+    paragraph left out, "said" made "stated" throughout, a closing line."""
+    paras = [p for p in text.splitlines() if p.strip()]
+    body = [paras[0], *paras[2:]]
+    return ("Reporting by our foreign desk.\n\n" + "\n\n".join(body).replace(" said", " stated")
+            + "\n\nMore on this story as it develops.\n")
+
+
+def test_real_articles_as_docx_and_pdf_are_linked_to_their_edited_copies(tmp_path: Path) -> None:
+    """Two real news reports (seeds/001, seeds/003), one saved as a .docx and
+    one as a PDF of three pages, beside edited .txt copies of each: the office
+    files become documents holding their extracted text, each is linked to
+    its copy in the tree, and every passage indexes the extracted text."""
+    folder, out = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    word = (SEEDS / "001_24a45464d321b182.txt").read_text(encoding="utf-8")
+    pdf = (SEEDS / "003_b917cdaeb1a24712.txt").read_text(encoding="utf-8")
+    word_title, *word_paras = [p.strip() for p in word.splitlines() if p.strip()]
+    write_docx(folder / "putin-visit.docx", word_paras, title=word_title)
+    pdf_paras = [p.strip() for p in pdf.splitlines() if p.strip()]
+    third = -(-len(pdf_paras) // 3)
+    (folder / "kremlin.pdf").write_bytes(pdf_bytes([pdf_paras[i:i + third] for i in range(0, len(pdf_paras), third)],
+                                                   title="Putin arrives in North Korea"))
+    (folder / "copy-of-docx.txt").write_text(_edited_copy("\n\n".join(word_paras)), encoding="utf-8")
+    (folder / "copy-of-pdf.txt").write_text(_edited_copy("\n\n".join(pdf_paras)), encoding="utf-8")
+    assert main(["audit", str(folder), "--out", str(out), "--format", "json", "-q"]) == 0
+    audit = json.loads((out / "audit.json").read_text(encoding="utf-8"))
+    docs = {d["id"]: d for d in audit["documents"]}
+    assert set(docs) == {"putin-visit", "kremlin", "copy-of-docx", "copy-of-pdf"} and not audit["skipped"]
+    assert docs["putin-visit"]["text"] == "\n\n".join(word_paras)
+    assert docs["putin-visit"]["title"] == word_title and docs["kremlin"]["title"] == "Putin arrives in North Korea"
+    assert [" ".join(p.split()) for p in docs["kremlin"]["text"].split("\n\n")] == pdf_paras
+    edges = {frozenset((e["parent"], e["child"])) for e in audit["lineage"]["edges"]}
+    for office, copy in (("putin-visit", "copy-of-docx"), ("kremlin", "copy-of-pdf")):
+        assert frozenset((office, copy)) in edges, (office, copy, edges)
+        (pair,) = [p for p in audit["pairs"] if {p["a"], p["b"]} == {office, copy}]
+        side = "a" if pair["a"] == office else "b"
+        other = "b" if side == "a" else "a"
+        text, copied = docs[office]["text"], docs[copy]["text"]
+        assert pair[f"covered_{other}"] > 0.8  # the copy is mostly the office file's text
+        for q in pair["passages"]:
+            (s0, s1), (c0, c1) = q[side], q[other]
+            assert 0 <= s0 < s1 <= len(text) and 0 <= c0 < c1 <= len(copied)
+            for a0, a1, b0, b1 in q["runs"]:
+                mine, theirs = ((a0, a1), (b0, b1)) if side == "a" else ((b0, b1), (a0, a1))
+                assert text[slice(*mine)].lower().split() == copied[slice(*theirs)].lower().split()
