@@ -101,3 +101,34 @@ def test_the_clough_folder_prints_one_line_for_its_file_information(tmp_path: Pa
     assert len(lines) == 1, lines[:5]
     assert lines[0] == ("skipped file_information.csv: no text column in its 100 records "
                         "(columns: File, Task, Category); name one with --text-column")
+
+
+def test_every_column_option_has_help_and_author_column_names_the_author(tmp_path: Path) -> None:
+    import click
+
+    from provenance.cli import cli
+
+    audit_cmd = cli.commands["audit"]
+    columns = {p.name: p for p in audit_cmd.params if isinstance(p, click.Option) and p.name.endswith("_column")}
+    assert set(columns) == {f"{n}_column" for n in ("text", "id", "title", "date", "url", "site", "author")}
+    assert all(p.help and p.help.strip() for p in columns.values()), [n for n, p in columns.items() if not p.help]
+    path = tmp_path / "feed.csv"
+    path.write_text(f'id,body,writer,byline\n1,"{STORY}",Ann Lee,July 15 2018\n', encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["audit", str(path), "--out", str(out), "--format", "json", "-q", "--text-column", "body",
+                 "--author-column", "writer"]) == 0
+    (doc,) = json.loads((out / "audit.json").read_text(encoding="utf-8"))["documents"]
+    assert doc["author"] == "Ann Lee"
+    (doc,) = sources.load(path, sources.Options(columns=sources.Columns(text="body"))).documents
+    assert doc.author is None and dict(doc.meta)["author_not_taken"] == "July 15 2018"  # byline: a date
+
+
+@pytest.mark.parametrize(("argv", "option"), [
+    (["--max-df", "0"], "--max-df"), (["--max-gap", "-1"], "--max-gap"), (["--min-len", "0"], "--min-len"),
+    (["--max-bytes", "0"], "--max-bytes")])
+def test_a_bad_setting_is_named_by_its_option(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                              argv: list[str], option: str) -> None:
+    (tmp_path / "a.txt").write_text(STORY, encoding="utf-8")
+    assert main(["audit", str(tmp_path), "--out", str(tmp_path / "out"), *argv]) == 2
+    err = capsys.readouterr().err
+    assert option in err and option.lstrip("-").replace("-", "_") not in err, err
