@@ -24,8 +24,9 @@ distance a tree can be fitted to.
   none, the direction evidence of an undated edge (``forest._family``).
 * ``orient``: the tree is rooted where the direction evidence of its edges
   (dates, times and attribution where stated, omissions otherwise) agrees
-  best with it: every node is tried as the root, each edge then points away
-  from it, and the root under which the edges' log-odds sum highest wins.
+  best with it, weighed with the prior that a tradition grows from its
+  centre: every node is tried as the root, each edge then points away from
+  it, and the root of highest posterior wins.
 """
 
 from __future__ import annotations
@@ -362,17 +363,38 @@ def support(members: Sequence[str], d: np.ndarray, tree: UnrootedTree) -> dict[t
 
 def orient(tree: UnrootedTree, logodds: Mapping[tuple[str, str], float]) -> tuple[str, dict[str, str]]:
     """The root and each node's parent.  ``logodds[(p, c)]``: the direction
-    evidence that ``c`` derives from ``p`` (log-odds; missing: none).  Every
-    node is tried as the root in one pass (moving the root across an edge
-    flips that edge alone); ties go to the first node in sorted order."""
+    evidence that ``c`` derives from ``p`` (log-odds; missing: none).
+
+    The root is the node of highest posterior: the edges' evidence for the
+    orientation it gives them, plus the log prior that the tree grew from it.
+    The prior is that of a tradition in which each new copy was made from one
+    of the copies already made, any of them alike (a random recursive tree):
+    the probability that such a process, started at ``r``, grows this tree is
+    proportional to the number of orders in which its nodes could have been
+    copied, n! / prod over nodes u of the size of u's subtree hanging from
+    ``r`` (Shah and Zaman's rumour centrality, "Rumors in a network: who's the
+    culprit?", IEEE Trans. Inf. Theory 57(8), 2011, where it is the maximum
+    likelihood source).  An original is seldom a leaf of its own tradition:
+    it was copied more than once, or its copies were.  The prior has no free
+    constant; lost copies (hypothetical ancestors) count as nodes.
+
+    Every node is tried as the root in one pass (moving the root from x to its
+    neighbour y flips that edge alone, and changes the prior by
+    log size(y) - log (n - size(y)), size taken from x); ties go to the first
+    node in sorted order."""
     nodes = sorted(tree.adj)
     if not nodes:
         return "", {}
     order, parent = _hang(tree, nodes[0])
+    size = dict.fromkeys(nodes, 1)
+    for y in reversed(order[1:]):
+        size[parent[y]] += size[y]
+    n = len(nodes)
     score = {nodes[0]: sum(logodds.get((p, c), 0.0) for c, p in parent.items())}
     for y in order[1:]:
         x = parent[y]
-        score[y] = score[x] - logodds.get((x, y), 0.0) + logodds.get((y, x), 0.0)
+        score[y] = (score[x] - logodds.get((x, y), 0.0) + logodds.get((y, x), 0.0)
+                    + math.log(size[y]) - math.log(n - size[y]))
     root = max(nodes, key=lambda n: (round(score[n], 9), -nodes.index(n)))
     return root, _hang(tree, root)[1]
 
