@@ -187,7 +187,7 @@ def test_collection_columns_and_jsonl(tmp_path: Path) -> None:
 
 
 @settings(max_examples=150)
-@given(st.binary(max_size=2000), st.sampled_from([".txt", ".md", ".html", ".csv", ".json", ".jsonl", ".pdf", ".docx"]))
+@given(st.binary(max_size=2000), st.sampled_from([".txt", ".md", ".html", ".csv", ".json", ".jsonl", ".pdf", ".docx", ".odt", ".rtf"]))
 def test_random_bytes_give_a_document_or_a_skip(tmp_path_factory: pytest.TempPathFactory, data: bytes, suffix: str) -> None:
     folder = tmp_path_factory.mktemp("fuzz")
     path = folder / f"input{suffix}"
@@ -201,19 +201,20 @@ def test_random_bytes_give_a_document_or_a_skip(tmp_path_factory: pytest.TempPat
 
 
 def _office_files() -> dict[str, bytes]:
-    """A real .pdf and .docx of the story, made once (tests/test_office.py's writers)."""
+    """A real .pdf, .docx, .odt and .rtf of the story, made once (tests/test_office.py's writers)."""
     import io
 
     import docx
 
-    from tests.test_office import PARAGRAPHS, pdf_bytes
+    from tests.test_office import PARAGRAPHS, odt_bytes, pdf_bytes, rtf_bytes
 
     d = docx.Document()
     for p in PARAGRAPHS:
         d.add_paragraph(p)
     buf = io.BytesIO()
     d.save(buf)
-    return {".pdf": pdf_bytes([PARAGRAPHS, PARAGRAPHS[:1]]), ".docx": buf.getvalue()}
+    return {".pdf": pdf_bytes([PARAGRAPHS, PARAGRAPHS[:1]]), ".docx": buf.getvalue(), ".odt": odt_bytes(PARAGRAPHS),
+            ".rtf": rtf_bytes(PARAGRAPHS)}
 
 
 OFFICE = _office_files()
@@ -225,7 +226,7 @@ OFFICE = _office_files()
        st.floats(0.05, 1))
 def test_damaged_office_files_give_a_document_or_a_skip(tmp_path_factory: pytest.TempPathFactory, suffix: str,
                                                         flips: list[tuple[float, int]], keep: float) -> None:
-    """A real PDF or .docx with bytes overwritten and its end cut off (a bad
+    """A real PDF, .docx, .odt or .rtf with bytes overwritten and its end cut off (a bad
     download, a damaged disk): read or skipped with a reason, never a crash."""
     data = bytearray(OFFICE[suffix][: max(1, int(len(OFFICE[suffix]) * keep))])
     for where, byte in flips:

@@ -97,6 +97,59 @@ def pdf_bytes(pages: list[list[str]], title: str | None = TITLE, password: str |
     return buf.getvalue()
 
 
+def odt_bytes(paragraphs: list[str], title: str | None = TITLE, heading: str | None = None,
+              extra: tuple[str, ...] = (), tracked: str | None = None) -> bytes:
+    """An OpenDocument text made with odfdo: an optional heading, the
+    paragraphs, ``extra`` paragraphs as ODF XML, and a tracked-changes region
+    (``tracked``: its XML) at the top of the body, where ODF keeps deletions."""
+    from odfdo import Document as OdfDocument
+    from odfdo import Element, Header, Paragraph
+
+    d = OdfDocument("text")
+    body = d.body
+    body.clear()
+    if tracked:
+        body.append(Element.from_tag(tracked))
+    if heading:
+        body.append(Header(1, heading))
+    for para in paragraphs:
+        body.append(Paragraph(para))
+    for xml in extra:
+        body.append(Element.from_tag(xml))
+    if title:
+        d.meta.title = title
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+def _rtf_escape(text: str) -> str:
+    out = []
+    for c in text:
+        if c in "\\{}":
+            out.append("\\" + c)
+        elif ord(c) < 128:
+            out.append(c)
+        else:
+            try:
+                out.append(f"\\'{c.encode('cp1252')[0]:02x}")
+            except UnicodeEncodeError:
+                out.append(f"\\u{ord(c) if ord(c) < 32768 else ord(c) - 65536}?")
+    return "".join(out)
+
+
+def rtf_bytes(paragraphs: list[str], title: str | None = TITLE, raw: tuple[str, ...] = ()) -> bytes:
+    """An RTF file as Word writes one: a font table, an info group with the
+    title, each paragraph ended by \\par, and ``raw`` paragraphs as RTF."""
+    head = ("{\\rtf1\\ansi\\ansicpg1252\\deff0\\nouicompat{\\fonttbl{\\f0\\froman\\fcharset0 Times New Roman;}}"
+            "{\\*\\revtbl{Unknown;}{ed;}}\n")
+    info = ("{\\info{\\title " + _rtf_escape(title) + "}{\\author ed}{\\creatim\\yr2024\\mo1\\dy5\\hr12\\min0}}\n"
+            if title else "")
+    body = "".join("\\pard\\sa200\\f0\\fs24 " + _rtf_escape(p) + "\\par\n" for p in paragraphs)
+    body += "".join("\\pard " + r + "\\par\n" for r in raw)
+    return (head + info + body + "}\n").encode("ascii")
+
+
 def _one(path: Path) -> Document | Skipped:
     got = sources.read_files([(str(path), path.name)])
     assert len(got) == 1 and len(got[0]) == 1
@@ -252,15 +305,17 @@ def test_reading_an_office_file_imports_its_library_only_then(tmp_path: Path) ->
 
     write_docx(tmp_path / "a.docx", PARAGRAPHS)
     (tmp_path / "b.pdf").write_bytes(pdf_bytes([PARAGRAPHS]))
-    code = ("import sys\nfrom pathlib import Path\nimport provenance.sources as s\n"
-            "print('pypdf' in sys.modules, 'docx' in sys.modules)\n"
-            f"got = s.read_files([({str(tmp_path / 'a.docx')!r}, 'a.docx')])\n"
-            "print('pypdf' in sys.modules, 'docx' in sys.modules)\n"
-            f"got = s.read_files([({str(tmp_path / 'b.pdf')!r}, 'b.pdf')])\n"
-            "print('pypdf' in sys.modules, 'docx' in sys.modules)\n")
+    (tmp_path / "c.odt").write_bytes(odt_bytes(PARAGRAPHS))
+    (tmp_path / "d.rtf").write_bytes(rtf_bytes(PARAGRAPHS))
+    show = "print(*(m in sys.modules for m in ('docx', 'pypdf', 'odfdo', 'striprtf')))\n"
+    code = "import sys\nfrom pathlib import Path\nimport provenance.sources as s\n" + show
+    for name in ("a.docx", "b.pdf", "c.odt", "d.rtf"):
+        code += f"got = s.read_files([({str(tmp_path / name)!r}, {name!r})])\nassert got[0][0].text\n" + show
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           cwd=Path(__file__).resolve().parent.parent)
-    assert proc.stdout.split() == ["False", "False", "False", "True", "True", "True"]
+    assert [line.split() for line in proc.stdout.splitlines()] == [
+        ["False", "False", "False", "False"], ["True", "False", "False", "False"], ["True", "True", "False", "False"],
+        ["True", "True", "True", "False"], ["True", "True", "True", "True"]]
 
 
 def test_pdf_with_only_an_owner_password_is_read(tmp_path: Path) -> None:
@@ -312,11 +367,12 @@ def _edited_copy(text: str) -> str:
             + "\n\nMore on this story as it develops.\n")
 
 
-def test_real_articles_as_docx_and_pdf_are_linked_to_their_edited_copies(tmp_path: Path) -> None:
-    """Two real news reports (seeds/001, seeds/003), one saved as a .docx and
-    one as a PDF of three pages, beside edited .txt copies of each: the office
-    files become documents holding their extracted text, each is linked to
-    its copy in the tree, and every passage indexes the extracted text."""
+def test_real_articles_as_office_files_are_linked_to_their_edited_copies(tmp_path: Path) -> None:
+    """Four real news reports (seeds/001, 003, 000, 004) saved as a .docx, a
+    PDF of three pages, an .odt and an .rtf, beside edited .txt copies of
+    each: the office files become documents holding their extracted text,
+    each is linked to its copy in the tree, and every passage indexes the
+    extracted text."""
     folder, out = tmp_path / "in", tmp_path / "out"
     folder.mkdir()
     word = (SEEDS / "001_24a45464d321b182.txt").read_text(encoding="utf-8")
@@ -329,15 +385,26 @@ def test_real_articles_as_docx_and_pdf_are_linked_to_their_edited_copies(tmp_pat
                                                    title="Putin arrives in North Korea"))
     (folder / "copy-of-docx.txt").write_text(_edited_copy("\n\n".join(word_paras)), encoding="utf-8")
     (folder / "copy-of-pdf.txt").write_text(_edited_copy("\n\n".join(pdf_paras)), encoding="utf-8")
+    odt_paras = [p.strip() for p in (SEEDS / "000_1d8f2c2912b56707.txt").read_text(encoding="utf-8").splitlines()
+                 if p.strip()]
+    rtf_paras = [p.strip() for p in (SEEDS / "004_7cf5b5fb64e0e282.txt").read_text(encoding="utf-8").splitlines()
+                 if p.strip()]
+    (folder / "pyongyang.odt").write_bytes(odt_bytes(odt_paras, title="Putin to visit Pyongyang"))
+    (folder / "historic.rtf").write_bytes(rtf_bytes(rtf_paras, title="A historic visit"))
+    (folder / "copy-of-odt.txt").write_text(_edited_copy("\n\n".join(odt_paras)), encoding="utf-8")
+    (folder / "copy-of-rtf.txt").write_text(_edited_copy("\n\n".join(rtf_paras)), encoding="utf-8")
     assert main(["audit", str(folder), "--out", str(out), "--format", "json", "-q"]) == 0
     audit = json.loads((out / "audit.json").read_text(encoding="utf-8"))
     docs = {d["id"]: d for d in audit["documents"]}
-    assert set(docs) == {"putin-visit", "kremlin", "copy-of-docx", "copy-of-pdf"} and not audit["skipped"]
+    assert set(docs) == {"putin-visit", "kremlin", "pyongyang", "historic", "copy-of-docx", "copy-of-pdf",
+                         "copy-of-odt", "copy-of-rtf"} and not audit["skipped"]
+    assert docs["pyongyang"]["text"] == "\n\n".join(odt_paras) and docs["historic"]["text"] == "\n\n".join(rtf_paras)
     assert docs["putin-visit"]["text"] == "\n\n".join(word_paras)
     assert docs["putin-visit"]["title"] == word_title and docs["kremlin"]["title"] == "Putin arrives in North Korea"
     assert [" ".join(p.split()) for p in docs["kremlin"]["text"].split("\n\n")] == pdf_paras
     edges = {frozenset((e["parent"], e["child"])) for e in audit["lineage"]["edges"]}
-    for office, copy in (("putin-visit", "copy-of-docx"), ("kremlin", "copy-of-pdf")):
+    for office, copy in (("putin-visit", "copy-of-docx"), ("kremlin", "copy-of-pdf"), ("pyongyang", "copy-of-odt"),
+                         ("historic", "copy-of-rtf")):
         assert frozenset((office, copy)) in edges, (office, copy, edges)
         (pair,) = [p for p in audit["pairs"] if {p["a"], p["b"]} == {office, copy}]
         side = "a" if pair["a"] == office else "b"
@@ -350,3 +417,99 @@ def test_real_articles_as_docx_and_pdf_are_linked_to_their_edited_copies(tmp_pat
             for a0, a1, b0, b1 in q["runs"]:
                 mine, theirs = ((a0, a1), (b0, b1)) if side == "a" else ((b0, b1), (a0, a1))
                 assert text[slice(*mine)].lower().split() == copied[slice(*theirs)].lower().split()
+
+
+def test_odt_is_read_with_headings_paragraphs_and_its_title(tmp_path: Path) -> None:
+    path = tmp_path / "story.odt"
+    table = ('<table:table table:name="t"><table:table-column/><table:table-row><table:table-cell>'
+             '<text:p>Cell one</text:p></table:table-cell><table:table-cell><text:p>Cell two</text:p>'
+             '</table:table-cell></table:table-row></table:table>')
+    path.write_bytes(odt_bytes(PARAGRAPHS, heading="Harbour news", extra=(table,)))
+    doc = _one(path)
+    assert isinstance(doc, Document), doc
+    assert doc.text == "Harbour news\n\n" + STORY + "\n\nCell one\n\nCell two"
+    meta = dict(doc.meta)
+    assert doc.title == TITLE and meta["title_from"] == "odt dc:title" and meta["format"] == "odt"
+    assert doc.published is None and "odt_created" in meta and "date_not_taken" in meta
+    assert doc.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_odt_tracked_change_accepted_comment_and_footnote_left_out(tmp_path: Path) -> None:
+    """ODF keeps a deletion at the top of the body (text:tracked-changes) and
+    marks its place in the paragraph; an insertion is in the paragraph between
+    change marks; a comment (office:annotation) and a footnote sit inside it."""
+    info = "<office:change-info><dc:creator>ed</dc:creator><dc:date>2024-01-01T00:00:00</dc:date></office:change-info>"
+    tracked = ('<text:tracked-changes><text:changed-region text:id="ct1"><text:deletion>' + info +
+               '<text:p>never </text:p></text:deletion></text:changed-region><text:changed-region text:id="ct2">'
+               '<text:insertion>' + info + '</text:insertion></text:changed-region></text:tracked-changes>')
+    edited = ('<text:p>The ferry will <text:change text:change-id="ct1"/><text:change-start text:change-id="ct2"/>'
+              'soon <text:change-end text:change-id="ct2"/>sail.<office:annotation><dc:creator>ed</dc:creator>'
+              '<text:p>Check this with the harbour master</text:p></office:annotation><text:note '
+              'text:note-class="footnote"><text:note-citation>1</text:note-citation><text:note-body>'
+              '<text:p>A footnote on the timetable.</text:p></text:note-body></text:note></text:p>')
+    path = tmp_path / "tracked.odt"
+    path.write_bytes(odt_bytes(PARAGRAPHS, extra=(edited,), tracked=tracked))
+    with zipfile.ZipFile(path) as z:  # the file holds the deletion, the comment and the footnote
+        content = z.read("content.xml").decode("utf-8")
+    assert "never" in content and "harbour master" in content and "timetable" in content
+    doc = _one(path)
+    assert isinstance(doc, Document)
+    assert doc.text == STORY + "\n\nThe ferry will soon sail."
+
+
+def test_bad_odt_files_are_skipped_with_the_reason(tmp_path: Path) -> None:
+    good = odt_bytes(PARAGRAPHS)
+    (tmp_path / "truncated.odt").write_bytes(good[: len(good) // 2])
+    (tmp_path / "plain.odt").write_bytes(b"plain text saved with the wrong name " * 3)
+    # an encrypted package, as LibreOffice writes one: the manifest names the cipher of each part
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as src, zipfile.ZipFile(buf, "w") as dst:
+        for item in src.infolist():
+            body = src.read(item)
+            if item.filename == "content.xml":
+                body = bytes(range(256)) * 8  # ciphertext
+            elif item.filename == "META-INF/manifest.xml":
+                body = body.replace(b'manifest:full-path="content.xml"', (
+                    b'manifest:full-path="content.xml" manifest:size="3000"><manifest:encryption-data '
+                    b'manifest:checksum-type="SHA1/1K" manifest:checksum="x"><manifest:algorithm '
+                    b'manifest:algorithm-name="http://www.w3.org/2001/04/xmlenc#aes256-cbc"/></manifest:encryption-data>'
+                    b'</manifest:file-entry><manifest:file-entry manifest:full-path="unused.xml"'))
+            dst.writestr(item, body)
+    (tmp_path / "locked.odt").write_bytes(buf.getvalue())
+    reasons = {s.path: s.reason for s in sources.load(tmp_path).skipped}
+    assert reasons["truncated.odt"].startswith("corrupt .odt: truncated.odt")
+    assert reasons["plain.odt"].startswith("corrupt .odt: plain.odt is not a zip package")
+    assert reasons["locked.odt"].startswith("encrypted .odt: locked.odt needs a password")
+
+
+def test_rtf_is_read_with_paragraphs_its_title_and_escapes(tmp_path: Path) -> None:
+    path = tmp_path / "story.rtf"
+    quoted = [PARAGRAPHS[0].replace("new ferry", "\u201cnew\u201d caf\u00e9 ferry"), *PARAGRAPHS[1:]]
+    path.write_bytes(rtf_bytes(quoted, title="Ferry \u2013 delayed"))
+    assert path.read_bytes().isascii()
+    doc = _one(path)
+    assert isinstance(doc, Document), doc
+    assert doc.text == "\n\n".join(quoted)
+    assert doc.title == "Ferry \u2013 delayed" and dict(doc.meta)["title_from"] == "rtf \\title"
+
+
+def test_rtf_tracked_deletion_left_out_and_comment_not_read(tmp_path: Path) -> None:
+    """Word's RTF: a deletion is a {\\deleted ...} group, an insertion a
+    {\\revised ...} one, a comment an \\*\\annotation destination."""
+    edited = ("The ferry will {\\deleted\\revauthdel1\\revdttmdel0 never }{\\revised\\revauth1 soon }sail."
+              "{\\*\\atnid ed}{\\*\\atnauthor ed}\\chatn{\\*\\annotation{\\*\\atnref 1}\\pard\\plain "
+              "Check this with the harbour master}")
+    path = tmp_path / "tracked.rtf"
+    path.write_bytes(rtf_bytes(PARAGRAPHS, raw=(edited,)))
+    doc = _one(path)
+    assert isinstance(doc, Document)
+    assert doc.text == STORY + "\n\nThe ferry will soon sail."
+    assert dict(doc.meta)["tracked_deletions"] == "1 left out"
+
+
+def test_bad_rtf_files_are_skipped_with_the_reason(tmp_path: Path) -> None:
+    (tmp_path / "plain.rtf").write_bytes(b"plain text saved with the wrong name " * 3)
+    (tmp_path / "short.rtf").write_bytes(rtf_bytes(["Annual report"]))
+    reasons = {s.path: s.reason for s in sources.load(tmp_path).skipped}
+    assert reasons["plain.rtf"].startswith("corrupt RTF: plain.rtf does not start with {\\rtf")
+    assert reasons["short.rtf"].startswith("little text in RTF: short.rtf holds 2 words")

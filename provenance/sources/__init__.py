@@ -100,6 +100,10 @@ def _read_file(path: Path, rel: str, options: Options) -> list[Document | Skippe
         return [office.from_pdf(data, rel, _doc_id(rel))]
     if suffix in office.DOCX_SUFFIXES:
         return [office.from_docx(data, rel, _doc_id(rel))]
+    if suffix in office.ODT_SUFFIXES:
+        return [office.from_odt(data, rel, _doc_id(rel))]
+    if suffix in office.RTF_SUFFIXES:
+        return [office.from_rtf(data, rel, _doc_id(rel))]
     try:
         decoded = decode(data)
     except DecodeError as exc:

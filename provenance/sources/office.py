@@ -1,11 +1,12 @@
-"""Office files as articles: PDF (pypdf) and Word .docx (python-docx).
+"""Office files as articles: PDF (pypdf), Word .docx (python-docx),
+OpenDocument .odt (odfdo) and RTF (striprtf).
 
 The document's text is what the file shows, in reading order, paragraphs
 separated by a blank line; every character offset indexes that extracted
 text.  Title from the file's own metadata where it names one; a publication
 date is never taken from it (a PDF's ``/CreationDate`` and a .docx's
 ``created`` are when the file was made, not when the story was published):
-what was found is kept in ``meta``.  Both libraries are imported only when
+what was found is kept in ``meta``.  Each library is imported only when
 such a file is read.
 """
 
@@ -22,7 +23,9 @@ from provenance.model import Document, Skipped
 
 PDF_SUFFIXES = (".pdf",)
 DOCX_SUFFIXES = (".docx",)
-OFFICE_SUFFIXES = PDF_SUFFIXES + DOCX_SUFFIXES
+ODT_SUFFIXES = (".odt",)
+RTF_SUFFIXES = (".rtf",)
+OFFICE_SUFFIXES = PDF_SUFFIXES + DOCX_SUFFIXES + ODT_SUFFIXES + RTF_SUFFIXES
 
 #: fewer words than this in the whole file: no article (as for a web page)
 MIN_WORDS = 25
@@ -228,5 +231,131 @@ def from_docx(data: bytes, rel: str, doc_id: str) -> Document | Skipped:
                                            "when the file was made and saved, not taken as one")))
     title, title_from = _title(props.title, text)
     meta.append(("title_from", "docx core_properties.title" if title_from == "metadata" else title_from))
+    return Document(id=doc_id, path=rel, title=title, text=text, sha256=hashlib.sha256(data).hexdigest(),
+                    meta=tuple(sorted(meta)))
+
+
+# --- ODT -------------------------------------------------------------------
+
+#: the paragraphs and headings of the body, in reading order (tables cell by cell, lists item by item);
+#: not those of a comment, a footnote, a text box inside a paragraph, or the deleted text that tracked
+#: changes keep at the top of the body
+_ODT_PARAGRAPHS = ("(.//text:p | .//text:h)[not(ancestor::office:annotation) and not(ancestor::text:tracked-changes)"
+                   " and not(ancestor::text:note) and not(ancestor::text:p) and not(ancestor::text:h)]")
+
+
+def _odt_paragraph(p: Any) -> str:
+    """A paragraph's text as odfdo reads it (spaces, tabs, line breaks), its
+    comments and footnotes left out; a tracked insertion is in the text and a
+    deletion is not (ODF keeps deleted text outside the paragraph)."""
+    p = p.clone
+    for el in p.xpath(".//office:annotation | .//office:annotation-end | .//text:note"):
+        el.delete()
+    return str(p.inner_text)
+
+
+def from_odt(data: bytes, rel: str, doc_id: str) -> Document | Skipped:
+    """An OpenDocument text's body as a document, or why not."""
+    import zipfile
+
+    name = rel.rsplit("/", 1)[-1]
+    if not data.startswith(b"PK"):
+        return Skipped(rel, f"corrupt .odt: {name} is not a zip package")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            manifest = z.read("META-INF/manifest.xml") if "META-INF/manifest.xml" in z.namelist() else b""
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        return Skipped(rel, f"corrupt .odt: {name} could not be read ({type(exc).__name__}: {exc})")
+    if b"encryption-data" in manifest:
+        return Skipped(rel, f"encrypted .odt: {name} needs a password to open; not read")
+    from odfdo import Document as OdfDocument
+
+    try:
+        document = OdfDocument(io.BytesIO(data))
+        paragraphs = [_odt_paragraph(p) for p in document.body.xpath(_ODT_PARAGRAPHS)]
+        found_title, created = document.meta.title, document.meta.creation_date
+    except Exception as exc:  # noqa: BLE001 - zipfile, lxml and odfdo raise many kinds
+        return Skipped(rel, f"corrupt .odt: {name} could not be read ({type(exc).__name__}: {exc})")
+    text = _clean("\n\n".join(p.strip() for p in paragraphs if p.strip()))
+    n_words = _words(text)
+    if n_words < MIN_WORDS:
+        return Skipped(rel, f"little text in .odt: {name} holds {n_words} words (fewer than {MIN_WORDS})")
+    meta: list[tuple[str, str]] = [("format", "odt")]
+    if created:
+        meta.append(("odt_created", created.isoformat() if hasattr(created, "isoformat") else str(created)))
+        meta.append(("date_not_taken", ("an .odt states no publication date: its creation date is when the "
+                                           "file was made, not taken as one")))
+    title, title_from = _title(found_title, text)
+    meta.append(("title_from", "odt dc:title" if title_from == "metadata" else title_from))
+    return Document(id=doc_id, path=rel, title=title, text=text, sha256=hashlib.sha256(data).hexdigest(),
+                    meta=tuple(sorted(meta)))
+
+
+# --- RTF -------------------------------------------------------------------
+
+_RTF_CODEPAGE = re.compile(rb"\\ansicpg(\d+)")
+_RTF_TITLE = re.compile(r"\{\\title\s?((?:[^{}\\]|\\.)*)\}", re.DOTALL)
+_RTF_DELETED = re.compile(r"\{\\deleted(?![a-z])")
+
+
+def _drop_deleted(rtf: str) -> tuple[str, int]:
+    """The RTF with its tracked deletions left out: each group that opens
+    with ``\\deleted`` (as Word writes them), found by matching its braces
+    (escaped ones, ``\\{``, do not count); and how many were dropped."""
+    out, at, dropped = [], 0, 0
+    for m in _RTF_DELETED.finditer(rtf):
+        if m.start() < at:
+            continue
+        depth, i = 0, m.start()
+        while i < len(rtf):
+            c = rtf[i]
+            if c == "\\":
+                i += 2
+                continue
+            depth += c == "{"
+            depth -= c == "}"
+            i += 1
+            if depth == 0:
+                break
+        out.append(rtf[at:m.start()])
+        at = i
+        dropped += 1
+    out.append(rtf[at:])
+    return "".join(out), dropped
+
+
+def from_rtf(data: bytes, rel: str, doc_id: str) -> Document | Skipped:
+    """An RTF file's text as a document (striprtf), or why not."""
+    import codecs
+
+    name = rel.rsplit("/", 1)[-1]
+    if not data.lstrip().startswith(b"{\\rtf"):
+        return Skipped(rel, f"corrupt RTF: {name} does not start with {{\\rtf")
+    page = _RTF_CODEPAGE.search(data[:4096])
+    encoding = f"cp{int(page.group(1))}" if page else "cp1252"
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        encoding = "cp1252"
+    from striprtf.striprtf import rtf_to_text
+
+    # RTF is 7-bit text; bytes above it are the code page's, as striprtf reads its \\'xx escapes
+    rtf, dropped = _drop_deleted(data.decode(encoding, errors="replace"))
+    try:
+        raw = rtf_to_text(rtf, encoding=encoding, errors="replace")
+    except Exception as exc:  # noqa: BLE001 - a broken file raises anything from striprtf's parser
+        return Skipped(rel, f"corrupt RTF: {name} could not be read ({type(exc).__name__}: {exc})")
+    # each \\par ends a paragraph: a blank line between them, as for the other formats
+    text = _clean("\n\n".join(ln.strip() for ln in raw.splitlines() if ln.strip()))
+    n_words = _words(text)
+    if n_words < MIN_WORDS:
+        return Skipped(rel, f"little text in RTF: {name} holds {n_words} words (fewer than {MIN_WORDS})")
+    meta: list[tuple[str, str]] = [("format", "rtf")]
+    if dropped:
+        meta.append(("tracked_deletions", f"{dropped} left out"))
+    found = _RTF_TITLE.search(rtf)
+    found_title = " ".join(rtf_to_text(found.group(1), encoding=encoding, errors="replace").split()) if found else None
+    title, title_from = _title(found_title, text)
+    meta.append(("title_from", "rtf \\title" if title_from == "metadata" else title_from))
     return Document(id=doc_id, path=rel, title=title, text=text, sha256=hashlib.sha256(data).hexdigest(),
                     meta=tuple(sorted(meta)))
