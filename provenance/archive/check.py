@@ -106,10 +106,10 @@ def check_one(snap: Snapshot, x: Document, settings: Settings) -> tuple[list[Che
     candidates were compared."""
     from provenance import sources
     from provenance.audit import match_stage
-    from provenance.distributed import _Reader
+    from provenance.archive.store import Fingerprinter
     from provenance.lineage import candidates, verbatim_pairs
 
-    reader = _Reader(settings.stem, settings.k)
+    reader = Fingerprinter(settings.stem, settings.k)
     fps = np.unique(reader.runs(reader.vocab.tokenize(x.text)))
     df, holders = snap.postings(fps)
     twin = snap.find(sources.text_key(x.text))
@@ -124,7 +124,7 @@ def check_one(snap: Snapshot, x: Document, settings: Settings) -> tuple[list[Che
     xid = x.id if all(d.id != x.id for d in archived) else x.id + _CLASH
     mine = dataclasses.replace(x, id=xid)
     docs = sorted([*archived, mine], key=lambda d: d.id)
-    engine = _Reader(settings.stem, settings.k)
+    engine = Fingerprinter(settings.stem, settings.k)
     streams = engine.streams(docs)
     bp = fps[boiler]
     masks = []

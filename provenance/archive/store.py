@@ -35,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import itertools
 import json
 import math
 import os
@@ -182,10 +183,43 @@ def _connect(path: Path) -> sqlite3.Connection:
     return con
 
 
-def fingerprints(reader: Any, text: str) -> tuple[np.ndarray, int]:
-    """The distinct run fingerprints of ``text`` (sorted) and its tokens."""
-    stream = reader.vocab.tokenize(text)
-    return np.unique(reader.runs(stream)), len(stream)
+class Fingerprinter:
+    """Token streams and run fingerprints of many documents, as
+    ``distributed._Reader`` makes them (one vocabulary; the polynomial hash of
+    ``distributed.run_hashes`` over ``distributed.term_hashes``), with the table
+    of term hashes grown geometrically and only for new terms: a reader that
+    meets new words in every document of a large add stays linear."""
+
+    def __init__(self, stem: bool, min_len: int) -> None:
+        from provenance.tokenize import Vocabulary
+
+        self.vocab = Vocabulary(stem=stem)
+        self.min_len = min_len
+        self.table = np.zeros(1024, dtype=np.uint64)
+        self.filled = 1  # ids below this have their hash in the table (id 0 unused)
+
+    def streams(self, docs: Sequence[Document]) -> list[Any]:
+        return [self.vocab.tokenize(d.text) for d in docs]
+
+    def runs(self, stream: Any) -> np.ndarray:
+        from provenance.distributed import run_hashes
+
+        need = len(self.vocab) + 1
+        if need > self.filled:
+            if need > self.table.shape[0]:
+                grown = np.zeros(max(need, 2 * self.table.shape[0]), dtype=np.uint64)
+                grown[: self.filled] = self.table[: self.filled]
+                self.table = grown
+            new = list(itertools.islice(reversed(self.vocab._ids.items()), need - self.filled))
+            for term, tid in new:
+                self.table[tid] = int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest(), "little")
+            self.filled = need
+        return run_hashes(self.table[stream.ids], self.min_len)
+
+    def fingerprints(self, text: str) -> tuple[np.ndarray, int]:
+        """The distinct run fingerprints of ``text`` (sorted) and its tokens."""
+        stream = self.vocab.tokenize(text)
+        return np.unique(self.runs(stream)), len(stream)
 
 
 class Store:
@@ -276,14 +310,14 @@ class Store:
         (min_len left to the texts is chosen from these documents) and must
         match it otherwise (or be None)."""
         from provenance import sources
-        from provenance.distributed import _Reader
 
         with self._locked():
             if not self.exists():
                 base = settings or Settings(min_len=None)
                 if base.min_len is None:
-                    tokens = [len(_Reader(base.stem, 1).vocab.tokenize(d.text)) for d in documents
-                              for _ in range(1 + len(d.copies))]
+                    from provenance.tokenize import word_spans
+
+                    tokens = [len(word_spans(d.text)) for d in documents for _ in range(1 + len(d.copies))]
                     if not tokens:
                         raise ArchiveError(f"{self.root}: nothing to archive, so no min_len to choose; "
                                            "give --min-len or add some documents")
@@ -296,13 +330,12 @@ class Store:
                     raise ArchiveError(f"{self.root}: the archive's settings are fixed when it is created "
                                        f"({_differs(settings, fixed)}); leave the option out")
                 self._clean_orphans(con)
-                return self._add(con, fixed, documents, skipped, progress, sources.text_key, _Reader)
+                return self._add(con, fixed, documents, skipped, progress, sources.text_key)
             finally:
                 con.close()
 
     def _add(self, con: sqlite3.Connection, settings: Settings, documents: Sequence[Document],
-             skipped: Sequence[Skipped], progress: Progress, text_key: Callable[[str], str],
-             reader_type: Any) -> AddResult:
+             skipped: Sequence[Skipped], progress: Progress, text_key: Callable[[str], str]) -> AddResult:
         have = dict(con.execute("SELECT id, text_key FROM documents"))
         keys = {k: i for i, k in con.execute("SELECT id, text_key FROM documents ORDER BY id DESC")}
         refused: list[Skipped] = list(skipped)
@@ -328,7 +361,7 @@ class Store:
         n_seg, adds = int(n_seg), int(adds) + 1
         folder = self.root / SEGMENTS
         folder.mkdir(exist_ok=True)
-        reader = reader_type(settings.stem, settings.k)
+        reader = Fingerprinter(settings.stem, settings.k)
         rows: list[tuple[Any, ...]] = []
         written: dict[str, tuple[int, int, str, str]] = {}  # new segment -> docs, postings, sha256s
         (next_num,) = con.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM sqlite_sequence WHERE name = 'documents'"
@@ -341,7 +374,7 @@ class Store:
             n_seg += 1
             fps_parts, doc_parts = [], []
             for d, key in batch:
-                fps, tokens = fingerprints(reader, d.text)
+                fps, tokens = reader.fingerprints(d.text)
                 fps_parts.append(fps)
                 doc_parts.append(np.full(fps.shape[0], num, dtype=np.uint32))
                 raw = d.text.encode("utf-8")
