@@ -105,8 +105,8 @@ def check_one(snap: Snapshot, x: Document, settings: Settings) -> tuple[list[Che
     its matched documents; the archived id of an identical text; how many
     candidates were compared."""
     from provenance import sources
-    from provenance.audit import match_stage
     from provenance.archive.store import Fingerprinter
+    from provenance.audit import match_stage
     from provenance.lineage import candidates, verbatim_pairs
 
     reader = Fingerprinter(settings.stem, settings.k)

@@ -91,7 +91,7 @@ def test_archive_build_check_add(benchmark, news_corpus, tmp_path: Path, n: int)
         got = archive.check(documents=[d])
         times.append(time.perf_counter() - t0)
         found += corpus.parent[d.id] in {m.archived.id for m in got.matches}
-    one = sorted(folder.iterdir())[0]
+    one = min(folder.iterdir())
     cli_s = [run("check", str(one), "--archive", str(arc), "--out", str(tmp_path / "out"), "-q")[0] for _ in range(3)]
     add_s, add_rss = run("archive", "add", str(arc), str(day), "-q")
     after = Archive(arc).info()
