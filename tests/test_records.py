@@ -132,3 +132,13 @@ def test_a_bad_setting_is_named_by_its_option(tmp_path: Path, capsys: pytest.Cap
     assert main(["audit", str(tmp_path), "--out", str(tmp_path / "out"), *argv]) == 2
     err = capsys.readouterr().err
     assert option in err and option.lstrip("-").replace("-", "_") not in err, err
+
+
+def test_a_csv_without_a_header_row_gives_a_short_line(tmp_path: Path) -> None:
+    """Its first record is read as the header: the names listed are cut short,
+    not the article printed whole."""
+    path = tmp_path / "data.csv"
+    path.write_text("".join(f'{n},"{STORY}"\n' for n in range(3)), encoding="utf-8")
+    (skipped,) = sources.load(path).skipped
+    assert skipped.reason.startswith("no text column in its 2 records (columns: 0, The harbour authority said on")
+    assert len(skipped.reason) < 200 and "…" in skipped.reason

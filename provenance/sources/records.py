@@ -75,8 +75,9 @@ def _key(record: dict[str, Any], columns: Columns, name: str) -> str | None:
     return next((lower[k.lower()] for k in ((chosen,) if chosen else _USUAL[name]) if k.lower() in lower), None)
 
 
-#: the most column names a skip line lists
+#: the most column names a skip line lists, and the most characters of each
 _LISTED = 20
+_NAME_CHARS = 40
 
 
 def _no_text(records: list[dict[str, Any]], columns: Columns, header: list[str] | None) -> str | None:
@@ -88,7 +89,8 @@ def _no_text(records: list[dict[str, Any]], columns: Columns, header: list[str] 
     found: dict[str, None] = dict.fromkeys(header or ())
     for r in records:
         found.update(dict.fromkeys(str(k) for k in r))
-    names = list(found)
+    # a CSV without a header row has its first record's values as names: each is cut short
+    names = [n if len(n) <= _NAME_CHARS else n[:_NAME_CHARS - 1] + "…" for n in found]
     listed = ", ".join(names[:_LISTED]) + (f", … ({len(names) - _LISTED} more)" if len(names) > _LISTED else "")
     have = sorted({k for k in keys if k is not None})
     n = _count(len(records), "record")
