@@ -11,10 +11,12 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from provenance import export
 from provenance.model import AuditResult
 from provenance.settings import Settings, usable_cores
 
@@ -49,38 +51,58 @@ def audit_path(path: str | Path, *, jobs: int | None = None, **options: Any) -> 
     return audit(loaded.documents, settings, skipped=loaded.skipped, jobs=jobs or usable_cores())
 
 
-def outputs(result: AuditResult, formats: Iterable[str] = ("json", "html"), *, source: str | None = None,
-            audited_at: str | None = None) -> dict[str, bytes]:
-    """The files of an audit, by name, made in memory: ``audit.json``,
-    ``report.html`` (``source``: the audited path its header names) and the
-    CSV files, as ``formats`` asks."""
-    from provenance import __version__, export
+def _made(result: AuditResult, formats: Iterable[str], source: str | None,
+          audited_at: str | None) -> dict[str, Callable[[], export.Content]]:
+    """Each wanted file of an audit as a function that makes it (``audit.json``
+    as text in pieces, streamed), in the order they are made."""
+    from provenance import __version__
 
     wanted = set(formats)
     if not wanted or wanted - {"json", "html", "csv"}:
         raise ValueError(f"formats are json, html and csv, not {sorted(wanted)}")
     data = export.to_dict(result, __version__)
-    out: dict[str, bytes] = {}
+    out: dict[str, Callable[[], export.Content]] = {}
     if "json" in wanted:
-        out["audit.json"] = export.dumps(data).encode("utf-8")
+        out["audit.json"] = lambda: export.iter_json(data)
     if "html" in wanted:
-        from provenance.report import render
+        def html() -> bytes:
+            from provenance.report import render
 
-        out["report.html"] = render(data, source=source, audited_at=audited_at)
+            return render(data, source=source, audited_at=audited_at)
+
+        out["report.html"] = html
     if "csv" in wanted:
-        out.update(export.to_csv(data))
+        tables: dict[str, bytes] = {}
+
+        def table(name: str) -> bytes:
+            if not tables:
+                tables.update(export.to_csv(data))
+            return tables[name]
+
+        for name in ("documents.csv", "pairs.csv", "edges.csv"):
+            out[name] = functools.partial(table, name)
+    return out
+
+
+def outputs(result: AuditResult, formats: Iterable[str] = ("json", "html"), *, source: str | None = None,
+            audited_at: str | None = None) -> dict[str, bytes]:
+    """The files of an audit, by name, made in memory: ``audit.json``,
+    ``report.html`` (``source``: the audited path its header names) and the
+    CSV files, as ``formats`` asks (``write`` streams ``audit.json`` to disk
+    instead of holding it)."""
+    out: dict[str, bytes] = {}
+    for name, make in _made(result, formats, source, audited_at).items():
+        content = make()
+        out[name] = content if isinstance(content, bytes) else "".join(content).encode("utf-8")
     return out
 
 
 def write(result: AuditResult, folder: str | Path, formats: Iterable[str] = ("json", "html"), *,
-          source: str | None = None) -> list[Path]:
-    """Write the files of an audit into ``folder``, each atomically, all made
-    before any is written; returns their paths."""
-    from provenance import export
-
-    made = outputs(result, formats, source=source)
-    paths = []
-    for name, content in made.items():
-        export.write_atomic(Path(folder) / name, content)
-        paths.append(Path(folder) / name)
-    return paths
+          source: str | None = None, audited_at: str | None = None) -> list[Path]:
+    """Write the files of an audit into ``folder``, each atomically, none
+    renamed into place before all are made (``audit.json`` streamed to its
+    temporary file); returns their paths.  Raises ``export.WriteError``
+    naming the file that could not be written."""
+    made = {Path(folder) / name: make for name, make in _made(result, formats, source, audited_at).items()}
+    export.write_files(made)
+    return list(made)

@@ -323,18 +323,15 @@ def audit_cmd(folder: Path, out: Path | None, min_len: int | None, max_gap: int,
                            jobs=jobs or usable_cores())
         finally:
             bar.close()
-    from provenance.api import outputs as make_outputs
+    from provenance.api import write
 
-    # all made before any is written: a failure leaves no mixed pair
-    outputs = {out / name: content for name, content in make_outputs(
-        result, wanted, source=safe.name(str(folder)), audited_at=_audit_time() if stamp else None).items()}
-    for path, content in outputs.items():
-        try:
-            export.write_atomic(path, content)
-        except OSError as exc:
-            click.echo(f"error: cannot write {safe.name(str(path))}: {exc.strerror or exc}", err=True)
-            return EXIT_USAGE
-    written = list(outputs)
+    # all made before any is renamed into place: a failure leaves no mixed pair
+    try:
+        written = write(result, out, wanted, source=safe.name(str(folder)),
+                        audited_at=_audit_time() if stamp else None)
+    except export.WriteError as exc:
+        click.echo(f"error: cannot write {safe.name(str(exc.path))}: {exc.reason}", err=True)
+        return EXIT_USAGE
     if not quiet:
         report = out / "report.html" if "html" in wanted else out / "audit.json" if "json" in wanted else None
         click.echo(_summary(result, report=str(report) if report else None))

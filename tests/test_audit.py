@@ -184,6 +184,29 @@ def test_export_round_trips_settings() -> None:
     assert json.loads(export.dumps(data)) == data
 
 
+def test_audit_json_is_streamed_compact_json(tmp_path: Path, seeds_dir: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """``audit.json`` is the compact JSON of ``to_dict`` (sorted keys, no
+    indentation), written in pieces none of which holds more than a few
+    hundred documents or pairs."""
+    from provenance import __version__, api
+
+    result = audit([doc(f"d{i:03d}", f"Story {i} begins. " + LOREM) for i in range(600)], Settings(lineage=False))
+    data = export.to_dict(result, __version__)
+    whole = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"
+    pieces = list(export.iter_json(data))
+    assert "".join(pieces) == whole and json.loads(whole) == data
+    assert len(pieces) > 3 and max(map(len, pieces)) < len(whole) / 2
+    api.write(result, tmp_path / "out", ("json",))
+    assert (tmp_path / "out" / "audit.json").read_text(encoding="utf-8") == whole
+    # a file that cannot be made leaves the old files, not a mix of old and new
+    monkeypatch.setattr("provenance.report.render", lambda *a, **k: (_ for _ in ()).throw(OSError(28, "No space left")))
+    with pytest.raises(export.WriteError, match="report.html"):
+        api.write(audit([doc("x", LOREM), doc("y", LOREM)], Settings(lineage=False)), tmp_path / "out")
+    assert (tmp_path / "out" / "audit.json").read_text(encoding="utf-8") == whole
+    assert sorted(f.name for f in (tmp_path / "out").iterdir()) == ["audit.json"]
+
+
 def test_parallel_audit_gives_the_same_audit() -> None:
     """``--jobs 2`` tokenizes, aligns pairs across edits and weighs candidate
     edges in two processes: the result is the one process's, byte for byte (a
