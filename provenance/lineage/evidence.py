@@ -203,6 +203,7 @@ class _Family:
             self.neighbours[p.a].add(p.b)
             self.neighbours[p.b].add(p.a)
         self._runs: dict[tuple[str, str], np.ndarray] = {}
+        self._run_count: dict[tuple[str, str], int] = {}
         self._readings: dict[tuple[str, str], tuple[int, int]] = {}
         self._common: dict[tuple[str, str], int] = {}
 
@@ -221,6 +222,13 @@ class _Family:
             self._runs[(doc, other)] = got
         return got
 
+    def run_tokens(self, doc: str, other: str) -> int:
+        """How many tokens ``run_mask(doc, other)`` holds."""
+        got = self._run_count.get((doc, other))
+        if got is None:
+            got = self._run_count[(doc, other)] = int(np.count_nonzero(self.run_mask(doc, other)))
+        return got
+
     def readings(self, x: str, g: str) -> tuple[int, int]:
         """Witnesses for x against g (textual criticism): tokens that the
         documents related to both share with x but not with g, and the
@@ -236,9 +244,10 @@ class _Family:
             return got
         sx = sg = 0
         for b in sorted(self.neighbours[x] & self.neighbours[g])[:VOTE_MAX_WITNESSES]:
-            fx, fg = self.run_mask(b, x), self.run_mask(b, g)
-            sx += int((fx & ~fg).sum())
-            sg += int((fg & ~fx).sum())
+            # |fx and not fg| = |fx| - |fx and fg|: one AND and one count per witness
+            both = int(np.count_nonzero(self.run_mask(b, x) & self.run_mask(b, g)))
+            sx += self.run_tokens(b, x) - both
+            sg += self.run_tokens(b, g) - both
         self._readings[(x, g)] = (sx, sg)
         return sx, sg
 
@@ -276,7 +285,7 @@ def _passage_weights(fam: _Family, pair: PairEvidence) -> list[tuple[Passage, fl
     out = []
     for q in pair.passages:
         quoted = fam.quoted_tokens(pair.a)[q.a[0] : q.a[1]]
-        share = float(quoted.mean()) if quoted.size else 0.0
+        share = int(np.count_nonzero(quoted)) / quoted.size if quoted.size else 0.0  # the mean, without its overhead
         is_quote = share >= 0.5
         n = q.a[1] - q.a[0]
         # share counts the other documents holding each token: +1 for this one
@@ -323,12 +332,13 @@ def _relatedness(fam: _Family, pair: PairEvidence, weighted: list[tuple[Passage,
     covered = np.zeros(n_child, dtype=np.float64)
     # a run shorter than LATENT_MIN_RUN tokens may recur by chance between
     # texts on one subject: it counts in proportion to its length
-    runs = [(ra if child_is_a else rb, n, w * min(1.0, n / LATENT_MIN_RUN))
-            for q, w, _, _ in weighted for ra, rb, n in q.runs]
-    if runs:
-        starts, lengths, weights = (np.array(x) for x in zip(*runs))
-        at = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
-        np.maximum.at(covered, at, np.repeat(weights, lengths))
+    # (run by run, in place: a pair has a few runs, and building index arrays
+    # for one ``np.maximum.at`` cost more than the runs themselves)
+    for q, weight, _, _ in weighted:
+        for ra, rb, n in q.runs:
+            start = ra if child_is_a else rb
+            seg = covered[start : start + n]
+            np.maximum(seg, weight * min(1.0, n / LATENT_MIN_RUN), out=seg)
     # text aligned across edits (paraphrase) counts below verbatim runs, a
     # tenth of that inside quotations, and only beside a distinctive run of
     # the reporter's own (as word pairs do): same-event news and answers to
