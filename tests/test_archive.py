@@ -235,6 +235,9 @@ def test_merge_plan_is_tiered() -> None:
     sizes = {f"s{i}": 100 + i for i in range(10)} | {"big": 5000}
     assert store.merge_plan(sizes) == [f"s{i}" for i in range(10)]
     assert store.merge_plan({"a": 5, "b": 50, "c": 500}, factor=2) is None
+    # segments too large to merge stay as they are
+    huge = store.MAX_MERGE_POSTINGS // 10 + 1
+    assert store.merge_plan({f"s{i}": huge + i for i in range(12)}) is None
 
 
 def test_settings_are_fixed_when_created(tmp_path: Path, seeds_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:

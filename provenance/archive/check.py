@@ -147,6 +147,9 @@ def check_one(snap: Snapshot, x: Document, settings: Settings) -> tuple[list[Che
         direction, e = _chosen_edge(xid, sid, edges)
         if xid != x.id:  # the checked document under its own id again
             p = dataclasses.replace(p, a=x.id if p.a == xid else p.a, b=x.id if p.b == xid else p.b)
+            if e is not None:
+                e = dataclasses.replace(e, child=x.id if e.child == xid else e.child,
+                                        parent=x.id if e.parent == xid else e.parent)
         out.append(CheckMatch(checked=x.id, archived=by_id[sid], pair=p, direction=direction,
                               confidence=e.confidence if e is not None else 0.0,
                               change=e.change if e is not None else None, edge=e))

@@ -58,6 +58,12 @@ SEGMENTS = "segments"
 LOCK = "writer.lock"
 #: Segments of one level merged at once (Lucene's default mergeFactor).
 MERGE_FACTOR = 10
+#: A merge writes at most this many postings (Lucene's maxMergedSegmentMB):
+#: segments larger than a ``MERGE_FACTOR``-th of it are merged no further, so
+#: a merge holds at most 40 M postings in memory (about 1.3 GB while sorting)
+#: however large the archive grows, and a check looks them up in one more
+#: segment per 36 M postings (about 50,000 news articles).
+MAX_MERGE_POSTINGS = 40_000_000
 #: Documents tokenized and fingerprinted per segment written during one add:
 #: bounds the memory of a large add (5,000 news articles are about 3.6 M
 #: postings, 43 MB, before sorting).
@@ -163,12 +169,13 @@ def level(postings: int, factor: int | None = None) -> int:
 
 def merge_plan(sizes: dict[str, int], factor: int | None = None) -> list[str] | None:
     """The segments to merge next (``factor``, default ``MERGE_FACTOR``, of
-    the lowest level holding that many, smallest first, by name on ties), or
-    None when no level is full."""
+    the lowest level holding that many, smallest first, by name on ties,
+    among those small enough to merge), or None when no level is full."""
     factor = factor or MERGE_FACTOR
     by_level: dict[int, list[tuple[int, str]]] = {}
     for name, size in sizes.items():
-        by_level.setdefault(level(size, factor), []).append((size, name))
+        if size <= MAX_MERGE_POSTINGS // factor:
+            by_level.setdefault(level(size, factor), []).append((size, name))
     for lv in sorted(by_level):
         group = sorted(by_level[lv])
         if len(group) >= factor:
