@@ -18,6 +18,78 @@ if TYPE_CHECKING:
 
 Progress = Callable[[str, int, int], None]
 
+#: Peak memory of an audit (the audit's process and its ``jobs`` workers
+#: together, proportional set sizes), estimated as PEAK_BASE + PEAK_PER_TOKEN x
+#: tokens + PEAK_PER_RUN x the exact runs two documents share, plus
+#: PEAK_PER_RUN_WORKER x runs for each worker process when ``jobs`` > 1 (each
+#: holds the passages and lineage evidence it works on).  Fitted on
+#: 2026-12-01 to whole audits, outputs written, on two processes: the dense
+#: news corpus (``dense_corpus.py`` 500, 1,000 and 2,000 articles, 42,500 to
+#: 505,000 runs: 383, 697 and 1,439 MB in the audit's process, 1,040 and
+#: 2,436 MB with its workers at 1,000 and 2,000), 3,000 sparse synthetic
+#: articles (2.1 M tokens, 13,900 runs: 553 MB) and 20 books of 60,000 and
+#: 120,000 words (``books.shelf``, 1.2 M and 2.4 M tokens: 342 and 413 MB);
+#: then raised so that every measured peak is at least 10% below its estimate.
+PEAK_BASE = 250 * 2**20
+PEAK_PER_TOKEN = 200
+PEAK_PER_RUN = 2_400
+PEAK_PER_RUN_WORKER = 1_400
+
+
+class MemoryLimitError(Exception):
+    """The audit would need more memory than it may use: raised before the
+    large stages, with what it would need and what to do."""
+
+    def __init__(self, needed: int, limit: int, tokens: int, pairs: int | None) -> None:
+        self.needed, self.limit, self.tokens, self.pairs = needed, limit, tokens, pairs
+        size = f"{tokens:,} words" + (f" and {pairs:,} related pairs" if pairs is not None else "")
+        super().__init__(
+            f"this audit would need about {_gb(needed)} of memory ({size}), more than the {_gb(limit)} "
+            "it may use (--max-memory, by default most of the memory available): audit the folder in parts "
+            "(--include/--exclude, or one subfolder at a time), with --no-align if the pairs are many, "
+            "or give it more with --max-memory on a machine that has it")
+
+
+def _gb(n: int) -> str:
+    return f"{n / 2**30:.1f} GB" if n >= 2**30 else f"{n / 2**20:.0f} MB"
+
+
+def estimate_peak(tokens: int, runs: int = 0, jobs: int = 1) -> int:
+    """Peak memory, in bytes, of auditing ``tokens`` word tokens whose documents
+    share ``runs`` exact runs, on ``jobs`` processes, outputs included (the
+    index and the texts grow with the tokens; the Python objects of passages,
+    lineage evidence and the report's data with the runs)."""
+    workers = jobs if jobs > 1 else 0
+    return PEAK_BASE + PEAK_PER_TOKEN * tokens + (PEAK_PER_RUN + PEAK_PER_RUN_WORKER * workers) * runs
+
+
+def available_memory() -> int | None:
+    """MemAvailable of /proc/meminfo in bytes (what can be used without
+    swapping), or None where it cannot be read."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def default_max_memory() -> int | None:
+    """Most of the memory available now (four fifths of MemAvailable): the rest
+    is left to the system and to other programs."""
+    free = available_memory()
+    return None if free is None else free * 4 // 5
+
+
+def _check(limit: int | None, tokens: int, runs: int = 0, pairs: int | None = None, jobs: int = 1) -> None:
+    if limit is None:
+        return
+    needed = estimate_peak(tokens, runs, jobs)
+    if needed > limit:
+        raise MemoryLimitError(needed, limit, tokens, pairs)
+
 
 def _quiet(stage: str, done: int, total: int) -> None:
     return None
@@ -42,7 +114,7 @@ def chosen(docs: Sequence[Document], streams: Sequence[TokenStream], settings: S
 def match_stage(
     docs: Sequence[Document], streams: Sequence[TokenStream], settings: Settings, tick: Progress = _quiet,
     *, boilerplate: Sequence[np.ndarray] | None = None, keep: Callable[[str, str], bool] | None = None,
-    jobs: int = 1,
+    jobs: int = 1, max_memory: int | None = None,
 ) -> tuple[list[PairEvidence], list[Boilerplate]]:
     """The engine: suffix array, maximal matches, passages per pair, boilerplate.
 
@@ -50,14 +122,22 @@ def match_stage(
     part of a larger collection (``distributed``): ``boilerplate`` gives the
     collection's boilerplate runs per stream (then none are recorded here) and
     ``keep(a, b)`` the pairs this part answers for.  ``jobs`` processes align
-    the pairs (the result does not depend on it).
+    the pairs (the result does not depend on it).  With ``max_memory``
+    (bytes), raises ``MemoryLimitError`` once the matches are known, before
+    the passages are made, if the audit's estimated peak is above it.
     """
+    import numpy as np
+
     from provenance import align, index, passages
 
     ids = [d.id for d in docs]
     tick("index", 0, 1)
     matches, runs, corpus, sa = index.maximal_matches(streams, settings.k, settings.max_df, boilerplate)
     tick("index", 1, 1)
+    if max_memory is not None and len(matches):
+        key = matches.a.astype(np.int64) * len(streams) + matches.b  # sorted by (a, b): pairs are its changes
+        _check(max_memory, sum(len(s) for s in streams), len(matches), int(np.count_nonzero(np.diff(key))) + 1,
+               jobs)
     pairs = passages.pair_evidence(matches, streams, ids, settings.max_gap)
     if keep is not None:
         pairs = [p for p in pairs if keep(p.a, p.b)]
@@ -75,6 +155,7 @@ def audit(
     skipped: Sequence[Skipped] = (),
     progress: Progress | None = None,
     jobs: int = 1,
+    max_memory: int | None = None,
 ) -> AuditResult:
     """Run every stage over ``documents`` and return the whole result.
 
@@ -82,7 +163,9 @@ def audit(
     the result so that reports list them.  ``progress(stage, done, total)`` is
     called as work advances; ``jobs`` processes share the tokenizing, the
     alignment of pairs across edits and the weighing of candidate edges
-    (same result).
+    (same result).  ``max_memory`` (bytes): raise ``MemoryLimitError``,
+    before any large stage, when the estimated peak (``estimate_peak``) is
+    above it, first from the tokens, then from the matches.
     """
     settings = settings or Settings()
     tick = progress or _quiet
@@ -101,8 +184,9 @@ def audit(
     # when another process shared them)
     with threadpool_limits(limits=1):
         streams = tokenize_stage(docs, settings, tick, jobs=jobs)
+        _check(max_memory, sum(len(s) for s in streams), jobs=jobs)
         settings = chosen(docs, streams, settings)
-        pairs, boiler = match_stage(docs, streams, settings, tick, jobs=jobs)
+        pairs, boiler = match_stage(docs, streams, settings, tick, jobs=jobs, max_memory=max_memory)
 
         lineage = None
         if settings.lineage:

@@ -110,6 +110,23 @@ def _audit_time() -> str:
     return when.replace(microsecond=0).isoformat()
 
 
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?", re.IGNORECASE)
+
+
+def _memory_size(value: str) -> int | None:
+    """``--max-memory``: bytes from ``500M``, ``8G``, ``1.5GB`` or a number of
+    bytes; ``auto`` is the audit's default (None where the memory available
+    cannot be read)."""
+    from provenance.audit import default_max_memory
+
+    if value.strip().lower() == "auto":
+        return default_max_memory()
+    m = _SIZE.fullmatch(value.strip())
+    if m is None or float(m.group(1)) <= 0:
+        raise click.UsageError(f"--max-memory takes a size such as 500M or 8G, or auto; not {value!r}")
+    return int(float(m.group(1)) * 1024 ** "_kmgt".index(m.group(2).lower() or "_"))
+
+
 def _unwritable(out: Path) -> str | None:
     """Why the outputs cannot be written into ``out`` (made if missing), or None."""
     from provenance.sources import safe
@@ -254,6 +271,10 @@ def _check_loaded(folder: Path, loaded: sources.Loaded, strict: bool) -> int | N
               help="Processes that tokenize, align pairs across edits and weigh lineage edges on this "
                    "machine (default: the cores this process may use; not with --scheduler, whose workers "
                    "do the work; the result does not change).")
+@click.option("--max-memory", "max_memory", default="auto", show_default=True, metavar="SIZE",
+              help="Memory the audit may use (500M, 8G; 'auto': four fifths of the memory available now). "
+                   "The audit estimates its peak before the large stages and stops with exit 2 and a "
+                   "message if it is above (not with --scheduler).")
 @click.option("--block-docs", type=click.IntRange(2), default=4000, show_default=True,
               help="With --scheduler: a group of related documents larger than this is split into "
                    "overlapping blocks across workers (the result does not change).")
@@ -266,8 +287,8 @@ def audit_cmd(folder: Path, out: Path | None, min_len: int | None, max_gap: int,
               manifest: Path | None, text_column: str | None, id_column: str | None,
               title_column: str | None, date_column: str | None, url_column: str | None,
               site_column: str | None, author_column: str | None, strict: bool, fail_over: float | None,
-              formats: str, scheduler: str | None, workers: int, jobs: int | None, block_docs: int, stamp: bool,
-              quiet: bool) -> int:
+              formats: str, scheduler: str | None, workers: int, jobs: int | None, max_memory: str,
+              block_docs: int, stamp: bool, quiet: bool) -> int:
     """Audit every article under FOLDER (or in one collection file)."""
     from provenance import export, sources
     from provenance.sources import safe
@@ -275,6 +296,7 @@ def audit_cmd(folder: Path, out: Path | None, min_len: int | None, max_gap: int,
     wanted = {f.strip() for f in formats.split(",") if f.strip()}
     if not wanted or wanted - {"html", "json", "csv"}:
         raise click.UsageError(f"--format takes html, json and csv (comma-separated), not {formats!r}")
+    memory_limit = _memory_size(max_memory)
     try:
         settings = Settings(min_len=min_len, max_gap=max_gap, max_df=max_df, stem=stem, align=align,
                             max_bytes=max_bytes, include=include, exclude=exclude)
@@ -312,7 +334,7 @@ def audit_cmd(folder: Path, out: Path | None, min_len: int | None, max_gap: int,
         if failed is not None:
             return failed
     else:
-        from provenance.audit import audit
+        from provenance.audit import MemoryLimitError, audit
 
         loaded = _load(folder, options, strict)
         if isinstance(loaded, int):
@@ -320,7 +342,10 @@ def audit_cmd(folder: Path, out: Path | None, min_len: int | None, max_gap: int,
         bar = _Bar(enabled=sys.stderr.isatty() and len(loaded.documents) > 200)
         try:
             result = audit(loaded.documents, settings, skipped=loaded.skipped, progress=bar,
-                           jobs=jobs or usable_cores())
+                           jobs=jobs or usable_cores(), max_memory=memory_limit)
+        except MemoryLimitError as exc:
+            click.echo(f"error: {safe.name(str(folder))}: {exc}", err=True)
+            return EXIT_USAGE
         finally:
             bar.close()
     from provenance.api import write

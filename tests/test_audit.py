@@ -207,6 +207,28 @@ def test_audit_json_is_streamed_compact_json(tmp_path: Path, seeds_dir: Path,
     assert sorted(f.name for f in (tmp_path / "out").iterdir()) == ["audit.json"]
 
 
+def test_max_memory_stops_the_audit_with_a_message_not_a_kill(tmp_path: Path, seeds_dir: Path) -> None:
+    """With less memory than the audit needs (100 MB: the interpreter and its
+    libraries alone take more) it stops before the large stages with exit 2 and
+    says what to do; it is not killed and writes nothing.  The same audit with
+    the default (most of the memory available) completes."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    probe = ("import resource, sys; from provenance.cli import main; rc = main(sys.argv[1:]); "
+             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(rc)")
+    run = subprocess.run([sys.executable, "-c", probe, "audit", str(seeds_dir), "--out", str(out), "-q",
+                          "--max-memory", "100M"], capture_output=True, text=True, check=False)
+    assert run.returncode == 2, run.stderr
+    message = run.stderr.strip().splitlines()[0]
+    assert "--max-memory" in message and "in parts" in message and "100 MB" in message
+    assert not out.exists() or not any(out.iterdir())
+    assert int(run.stderr.strip().splitlines()[-1]) * 1024 > 100 * 2**20  # it did need more than the cap
+    assert main(["audit", str(seeds_dir), "--out", str(out), "-q"]) == 0 and (out / "audit.json").is_file()
+    assert main(["audit", str(seeds_dir), "--out", str(out), "-q", "--max-memory", "lots"]) == 2
+
+
 def test_parallel_audit_gives_the_same_audit() -> None:
     """``--jobs 2`` tokenizes, aligns pairs across edits and weighs candidate
     edges in two processes: the result is the one process's, byte for byte (a
