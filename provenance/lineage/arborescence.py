@@ -77,7 +77,15 @@ def triangulate(
             got = masks[(doc, other)] = _covered_by(fam, by_pair, doc, other)
         return got
 
-    counts = {t: (_inherited(by_pair, covered, t[1], t[0], t[2]), _inherited(by_pair, covered, t[1], t[2], t[0]))
+    runs: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+
+    def run_tokens(b: str, x: str) -> tuple[np.ndarray, np.ndarray]:  # one index per (b, x), shared likewise
+        got = runs.get((b, x))
+        if got is None:
+            got = runs[(b, x)] = _run_tokens(by_pair.get((min(b, x), max(b, x))), b)
+        return got
+
+    counts = {t: (_inherited(run_tokens, covered, t[1], t[0], t[2]), _inherited(run_tokens, covered, t[1], t[2], t[0]))
               for t in triples}
     rate = _copy_of_copy_rate(edges, counts)
     lost: dict[tuple[str, str], dict[str, Any]] = {}
@@ -133,26 +141,37 @@ def _copy_of_copy_rate(edges: dict[tuple[str, str], tuple[float, Derivation]],
     return {n: (wins[k][0] + 1) / (wins[k][0] + wins[k][1] + 2) for n, k in fam_of.items()}
 
 
-def _inherited(by_pair: dict[tuple[str, str], PairEvidence], covered: Callable[[str, str], np.ndarray],
-               b: str, x: str, g: str) -> int:
+def _run_tokens(pair: PairEvidence | None, b: str) -> tuple[np.ndarray, np.ndarray]:
+    """The token positions of the pair's exact runs, side by side: (in ``b``, in the other)."""
+    if pair is None:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    b_is_a = pair.a == b
+    on_b, on_x = [], []
+    for q in pair.passages:
+        for ra, rx, n in q.runs:
+            sb, sx = (ra, rx) if b_is_a else (rx, ra)
+            on_b.append(np.arange(sb, sb + n, dtype=np.int64))
+            on_x.append(np.arange(sx, sx + n, dtype=np.int64))
+    if not on_b:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    return np.concatenate(on_b), np.concatenate(on_x)
+
+
+def _inherited(run_tokens: Callable[[str, str], tuple[np.ndarray, np.ndarray]],
+               covered: Callable[[str, str], np.ndarray], b: str, x: str, g: str) -> int:
     """Tokens that ``b`` shares word for word with ``x`` where neither ``b``
     nor ``x`` shares that text with ``g``: what ``x`` holds and ``g`` lacks,
-    found again in ``b``.  Read through the exact runs, so that text ``b``
-    matched with ``x`` but not with ``g`` only because a run with ``g``
-    happened to stop sooner does not count."""
-    pair = by_pair.get((min(b, x), max(b, x)))
-    if pair is None:
+    found again in ``b``.  Read through the exact runs (``run_tokens(b,
+    x)``: their positions in both), so that text ``b`` matched with ``x`` but
+    not with ``g`` only because a run with ``g`` happened to stop sooner does
+    not count."""
+    on_b, on_x = run_tokens(b, x)
+    if on_b.size == 0:
         return 0
-    b_from_g = covered(b, g)
-    x_from_g = covered(x, g)
-    b_is_a = pair.a == b
-    seen = np.zeros(len(b_from_g), dtype=bool)
-    for q in pair.passages:
-        for ra, rb, n in q.runs:
-            sb, sx = (ra, rb) if b_is_a else (rb, ra)
-            keep = ~b_from_g[sb : sb + n] & ~x_from_g[sx : sx + n]
-            seen[sb : sb + n] |= keep
-    return int(seen.sum())
+    keep = ~covered(b, g)[on_b] & ~covered(x, g)[on_x]
+    return int(np.unique(on_b[keep]).size)
 
 
 def _arborescence(nodes: list[str], edges: dict[tuple[str, str], tuple[float, Derivation]]) -> dict[str, str]:
