@@ -290,6 +290,7 @@ class Store:
         for stale in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
             stale.unlink(missing_ok=True)
         con = sqlite3.connect(tmp, isolation_level=None)
+        con.execute("PRAGMA journal_mode=WAL")  # recorded in the file: no reader ever has to convert it
         con.executescript("BEGIN;" + _SCHEMA + "COMMIT;")
         con.execute("INSERT INTO meta VALUES ('format', ?), ('settings', ?), ('next_segment', '1'), ('adds', '0')",
                     (FORMAT, json.dumps(settings.as_dict(), sort_keys=True)))
@@ -369,74 +370,76 @@ class Store:
         folder = self.root / SEGMENTS
         folder.mkdir(exist_ok=True)
         reader = Fingerprinter(settings.stem, settings.k)
-        rows: list[tuple[Any, ...]] = []
         written: dict[str, tuple[int, int, str, str]] = {}  # new segment -> docs, postings, sha256s
-        (next_num,) = con.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM sqlite_sequence WHERE name = 'documents'"
-                                  ).fetchone() if _has_sequence(con) else (1,)
-        num = int(next_num)
-        done = 0
-        for start in range(0, len(fresh), BATCH_DOCS):
-            batch = fresh[start : start + BATCH_DOCS]
-            name = f"s{n_seg:06d}"
-            n_seg += 1
-            fps_parts, doc_parts = [], []
-            for d, key in batch:
-                fps, tokens = reader.fingerprints(d.text)
-                fps_parts.append(fps)
-                doc_parts.append(np.full(fps.shape[0], num, dtype=np.uint32))
-                raw = d.text.encode("utf-8")
-                rows.append((num, d.id, d.path, d.title, zlib.compress(raw, 6), len(raw), d.sha256, key, d.published,
-                             d.site, d.url, d.author, json.dumps(list(d.copies)), json.dumps(dict(d.meta), sort_keys=True),
-                             tokens, name, adds))
-                num += 1
-                done += 1
-                if done % 100 == 0 or done == len(fresh):
-                    progress("archive", done, len(fresh))
-            fps = np.concatenate(fps_parts) if fps_parts else np.zeros(0, np.uint64)
-            docs = np.concatenate(doc_parts) if doc_parts else np.zeros(0, np.uint32)
-            order = np.argsort(fps, kind="stable")  # documents ascending within a fingerprint
-            written[name] = self._write_segment(name, fps[order], docs[order], len(batch))
-        sizes = {name: p for name, p in con.execute("SELECT name, postings FROM segments")}
-        sizes.update({name: w[1] for name, w in written.items()})
         merged_away: list[str] = []
         merges = 0
         renamed: dict[str, str] = {}  # old segment -> the one it was merged into
-        while (group := merge_plan(sizes)) is not None:
-            name = f"s{n_seg:06d}"
-            n_seg += 1
-            progress("merge", 0, 1)
-            written[name] = self._merge(con, name, group)
-            merges += 1
-            for g in group:
-                del sizes[g]
-                renamed[g] = name
-                if g in written:  # never published: delete now
-                    del written[g]
-                    for f in folder.glob(f"{g}.*"):
-                        f.unlink()
-                else:
-                    merged_away.append(g)
-            sizes[name] = written[name][1]
-            progress("merge", 1, 1)
-        _fsync_dir(folder)
-
-        def final(seg: str) -> str:
-            while seg in renamed:
-                seg = renamed[seg]
-            return seg
-
+        # one write transaction for the whole add: documents go in batch by
+        # batch (SQLite spills them to the WAL, so an add of any size holds one
+        # batch), and nothing is visible to readers before the COMMIT
         con.execute("BEGIN IMMEDIATE")
         try:
-            con.executemany("INSERT INTO documents VALUES (" + ",".join("?" * 17) + ")",
-                            [r[:15] + (final(r[15]), r[16]) for r in rows])
-            for old in merged_away:
+            (next_num,) = con.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM sqlite_sequence WHERE name = 'documents'"
+                                      ).fetchone() if _has_sequence(con) else (1,)
+            num = int(next_num)
+            done = 0
+            for start in range(0, len(fresh), BATCH_DOCS):
+                batch = fresh[start : start + BATCH_DOCS]
+                name = f"s{n_seg:06d}"
+                n_seg += 1
+                fps_parts, doc_parts, rows = [], [], []
+                for d, key in batch:
+                    fps, tokens = reader.fingerprints(d.text)
+                    fps_parts.append(fps)
+                    doc_parts.append(np.full(fps.shape[0], num, dtype=np.uint32))
+                    raw = d.text.encode("utf-8")
+                    rows.append((num, d.id, d.path, d.title, zlib.compress(raw, 6), len(raw), d.sha256, key,
+                                 d.published, d.site, d.url, d.author, json.dumps(list(d.copies)),
+                                 json.dumps(dict(d.meta), sort_keys=True), tokens, name, adds))
+                    num += 1
+                    done += 1
+                    if done % 100 == 0 or done == len(fresh):
+                        progress("archive", done, len(fresh))
+                con.executemany("INSERT INTO documents VALUES (" + ",".join("?" * 17) + ")", rows)
+                fps = np.concatenate(fps_parts) if fps_parts else np.zeros(0, np.uint64)
+                docs = np.concatenate(doc_parts) if doc_parts else np.zeros(0, np.uint32)
+                order = np.argsort(fps, kind="stable")  # documents ascending within a fingerprint
+                written[name] = self._write_segment(name, fps[order], docs[order], len(batch))
+            sizes = {name: p for name, p in con.execute("SELECT name, postings FROM segments")}
+            sizes.update({name: w[1] for name, w in written.items()})
+            while (group := merge_plan(sizes)) is not None:
+                name = f"s{n_seg:06d}"
+                n_seg += 1
+                progress("merge", 0, 1)
+                written[name] = self._merge(con, name, group)
+                merges += 1
+                for g in group:
+                    del sizes[g]
+                    renamed[g] = name
+                    if g in written:  # never published: delete now
+                        del written[g]
+                        for f in folder.glob(f"{g}.*"):
+                            f.unlink()
+                    else:
+                        merged_away.append(g)
+                sizes[name] = written[name][1]
+                progress("merge", 1, 1)
+            _fsync_dir(folder)
+
+            def final(seg: str) -> str:
+                while seg in renamed:
+                    seg = renamed[seg]
+                return seg
+
+            for old in renamed:
                 con.execute("UPDATE documents SET segment = ? WHERE segment = ?", (final(old), old))
+            for old in merged_away:
                 con.execute("DELETE FROM removed WHERE segment = ?", (old,))
                 con.execute("DELETE FROM segments WHERE name = ?", (old,))
             con.executemany("INSERT INTO segments VALUES (?, ?, ?, ?, ?)",
                             [(name, *w) for name, w in sorted(written.items())])
             con.execute("UPDATE meta SET value = ? WHERE key = 'next_segment'", (str(n_seg),))
-            if rows:
+            if fresh:
                 con.execute("UPDATE meta SET value = ? WHERE key = 'adds'", (str(adds),))
             con.execute("COMMIT")
         except BaseException:
