@@ -1,4 +1,5 @@
-"""Book-length texts with edited copies, built from the PAN 2013 training corpus.
+"""Book-length texts with edited copies: pairs built from the PAN 2013 training corpus, and
+shelves of books built from real news sentences (``shelf``).
 
 A *source book* is PAN source documents joined end to end (in the order of the
 corpus's ``pairs`` listings of the random and translation obfuscation
@@ -63,4 +64,47 @@ def book_documents(words: int, count: int = 1) -> list[Document]:
         for kind, text in (("source", src), ("copy", copy)):
             docs.append(Document(id=f"book-{k}-{kind}", path=f"book-{k}-{kind}.txt", title=f"book {k} {kind}", text=text,
                                  sha256=hashlib.sha256(text.encode()).hexdigest()))
+    return docs
+
+
+#: Words per chapter of a ``shelf`` book, and which chapters a borrowing book takes from its partner.
+CHAPTER_WORDS = 3_000
+SHARED_EVERY = 4
+
+
+def shelf(words: int, count: int = 20, seed: int = 0) -> list[Document]:
+    """``count`` books of about ``words`` words each, some sharing chapters.
+
+    A chapter is about CHAPTER_WORDS words of real news sentences (``synth``'s
+    fresh text: sentences of news-2018 with one word in four replaced, so that
+    two chapters share no run of eight words by chance).  Books come in
+    pairs: the second of each pair takes every SHARED_EVERY-th chapter from
+    the first, edited as a newsroom edits a copy (``synth``: paragraphs
+    dropped and reordered, words replaced, sentences inserted, at times only
+    a block of it inside new text).  The share of text two books share is the
+    same at any length, so an audit's work should grow with the length alone.
+    Deterministic for a given ``seed``.
+    """
+    import random
+
+    from tests.bench.synth import _derive, _fresh, _pool
+
+    pool = _pool()
+    rng = random.Random(seed)
+    chapters = max(1, round(words / CHAPTER_WORDS))
+    books: list[list[list[str]]] = []
+    for k in range(count):
+        partner = books[k - 1] if k % 2 else None
+        own = []
+        for c in range(chapters):
+            if partner is not None and c % SHARED_EVERY == 0:
+                own.append(_derive(partner[c], rng, pool))
+            else:
+                own.append(_fresh(rng, pool, target=CHAPTER_WORDS))
+        books.append(own)
+    docs = []
+    for k, book in enumerate(books):
+        text = "\n\n\n".join("\n\n".join(ch) for ch in book) + "\n"
+        docs.append(Document(id=f"book-{k:02d}", path=f"book-{k:02d}.txt", title=f"book {k}", text=text,
+                             sha256=hashlib.sha256(text.encode()).hexdigest()))
     return docs
