@@ -287,3 +287,32 @@ def test_fingerprints_are_those_of_the_distributed_reader(seeds_dir: Path) -> No
     for d in docs * 2:
         a, b = mine.vocab.tokenize(d.text), theirs.vocab.tokenize(d.text)
         assert (mine.runs(a) == theirs.runs(b)).all() and len(a) > 8
+
+
+def test_a_checked_copy_of_an_archived_text_is_found_identical(tmp_path: Path, seeds_dir: Path) -> None:
+    """In a full audit the copy joins the archived text, and its pairs are that text's."""
+    docs = list(sources.load(seeds_dir).documents)
+    archive = Archive(tmp_path / "a")
+    archive.add(documents=docs)
+    twin = docs[1]
+    x = dataclasses.replace(twin, id=twin.id + "~copy", path="copy.txt")
+    got = archive.check(documents=[x])
+    assert got.identical == {x.id: twin.id}
+    want = audited([d for d in docs if d.id != twin.id], twin, archive.settings)
+    rename = {twin.id: x.id}
+    assert sorted(m.archived.id for m in got.matches) == sorted(want)
+    for m in got.matches:
+        w = want[m.archived.id]
+        assert m.pair == dataclasses.replace(w, a=rename.get(w.a, w.a), b=rename.get(w.b, w.b))
+
+
+def test_a_checked_id_that_is_archived_with_another_text(tmp_path: Path, seeds_dir: Path) -> None:
+    """The checked document keeps its id in the answer; the engine tells the two apart."""
+    docs = list(sources.load(seeds_dir).documents)
+    archive = Archive(tmp_path / "a")
+    archive.add(documents=docs[1:])
+    x = dataclasses.replace(docs[0], id=docs[1].id)
+    got = archive.check(documents=[x])
+    assert {m.checked for m in got.matches} == {x.id}
+    assert docs[1].id in {m.archived.id for m in got.matches}
+    assert all(m.edge is None or x.id in (m.edge.child, m.edge.parent) for m in got.matches)
