@@ -6,7 +6,9 @@ runs, coverage and longest run) as ``audit(S + [X])`` finds for those pairs,
 with the archive's settings.  Checked on generated corpora (Hypothesis:
 shared and edited passages, a boilerplate sentence in many documents, small
 ``max_df``, several adds, segments merged, a document removed), on seeds/ and
-on a slice of news-2018.
+on a slice of news-2018.  The generator's first 30 corpora, audited with
+their first checked document, hold 232 related pairs, 99 boilerplate passages
+and 69 aligned passages: the property is not checked on empty answers.
 """
 
 from __future__ import annotations
