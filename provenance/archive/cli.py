@@ -263,7 +263,9 @@ def check_cmd(paths: tuple[Path, ...], archive: Path, out: Path, max_df: int | N
     except ArchiveError as exc:
         raise click.UsageError(str(exc)) from exc
     made = {out / "check.json": export.dumps(to_dict(result, __version__)).encode("utf-8"),
-            out / "report.html": render(as_audit(result), source=", ".join(safe.name(str(p)) for p in paths))}
+            # the report opens on the (first) checked article's view, coloured by source
+            out / "report.html": render(as_audit(result), source=", ".join(safe.name(str(p)) for p in paths),
+                                        focus=min(d.id for d in result.checked) if result.checked else None)}
     for path, content in made.items():
         try:
             export.write_atomic(path, content)

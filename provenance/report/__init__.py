@@ -222,12 +222,15 @@ def _tree_svg() -> etree._Element:
     return svg
 
 
-def render(data: dict[str, Any], source: str | None = None, audited_at: str | None = None) -> bytes:
+def render(data: dict[str, Any], source: str | None = None, audited_at: str | None = None,
+           focus: str | None = None) -> bytes:
     """The report for one audit (the dict of ``export.to_dict``), as bytes.
 
     ``source`` names the audited folder or file as the reader gave it and
     ``audited_at`` the time of the audit; each is shown in the header when
-    given (the page holds no other time, so the same audit gives the same bytes)."""
+    given (the page holds no other time, so the same audit gives the same bytes).
+    ``focus``, a document's id, opens the page on that document's view (its
+    text coloured by source, its family drawn): the report of a check."""
     script = _static("report.js")
     digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
     csp = (f"default-src 'none'; script-src 'sha256-{digest}'; style-src 'unsafe-inline'; "
@@ -290,5 +293,7 @@ def render(data: dict[str, Any], source: str | None = None, audited_at: str | No
         data_block,
         code,
     )
+    if focus is not None:
+        body.set("data-focus", focus)
     html = E.HTML(head, body, lang="en")
     return etree.tostring(html, doctype="<!DOCTYPE html>", encoding="utf-8", method="html", pretty_print=False)

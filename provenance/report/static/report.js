@@ -649,6 +649,9 @@
     if (fams.length) { drawFamily(0); } else {
       document.getElementById("family-caption").textContent = "No derivation was found: there is no family to draw.";
     }
+    // a report about one document (``provenance check``) opens on its view
+    var focus = document.body.getAttribute("data-focus");
+    if (focus && byId[focus] !== undefined) { showDoc(focus, false); }
     window.addEventListener("resize", function () { if (current >= 0) { fit(); } });
     document.body.setAttribute("data-ready", "1");
   }
