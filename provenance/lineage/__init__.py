@@ -19,14 +19,36 @@ Both are measured on verbatim evidence: passages aligned across edits
 their exact runs, because independent reports of one event, and answers to one
 question, also say the same things in other words.
 
-The forest is a maximum spanning arborescence (networkx, Edmonds) over the
-documents and a virtual root, per connected family; a document whose best
-incoming edge is weak hangs off the root.  Documents that share text which
-their parent in the tree does not contain point at a source missing from the
-folder: a latent node, named from the attribution cues of its children.
+The forest (``provenance.lineage.forest``): a family of versions of one text
+gets a tree fitted to its variants (``tree``), any other family a maximum
+spanning arborescence of containment (``arborescence``); sources missing from
+the folder become latent nodes.  It is imported when a forest is built
+(networkx, scikit-bio), so that the pair evidence alone (``provenance check``)
+does not load them.
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+
 from provenance.lineage.evidence import attribution_cues, candidates, quoted_mask
-from provenance.lineage.forest import infer, verbatim_pairs
+from provenance.model import Document, Lineage, PairEvidence, TokenStream
+from provenance.passages import verbatim
+from provenance.settings import Settings
 
 __all__ = ["attribution_cues", "candidates", "infer", "quoted_mask", "verbatim_pairs"]
+
+
+def verbatim_pairs(docs: Sequence[Document], streams: Sequence[TokenStream],
+                   pairs: Sequence[PairEvidence]) -> list[PairEvidence]:
+    """Each pair's passages as the suffix array found them (aligned passages give back their exact parts)."""
+    size = {d.id: len(s) for d, s in zip(docs, streams)}
+    return [verbatim(p, size[p.a], size[p.b]) for p in pairs]
+
+
+def infer(docs: Sequence[Document], streams: Sequence[TokenStream], pairs: Sequence[PairEvidence],
+          settings: Settings, jobs: int = 1) -> Lineage:
+    """The derivation forest of ``docs`` (``provenance.lineage.forest.infer``)."""
+    from provenance.lineage import forest
+
+    return forest.infer(docs, streams, pairs, settings, jobs=jobs)

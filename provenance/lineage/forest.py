@@ -15,11 +15,10 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from provenance.lineage import arborescence, calibration
+from provenance.lineage import arborescence, calibration, verbatim_pairs
 from provenance.lineage import tree as trees
 from provenance.lineage.evidence import LATENT_MIN_RUN, _Family, candidates
 from provenance.model import Derivation, Document, Latent, Lineage, PairEvidence, TokenStream
-from provenance.passages import verbatim
 from provenance.settings import Settings
 
 #: A family is one of versions of one text when its median related pair
@@ -41,13 +40,6 @@ MAX_AGAINST = 8
 #: At most this many readings are listed per edge as the evidence that ties
 #: the child to its parent rather than to the parent's other neighbours.
 MAX_READINGS = 20
-
-
-def verbatim_pairs(docs: Sequence[Document], streams: Sequence[TokenStream],
-                   pairs: Sequence[PairEvidence]) -> list[PairEvidence]:
-    """Each pair's passages as the suffix array found them (aligned passages give back their exact parts)."""
-    size = {d.id: len(s) for d, s in zip(docs, streams)}
-    return [verbatim(p, size[p.a], size[p.b]) for p in pairs]
 
 
 def _readings(fam: _Family, child: str, parent: str, others: Sequence[str], min_tokens: int = 1) -> list[dict[str, Any]]:
