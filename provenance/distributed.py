@@ -87,8 +87,13 @@ def term_hashes(vocab: Vocabulary, known: np.ndarray | None = None) -> np.ndarra
     if known is not None:
         table[:have] = known
     for term, tid in itertools.islice(vocab._ids.items(), have - 1, None):
-        table[tid] = int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest(), "little")
+        table[tid] = term_hash(term)
     return table
+
+
+def term_hash(term: str) -> int:
+    """A term's 64-bit hash (blake2b), the same on every machine and in every process."""
+    return int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest(), "little")
 
 
 def run_hashes(hashes: np.ndarray, min_len: int) -> np.ndarray:
@@ -104,22 +109,40 @@ def run_hashes(hashes: np.ndarray, min_len: int) -> np.ndarray:
     return acc
 
 
-class _Reader:
-    """Token streams of documents, with each run's fingerprint."""
+class RunReader:
+    """Token streams of documents, with each run's fingerprint: one
+    vocabulary, the polynomial hash of ``run_hashes`` over ``term_hashes``.
+    The table of term hashes grows geometrically and only for new terms, so a
+    reader that meets new words in every document (an archive's large add)
+    stays linear."""
 
     def __init__(self, stem: bool, min_len: int) -> None:
         self.vocab = Vocabulary(stem=stem)
         self.min_len = min_len
-        self.table = np.zeros(1, dtype=np.uint64)
+        self.table = np.zeros(1024, dtype=np.uint64)
+        self.filled = 1  # ids below this have their hash in the table (id 0 unused)
 
     def streams(self, docs: Sequence[Document]) -> list[TokenStream]:
         """Exactly ``tokenize_stage(docs)``: one vocabulary, documents in order."""
         return [self.vocab.tokenize(d.text) for d in docs]
 
     def runs(self, stream: TokenStream, min_len: int | None = None) -> np.ndarray:
-        if len(self.vocab) + 1 > self.table.shape[0]:
-            self.table = term_hashes(self.vocab, self.table)
+        need = len(self.vocab) + 1
+        if need > self.filled:
+            if need > self.table.shape[0]:
+                grown = np.zeros(max(need, 2 * self.table.shape[0]), dtype=np.uint64)
+                grown[: self.filled] = self.table[: self.filled]
+                self.table = grown
+            # ids are given in order of first appearance: the new terms are the last ones
+            for term, tid in itertools.islice(reversed(self.vocab._ids.items()), need - self.filled):
+                self.table[tid] = term_hash(term)
+            self.filled = need
         return run_hashes(self.table[stream.ids], self.min_len if min_len is None else min_len)
+
+    def fingerprints(self, text: str) -> tuple[np.ndarray, int]:
+        """The distinct run fingerprints of ``text`` (sorted) and its tokens."""
+        stream = self.vocab.tokenize(text)
+        return np.unique(self.runs(stream)), len(stream)
 
 
 # ---- what workers do
@@ -143,7 +166,7 @@ def _read_and_fingerprint(batch: Sequence[tuple[int, str, str]], options: Any, m
     """
     from provenance import sources
 
-    reader = _Reader(stem, min_lens[0])
+    reader = RunReader(stem, min_lens[0])
     found: list[tuple[int, Document, str, int]] = []
     skipped: list[Skipped] = []
     rows: list[list[np.ndarray]] = [[] for _ in min_lens]
@@ -236,8 +259,8 @@ def _read_documents(wanted: Sequence[Wanted], options: Any) -> list[Document]:
     return out
 
 
-def _masks(reader: _Reader, streams: Sequence[TokenStream], boiler: np.ndarray) -> list[np.ndarray]:
-    """Where a boilerplate run starts, in each stream."""
+def boilerplate_masks(reader: RunReader, streams: Sequence[TokenStream], boiler: np.ndarray) -> list[np.ndarray]:
+    """Where a boilerplate run (its fingerprint in ``boiler``) starts, in each stream."""
     out = []
     for s in streams:
         mask = np.zeros(len(s), dtype=np.bool_)
@@ -247,7 +270,7 @@ def _masks(reader: _Reader, streams: Sequence[TokenStream], boiler: np.ndarray) 
     return out
 
 
-def _boilerplate(reader: _Reader, docs: Sequence[Document], streams: Sequence[TokenStream],
+def _boilerplate(reader: RunReader, docs: Sequence[Document], streams: Sequence[TokenStream],
                  records: Records, min_len: int) -> list[Boilerplate]:
     """The boilerplate ``docs`` record, as ``passages.boilerplate`` records it on
     one machine: each run at its first place in its first document, runs that
@@ -274,10 +297,10 @@ def _boilerplate(reader: _Reader, docs: Sequence[Document], streams: Sequence[To
     return out
 
 
-def _open(wanted: Sequence[Wanted], options: Any, settings: Settings) -> tuple[list[Document], _Reader, list[TokenStream]]:
+def _open(wanted: Sequence[Wanted], options: Any, settings: Settings) -> tuple[list[Document], RunReader, list[TokenStream]]:
     """A task's documents, read, and their token streams (one vocabulary, as ``tokenize_stage``)."""
     docs = _read_documents(wanted, options)
-    reader = _Reader(settings.stem, settings.k)
+    reader = RunReader(settings.stem, settings.k)
     return docs, reader, reader.streams(docs)
 
 
@@ -289,7 +312,7 @@ def _audit_whole(wanted: Sequence[Wanted], options: Any, settings: Settings, boi
     array over the batch relates exactly the pairs each would on its own, and
     the lineage stage works family by family."""
     docs, reader, streams = _open(wanted, options, settings)
-    pairs, _ = match_stage(docs, streams, settings, boilerplate=_masks(reader, streams, boiler))
+    pairs, _ = match_stage(docs, streams, settings, boilerplate=boilerplate_masks(reader, streams, boiler))
     lin = lineage_stage.infer(docs, streams, pairs, settings) if settings.lineage else None
     kept = _boilerplate(reader, docs, streams, records, settings.k)
     return pairs, kept, lin, {d.id: len(s) for d, s in zip(docs, streams)}, docs
@@ -300,7 +323,7 @@ def _audit_block(wanted: Sequence[Wanted], options: Any, settings: Settings, boi
     """One block of a split component: the pairs whose parts are ``key``."""
     docs, reader, streams = _open(wanted, options, settings)
     keep: Callable[[str, str], bool] = lambda a, b: tuple(sorted((part_of[a], part_of[b]))) == key
-    pairs, _ = match_stage(docs, streams, settings, boilerplate=_masks(reader, streams, boiler), keep=keep)
+    pairs, _ = match_stage(docs, streams, settings, boilerplate=boilerplate_masks(reader, streams, boiler), keep=keep)
     return pairs
 
 

@@ -280,17 +280,6 @@ def test_verify_finds_damage(tmp_path: Path, seeds_dir: Path) -> None:
     assert any("checksum" in p for p in problems)
 
 
-def test_fingerprints_are_those_of_the_distributed_reader(seeds_dir: Path) -> None:
-    """The archive's incremental table of term hashes gives distributed's fingerprints."""
-    from provenance.distributed import _Reader
-
-    docs = list(sources.load(seeds_dir).documents)
-    mine, theirs = store.Fingerprinter(True, 8), _Reader(True, 8)
-    for d in docs * 2:
-        a, b = mine.vocab.tokenize(d.text), theirs.vocab.tokenize(d.text)
-        assert (mine.runs(a) == theirs.runs(b)).all() and len(a) > 8
-
-
 def test_a_checked_copy_of_an_archived_text_is_found_identical(tmp_path: Path, seeds_dir: Path) -> None:
     """In a full audit the copy joins the archived text, and its pairs are that text's."""
     docs = list(sources.load(seeds_dir).documents)

@@ -263,13 +263,14 @@ def test_term_hashes_grow_with_the_vocabulary() -> None:
     """Fingerprints hash each term once, as the vocabulary grows; the table is
     the one computed from scratch, and a run's fingerprint is the same
     whatever else the reader has seen before."""
-    from provenance.distributed import _Reader, term_hashes
+    from provenance.distributed import RunReader, term_hashes
 
     docs = sorted(sources.load(ROOT / "seeds").documents, key=lambda d: d.id)
-    reader = _Reader(stem=True, min_len=8)
+    reader = RunReader(stem=True, min_len=8)
     runs = [reader.runs(s) for s in reader.streams(docs)]
-    assert np.array_equal(reader.table, term_hashes(reader.vocab))
-    fresh = _Reader(stem=True, min_len=8)
+    assert reader.filled == len(reader.vocab) + 1
+    assert np.array_equal(reader.table[: reader.filled], term_hashes(reader.vocab))
+    fresh = RunReader(stem=True, min_len=8)
     assert np.array_equal(fresh.runs(fresh.streams(docs[-1:])[0]), runs[-1])
 
 

@@ -105,11 +105,11 @@ def check_one(snap: Snapshot, x: Document, settings: Settings) -> tuple[list[Che
     its matched documents; the archived id of an identical text; how many
     candidates were compared."""
     from provenance import sources
-    from provenance.archive.store import Fingerprinter
     from provenance.audit import match_stage
+    from provenance.distributed import RunReader, boilerplate_masks
     from provenance.lineage import candidates, verbatim_pairs
 
-    reader = Fingerprinter(settings.stem, settings.k)
+    reader = RunReader(settings.stem, settings.k)
     fps = np.unique(reader.runs(reader.vocab.tokenize(x.text)))
     df, holders = snap.postings(fps)
     twin = snap.find(sources.text_key(x.text))
@@ -124,15 +124,9 @@ def check_one(snap: Snapshot, x: Document, settings: Settings) -> tuple[list[Che
     xid = x.id if all(d.id != x.id for d in archived) else x.id + _CLASH
     mine = dataclasses.replace(x, id=xid)
     docs = sorted([*archived, mine], key=lambda d: d.id)
-    engine = Fingerprinter(settings.stem, settings.k)
+    engine = RunReader(settings.stem, settings.k)
     streams = engine.streams(docs)
-    bp = fps[boiler]
-    masks = []
-    for s in streams:
-        mask = np.zeros(len(s), dtype=np.bool_)
-        runs = engine.runs(s)
-        mask[: runs.shape[0]] = np.isin(runs, bp)
-        masks.append(mask)
+    masks = boilerplate_masks(engine, streams, fps[boiler])
     pairs, _ = match_stage(docs, streams, settings, boilerplate=masks, keep=lambda a, b: xid in (a, b))
     if not pairs:
         return [], {}, twin, len(archived)

@@ -35,7 +35,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
-import itertools
 import json
 import math
 import os
@@ -190,45 +189,6 @@ def _connect(path: Path) -> sqlite3.Connection:
     return con
 
 
-class Fingerprinter:
-    """Token streams and run fingerprints of many documents, as
-    ``distributed._Reader`` makes them (one vocabulary; the polynomial hash of
-    ``distributed.run_hashes`` over ``distributed.term_hashes``), with the table
-    of term hashes grown geometrically and only for new terms: a reader that
-    meets new words in every document of a large add stays linear."""
-
-    def __init__(self, stem: bool, min_len: int) -> None:
-        from provenance.tokenize import Vocabulary
-
-        self.vocab = Vocabulary(stem=stem)
-        self.min_len = min_len
-        self.table = np.zeros(1024, dtype=np.uint64)
-        self.filled = 1  # ids below this have their hash in the table (id 0 unused)
-
-    def streams(self, docs: Sequence[Document]) -> list[Any]:
-        return [self.vocab.tokenize(d.text) for d in docs]
-
-    def runs(self, stream: Any) -> np.ndarray:
-        from provenance.distributed import run_hashes
-
-        need = len(self.vocab) + 1
-        if need > self.filled:
-            if need > self.table.shape[0]:
-                grown = np.zeros(max(need, 2 * self.table.shape[0]), dtype=np.uint64)
-                grown[: self.filled] = self.table[: self.filled]
-                self.table = grown
-            new = list(itertools.islice(reversed(self.vocab._ids.items()), need - self.filled))
-            for term, tid in new:
-                self.table[tid] = int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest(), "little")
-            self.filled = need
-        return run_hashes(self.table[stream.ids], self.min_len)
-
-    def fingerprints(self, text: str) -> tuple[np.ndarray, int]:
-        """The distinct run fingerprints of ``text`` (sorted) and its tokens."""
-        stream = self.vocab.tokenize(text)
-        return np.unique(self.runs(stream)), len(stream)
-
-
 class Store:
     """One archive folder: opened for reading (``snapshot``) or writing (``writer``)."""
 
@@ -369,7 +329,9 @@ class Store:
         n_seg, adds = int(n_seg), int(adds) + 1
         folder = self.root / SEGMENTS
         folder.mkdir(exist_ok=True)
-        reader = Fingerprinter(settings.stem, settings.k)
+        from provenance.distributed import RunReader
+
+        reader = RunReader(settings.stem, settings.k)
         written: dict[str, tuple[int, int, str, str]] = {}  # new segment -> docs, postings, sha256s
         merged_away: list[str] = []
         merges = 0
