@@ -42,6 +42,7 @@ several times longer (the shape of a summary).
 from __future__ import annotations
 
 import dataclasses
+import gc
 import multiprocessing
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -644,11 +645,16 @@ def _run(docs: Sequence[Document], streams: Sequence[TokenStream], found: dict[t
     try:
         if jobs > 1 and len(chunks) > 1:
             ctx = multiprocessing.get_context("fork")
-            # the matrices are small: BLAS threads in every process only fight over the cores
-            with threadpool_limits(limits=1), ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-                for part in pool.map(_align_chunk, chunks):
-                    out.extend(part)
-                    progress("align", len(out), len(todo))
+            # frozen, the parent's objects are not visited (and so copied) by a worker's cyclic collector
+            gc.freeze()
+            try:
+                # the matrices are small: BLAS threads in every process only fight over the cores
+                with threadpool_limits(limits=1), ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+                    for part in pool.map(_align_chunk, chunks):
+                        out.extend(part)
+                        progress("align", len(out), len(todo))
+            finally:
+                gc.unfreeze()
         else:
             for chunk in chunks:
                 out.extend(_align_chunk(chunk))

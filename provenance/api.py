@@ -90,10 +90,13 @@ def outputs(result: AuditResult, formats: Iterable[str] = ("json", "html"), *, s
     ``report.html`` (``source``: the audited path its header names) and the
     CSV files, as ``formats`` asks (``write`` streams ``audit.json`` to disk
     instead of holding it)."""
+    from provenance.audit import gc_paused
+
     out: dict[str, bytes] = {}
-    for name, make in _made(result, formats, source, audited_at).items():
-        content = make()
-        out[name] = content if isinstance(content, bytes) else "".join(content).encode("utf-8")
+    with gc_paused():
+        for name, make in _made(result, formats, source, audited_at).items():
+            content = make()
+            out[name] = content if isinstance(content, bytes) else "".join(content).encode("utf-8")
     return out
 
 
@@ -103,6 +106,9 @@ def write(result: AuditResult, folder: str | Path, formats: Iterable[str] = ("js
     renamed into place before all are made (``audit.json`` streamed to its
     temporary file); returns their paths.  Raises ``export.WriteError``
     naming the file that could not be written."""
-    made = {Path(folder) / name: make for name, make in _made(result, formats, source, audited_at).items()}
-    export.write_files(made)
+    from provenance.audit import gc_paused
+
+    with gc_paused():
+        made = {Path(folder) / name: make for name, make in _made(result, formats, source, audited_at).items()}
+        export.write_files(made)
     return list(made)

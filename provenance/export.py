@@ -255,24 +255,27 @@ def write_atomic(path: Path, data: Content) -> None:
 
 def write_files(files: Mapping[Path, Content | Callable[[], Content]]) -> None:
     """Write several files, each atomically, none renamed into place before all
-    are made: a failure leaves the old files (or none), never a mix.  A value
-    may be a function that makes the content, called in turn (so that a large
-    file is streamed to disk before the next one is made).  Raises
-    ``WriteError`` naming the file."""
-    staged: list[tuple[str, Path]] = []
+    are made: a failure leaves the old files (or none), never a mix.  Each is
+    first written (``write_atomic``) under a hidden name beside it, then all are
+    renamed.  A value may be a function that makes the content, called in turn
+    (so that a large file is streamed to disk before the next one is made).
+    Raises ``WriteError`` naming the file."""
+    staged: list[tuple[Path, Path]] = []
     try:
         for path, content in files.items():
+            hidden = path.with_name(f".{path.name}.{os.getpid()}.staged")
             try:
-                staged.append((_stage(path, content() if callable(content) else content), path))
+                write_atomic(hidden, content() if callable(content) else content)
             except OSError as exc:
                 raise WriteError(path, exc) from exc
+            staged.append((hidden, path))
         while staged:
-            tmp, path = staged[0]
+            hidden, path = staged[0]
             try:
-                os.replace(tmp, path)
+                os.replace(hidden, path)
             except OSError as exc:
                 raise WriteError(path, exc) from exc
             staged.pop(0)
     finally:
-        for tmp, _ in staged:
-            _unlink(tmp)
+        for hidden, _ in staged:
+            _unlink(str(hidden))

@@ -6,6 +6,7 @@ the text changed.  ``candidates`` turns it into weighted candidate edges."""
 
 from __future__ import annotations
 
+import gc
 import math
 import multiprocessing
 import re
@@ -441,12 +442,16 @@ def candidates(docs: Sequence[Document], streams: Sequence[TokenStream], pairs: 
             edges.update(_pair_edges(fam, pair))
         return fam, edges
     _STATE.update(fam=fam, pairs=pairs)
+    # the forked workers share the parent's objects until they write to them:
+    # frozen, the cyclic collector of a worker does not visit (and so copy) them
+    gc.freeze()
     try:
         ctx = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
             for part in pool.map(_chunk_edges, chunks):
                 edges.update(part)
     finally:
+        gc.unfreeze()
         _STATE.clear()
     return fam, edges
 
