@@ -256,26 +256,24 @@ def write_atomic(path: Path, data: Content) -> None:
 def write_files(files: Mapping[Path, Content | Callable[[], Content]]) -> None:
     """Write several files, each atomically, none renamed into place before all
     are made: a failure leaves the old files (or none), never a mix.  Each is
-    first written (``write_atomic``) under a hidden name beside it, then all are
+    first written to a temporary file beside it, flushed, then all are
     renamed.  A value may be a function that makes the content, called in turn
     (so that a large file is streamed to disk before the next one is made).
     Raises ``WriteError`` naming the file."""
-    staged: list[tuple[Path, Path]] = []
+    staged: list[tuple[str, Path]] = []
+    renamed = 0
     try:
         for path, content in files.items():
-            hidden = path.with_name(f".{path.name}.{os.getpid()}.staged")
             try:
-                write_atomic(hidden, content() if callable(content) else content)
+                staged.append((_stage(path, content() if callable(content) else content), path))
             except OSError as exc:
                 raise WriteError(path, exc) from exc
-            staged.append((hidden, path))
-        while staged:
-            hidden, path = staged[0]
+        for tmp, path in staged:
             try:
-                os.replace(hidden, path)
+                os.replace(tmp, path)
             except OSError as exc:
                 raise WriteError(path, exc) from exc
-            staged.pop(0)
+            renamed += 1
     finally:
-        for hidden, _ in staged:
-            _unlink(str(hidden))
+        for tmp, _ in staged[renamed:]:
+            _unlink(tmp)

@@ -435,10 +435,10 @@ def test_an_output_that_cannot_be_written_is_a_clear_error(tmp_path: Path, monke
     assert main(["audit", str(tmp_path), "--out", str(blocker / "sub"), "-q"]) == 2
     assert f"{blocker} is not a folder" in capsys.readouterr().err
 
-    def full(path: Path, data: bytes) -> None:
+    def full(path: Path, data: bytes) -> str:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(export, "write_atomic", full)
+    monkeypatch.setattr(export, "_stage", full)  # where every output's bytes go to disk
     assert main(["audit", str(tmp_path), "--out", str(tmp_path / "out"), "-q"]) == 2
     err = capsys.readouterr().err
     assert "cannot write" in err and "No space left on device" in err and "Traceback" not in err

@@ -266,12 +266,11 @@ def check_cmd(paths: tuple[Path, ...], archive: Path, out: Path, max_df: int | N
             # the report opens on the (first) checked article's view, coloured by source
             out / "report.html": render(as_audit(result), source=", ".join(safe.name(str(p)) for p in paths),
                                         focus=min(d.id for d in result.checked) if result.checked else None)}
-    for path, content in made.items():
-        try:
-            export.write_atomic(path, content)
-        except OSError as exc:
-            click.echo(f"error: cannot write {safe.name(str(path))}: {exc.strerror or exc}", err=True)
-            return EXIT_USAGE
+    try:  # both or neither: a failed write never leaves a new check.json beside an old report
+        export.write_files(made)
+    except export.WriteError as exc:
+        click.echo(f"error: cannot write {safe.name(str(exc.path))}: {exc.reason}", err=True)
+        return EXIT_USAGE
     if not quiet:
         click.echo(check_summary(result))
         for path in made:
