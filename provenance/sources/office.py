@@ -47,6 +47,16 @@ def _title(found: str | None, text: str) -> tuple[str, str]:
     return (first if len(first) <= 120 else first[:117].rstrip() + "..."), "first line"
 
 
+def _document(data: bytes, rel: str, doc_id: str, text: str, found_title: str | None, title_source: str,
+              meta: list[tuple[str, str]]) -> Document:
+    """The document an office file gives: its title from its metadata when that
+    is one (``title_source`` names the field), else its first line."""
+    title, title_from = _title(found_title, text)
+    meta.append(("title_from", title_source if title_from == "metadata" else title_from))
+    return Document(id=doc_id, path=rel, title=title, text=text, sha256=hashlib.sha256(data).hexdigest(),
+                    meta=tuple(sorted(meta)))
+
+
 def _words(text: str) -> int:
     return len(text.split())
 
@@ -93,12 +103,6 @@ def _clean(text: str) -> str:
     """Trailing spaces off each line, runs of blank lines as one, ends stripped."""
     lines = [ln.rstrip() for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-
-
-def _pdf_date(value: Any) -> str | None:
-    if not value:
-        return None
-    return str(value)
 
 
 def from_pdf(data: bytes, rel: str, doc_id: str) -> Document | Skipped:
@@ -155,10 +159,7 @@ def from_pdf(data: bytes, rel: str, doc_id: str) -> Document | Skipped:
         if info.get("/CreationDate"):
             meta.append(("date_not_taken", ("a PDF states no publication date: /CreationDate is when "
                                                "the file was made, not taken as one")))
-    title, title_from = _title(found_title, text)
-    meta.append(("title_from", "pdf /Title" if title_from == "metadata" else title_from))
-    return Document(id=doc_id, path=rel, title=title, text=text, sha256=hashlib.sha256(data).hexdigest(),
-                    meta=tuple(sorted(meta)))
+    return _document(data, rel, doc_id, text, found_title, "pdf /Title", meta)
 
 
 # --- DOCX ------------------------------------------------------------------
@@ -229,10 +230,7 @@ def from_docx(data: bytes, rel: str, doc_id: str) -> Document | Skipped:
     if props.created or props.modified:
         meta.append(("date_not_taken", ("a .docx states no publication date: created and modified are "
                                            "when the file was made and saved, not taken as one")))
-    title, title_from = _title(props.title, text)
-    meta.append(("title_from", "docx core_properties.title" if title_from == "metadata" else title_from))
-    return Document(id=doc_id, path=rel, title=title, text=text, sha256=hashlib.sha256(data).hexdigest(),
-                    meta=tuple(sorted(meta)))
+    return _document(data, rel, doc_id, text, props.title, "docx core_properties.title", meta)
 
 
 # --- ODT -------------------------------------------------------------------
@@ -285,10 +283,7 @@ def from_odt(data: bytes, rel: str, doc_id: str) -> Document | Skipped:
         meta.append(("odt_created", created.isoformat() if hasattr(created, "isoformat") else str(created)))
         meta.append(("date_not_taken", ("an .odt states no publication date: its creation date is when the "
                                            "file was made, not taken as one")))
-    title, title_from = _title(found_title, text)
-    meta.append(("title_from", "odt dc:title" if title_from == "metadata" else title_from))
-    return Document(id=doc_id, path=rel, title=title, text=text, sha256=hashlib.sha256(data).hexdigest(),
-                    meta=tuple(sorted(meta)))
+    return _document(data, rel, doc_id, text, found_title, "odt dc:title", meta)
 
 
 # --- RTF -------------------------------------------------------------------
@@ -355,7 +350,4 @@ def from_rtf(data: bytes, rel: str, doc_id: str) -> Document | Skipped:
         meta.append(("tracked_deletions", f"{dropped} left out"))
     found = _RTF_TITLE.search(rtf)
     found_title = " ".join(rtf_to_text(found.group(1), encoding=encoding, errors="replace").split()) if found else None
-    title, title_from = _title(found_title, text)
-    meta.append(("title_from", "rtf \\title" if title_from == "metadata" else title_from))
-    return Document(id=doc_id, path=rel, title=title, text=text, sha256=hashlib.sha256(data).hexdigest(),
-                    meta=tuple(sorted(meta)))
+    return _document(data, rel, doc_id, text, found_title, "rtf \\title", meta)
