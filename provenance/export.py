@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from provenance.model import AuditResult, Derivation, Lineage, PairEvidence, Passage
+from provenance.model import AuditResult, Derivation, Document, Lineage, PairEvidence, Passage
 
 SCHEMA = "provenance.audit/1"
 
@@ -62,29 +62,31 @@ def lineage_dict(lin: Lineage) -> dict[str, Any]:
     }
 
 
+def document_dict(d: Document, tokens: int) -> dict[str, Any]:
+    """A document as ``audit.json`` (and ``check.json``) lists it."""
+    return {
+        "id": d.id,
+        "path": d.path,
+        "title": d.title,
+        "text": d.text,
+        "chars": len(d.text),
+        "tokens": tokens,
+        "sha256": d.sha256,
+        "published": d.published,
+        "site": d.site,
+        "url": d.url,
+        "author": d.author,
+        "copies": list(d.copies),
+        "meta": {k: v for k, v in d.meta},
+    }
+
+
 def to_dict(result: AuditResult, version: str) -> dict[str, Any]:
     """The whole result as plain JSON values."""
     return {
         "schema": SCHEMA,
         "tool": {"name": "provenance", "version": version},
-        "documents": [
-            {
-                "id": d.id,
-                "path": d.path,
-                "title": d.title,
-                "text": d.text,
-                "chars": len(d.text),
-                "tokens": result.tokens.get(d.id, 0),
-                "sha256": d.sha256,
-                "published": d.published,
-                "site": d.site,
-                "url": d.url,
-                "author": d.author,
-                "copies": list(d.copies),
-                "meta": {k: v for k, v in d.meta},
-            }
-            for d in result.documents
-        ],
+        "documents": [document_dict(d, result.tokens.get(d.id, 0)) for d in result.documents],
         "pairs": [pair_dict(p) for p in result.pairs],
         "boilerplate": [
             {"doc": b.doc, "chars": list(b.chars), "tokens": b.tokens, "df": b.df, "docs": list(b.docs)}

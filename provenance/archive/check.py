@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from provenance.archive.store import Snapshot
-from provenance.model import Derivation, Document, Lineage, PairEvidence, Skipped, TokenStream
+from provenance.model import Derivation, Document, Lineage, PairEvidence, Skipped
 from provenance.settings import Settings
 
 SCHEMA = "provenance.check/1"
@@ -75,7 +75,6 @@ class CheckResult:
     settings: Settings
     archived: int  # documents in the archive's snapshot
     skipped: tuple[Skipped, ...] = ()
-    streams: dict[str, TokenStream] = field(default_factory=dict, repr=False, compare=False)
 
     def likely_source(self, checked: str) -> CheckMatch | None:
         """The archived document ``checked`` most likely derives from: the
@@ -100,9 +99,9 @@ def _chosen_edge(xid: str, sid: str, edges: dict[tuple[str, str], Derivation]) -
     return ("checked_from_archived" if p > 0.5 else "archived_from_checked"), e
 
 
-def check_one(snap: Snapshot, x: Document, settings: Settings) -> tuple[list[CheckMatch], dict[str, TokenStream], str | None, int]:
-    """The matches of one checked document ``x``; the token streams of it and
-    its matched documents; the archived id of an identical text; how many
+def check_one(snap: Snapshot, x: Document, settings: Settings) -> tuple[list[CheckMatch], dict[str, int], str | None, int]:
+    """The matches of one checked document ``x``; the tokens of it and of its
+    matched documents; the archived id of an identical text; how many
     candidates were compared."""
     from provenance import sources
     from provenance.audit import match_stage
@@ -110,7 +109,8 @@ def check_one(snap: Snapshot, x: Document, settings: Settings) -> tuple[list[Che
     from provenance.lineage import candidates, verbatim_pairs
 
     reader = RunReader(settings.stem, settings.k)
-    fps = np.unique(reader.runs(reader.vocab.tokenize(x.text)))
+    own = reader.vocab.tokenize(x.text)
+    fps = np.unique(reader.runs(own))
     df, holders = snap.postings(fps)
     twin = snap.find(sources.text_key(x.text))
     # X joins its twin in a full audit, so its runs count once
@@ -120,7 +120,7 @@ def check_one(snap: Snapshot, x: Document, settings: Settings) -> tuple[list[Che
     nums = np.unique(np.concatenate([holders[i] for i in linked])) if linked else np.zeros(0, np.uint32)
     archived = [d for _, d, _ in snap.documents(nums.tolist()) if d.id != twin]
     if not archived:
-        return [], {}, twin, 0
+        return [], {x.id: len(own)}, twin, 0
     xid = x.id if all(d.id != x.id for d in archived) else x.id + _CLASH
     mine = dataclasses.replace(x, id=xid)
     docs = sorted([*archived, mine], key=lambda d: d.id)
@@ -129,7 +129,7 @@ def check_one(snap: Snapshot, x: Document, settings: Settings) -> tuple[list[Che
     masks = boilerplate_masks(engine, streams, fps[boiler])
     pairs, _ = match_stage(docs, streams, settings, boilerplate=masks, keep=lambda a, b: xid in (a, b))
     if not pairs:
-        return [], {}, twin, len(archived)
+        return [], {x.id: len(own)}, twin, len(archived)
     related = {p.a if p.b == xid else p.b for p in pairs}
     keep_docs = [(d, s) for d, s in zip(docs, streams) if d.id in related or d.id == xid]
     kd, ks = [d for d, _ in keep_docs], [s for _, s in keep_docs]
@@ -147,7 +147,7 @@ def check_one(snap: Snapshot, x: Document, settings: Settings) -> tuple[list[Che
         out.append(CheckMatch(checked=x.id, archived=by_id[sid], pair=p, direction=direction,
                               confidence=e.confidence if e is not None else 0.0,
                               change=e.change if e is not None else None, edge=e))
-    tokens = {(x.id if d.id == xid else d.id): s for d, s in keep_docs}
+    tokens = {(x.id if d.id == xid else d.id): len(s) for d, s in keep_docs}
     return out, tokens, twin, len(archived)
 
 
@@ -159,42 +159,28 @@ def check(snap: Snapshot, documents: Sequence[Document], *, max_df: int | None =
 
     settings = snap.settings if max_df is None else dataclasses.replace(snap.settings, max_df=max_df)
     matches: list[CheckMatch] = []
-    streams: dict[str, TokenStream] = {}
+    tokens: dict[str, int] = {}
     identical: dict[str, str] = {}
     compared: dict[str, int] = {}
     docs = sorted(documents, key=lambda d: d.id)
     with threadpool_limits(limits=1):
         for x in docs:
-            got, st, twin, n = check_one(snap, x, settings)
+            got, counted, twin, n = check_one(snap, x, settings)
             matches.extend(got)
-            streams.update(st)
+            tokens.update(counted)
             compared[x.id] = n
             if twin is not None:
                 identical[x.id] = twin
     matches.sort(key=lambda m: (m.checked, -m.covered_checked, m.archived.id))
-    tokens = {k: len(s) for k, s in streams.items()}
-    for x in docs:
-        if x.id not in tokens:
-            from provenance.tokenize import Vocabulary
-
-            tokens[x.id] = len(Vocabulary(stem=settings.stem).tokenize(x.text))
     return CheckResult(checked=tuple(docs), matches=tuple(matches), tokens=tokens, identical=identical,
                        candidates=compared, settings=settings, archived=snap.count(),
-                       skipped=tuple(sorted(skipped, key=lambda s: s.path)), streams=streams)
-
-
-def _doc_entry(d: Document, tokens: int) -> dict[str, Any]:
-    """A document as ``audit.json`` lists it."""
-    from provenance import export
-    from provenance.model import AuditResult
-
-    one = AuditResult(documents=(d,), skipped=(), pairs=(), boilerplate=(), lineage=None, settings={},
-                      tokens={d.id: tokens})
-    return dict(export.to_dict(one, "")["documents"][0])
+                       skipped=tuple(sorted(skipped, key=lambda s: s.path)))
 
 
 def to_dict(result: CheckResult, version: str) -> dict[str, Any]:
     """``check.json``: plain JSON values, deterministic."""
+    from provenance import export
+
     matches = []
     for m in result.matches:
         a_is_x = m.checked_is_a
@@ -223,7 +209,7 @@ def to_dict(result: CheckResult, version: str) -> dict[str, Any]:
         "tool": {"name": "provenance", "version": version},
         "archive": {"documents": result.archived},
         "settings": result.settings.as_dict(),
-        "checked": [_doc_entry(d, result.tokens.get(d.id, 0)) for d in result.checked],
+        "checked": [export.document_dict(d, result.tokens.get(d.id, 0)) for d in result.checked],
         "candidates": dict(result.candidates),
         "identical": dict(result.identical),
         "likely_source": sources,
