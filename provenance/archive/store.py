@@ -304,8 +304,9 @@ class Store:
 
     def _add(self, con: sqlite3.Connection, settings: Settings, documents: Sequence[Document],
              skipped: Sequence[Skipped], progress: Progress, text_key: Callable[[str], str]) -> AddResult:
-        have = dict(con.execute("SELECT id, text_key FROM documents"))
-        keys = {k: i for i, k in con.execute("SELECT id, text_key FROM documents ORDER BY id DESC")}
+        archived = con.execute("SELECT id, text_key FROM documents ORDER BY id DESC").fetchall()
+        have = dict(archived)
+        keys = {k: i for i, k in archived}  # a text archived under several ids: its first id
         refused: list[Skipped] = list(skipped)
         unchanged: list[str] = []
         identical: list[tuple[str, str]] = []
