@@ -120,14 +120,3 @@ def test_info_and_verify(archive: tuple[Path, Path, Path], capsys: pytest.Captur
     assert "4 documents" in out and "min_len 8" in out
     assert main(["archive", "verify", str(root)]) == 0
     assert "sound" in capsys.readouterr().out
-
-
-@pytest.mark.parametrize("argv", [["archive", "--help"], ["archive", "add", "--help"], ["check", "--help"]])
-def test_help_loads_no_heavy_module(argv: list[str]) -> None:
-    from tests.test_cli_startup import HEAVY, _loaded_after
-
-    code = ("import contextlib, io\nfrom provenance.cli import main\n"
-            f"with contextlib.redirect_stdout(io.StringIO()) as out:\n    rc = main({argv!r})\n"
-            "assert rc == 0 and 'Usage:' in out.getvalue(), (rc, out.getvalue())")
-    loaded = _loaded_after(code)
-    assert not loaded & set(HEAVY), f"provenance {' '.join(argv)} loaded {sorted(loaded & set(HEAVY))}"

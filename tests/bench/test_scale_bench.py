@@ -37,18 +37,11 @@ from provenance.settings import usable_cores
 
 from .books import shelf
 from .synth import full_scale, make_corpus, scaled, write_folder
+from .test_audit_bench import _CHILD  # the audit in a child that prints its own peak
 
 DENSE = Path(__file__).resolve().parents[3] / "shared" / "bench" / "dense_corpus.py"
 GB = 2**30
 
-# The child prints its own peak resident set size (kilobytes on Linux) last on stderr.
-_CHILD = (
-    "import resource, sys\n"
-    "from provenance.cli import main\n"
-    "rc = main(sys.argv[1:])\n"
-    "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
-    "sys.exit(rc)\n"
-)
 _COPYDETECT = (
     "import sys, copydetect as cd\n"
     "det = cd.CopyDetector(test_dirs=[sys.argv[1]], extensions=['txt'], disable_filtering=True, autoopen=False,"
