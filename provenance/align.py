@@ -49,11 +49,11 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
-from nltk.tokenize.punkt import PunktSentenceTokenizer
 from scipy import sparse
 from threadpoolctl import threadpool_limits
 
 from provenance import passages
+from provenance._nltk import PunktSentenceTokenizer
 from provenance.audit import match_stage, tokenize_stage
 from provenance.model import Document, PairEvidence, Passage, Span, TokenStream
 from provenance.settings import (

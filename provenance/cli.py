@@ -512,6 +512,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # --jobs processes instead); a value the user set is kept
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
+    os.environ.setdefault("PROVENANCE_NLTK_WITHOUT_SCIPY", "1")  # 0.45 s less at start: see provenance._nltk
     try:
         rv = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
     except click.UsageError as exc:

@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
-from nltk import redos as nltk_redos
-from nltk.stem.snowball import SnowballStemmer
 
+from provenance._nltk import SnowballStemmer
+from provenance._nltk import redos as nltk_redos
 from provenance.model import TokenStream
 
 # Typographic variants a copy-editor or a CMS swaps freely.
