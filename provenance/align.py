@@ -48,8 +48,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
+import numba
 import numpy as np
-from scipy import sparse
 from threadpoolctl import threadpool_limits
 
 from provenance import passages
@@ -299,6 +299,43 @@ def _scores(a: Weighted, b: Weighted, idf: np.ndarray, b_keys: np.ndarray, ci: n
     return cos, shared
 
 
+@numba.njit(cache=True, nogil=True)
+def _products(ptr, cols, a_w, a_m, t_ptr, t_row, t_w, r0, r1, nb, most):  # pragma: no cover - compiled
+    """For the sentences ``r0..r1`` of ``a`` (their looked-up entries ``ptr``/``cols``, with
+    weights ``a_w`` and isf ``a_m``), every sentence ``j`` of ``b`` sharing a term: the
+    summed products of the weights and the summed isf, sorted by ``(i, j)``.  A sparse
+    product row by row (Gustavson's), summing each pair's terms in the order of ``a``'s
+    entries; ``most`` bounds the pairs (the window's term lookups)."""
+    out_i = np.empty(most, dtype=np.int64)
+    out_j = np.empty(most, dtype=np.int64)
+    out_w = np.empty(most)
+    out_m = np.empty(most)
+    acc_w = np.zeros(nb)
+    acc_m = np.zeros(nb)
+    seen = np.full(nb, -1, dtype=np.int64)
+    touched = np.empty(nb, dtype=np.int64)
+    n = 0
+    for i in range(r0, r1):
+        nt = 0
+        for e in range(ptr[i], ptr[i + 1]):
+            t = cols[e]
+            for q in range(t_ptr[t], t_ptr[t + 1]):
+                j = t_row[q]
+                if seen[j] != i:
+                    seen[j] = i
+                    touched[nt] = j
+                    nt += 1
+                    acc_w[j] = 0.0
+                    acc_m[j] = 0.0
+                acc_w[j] += a_w[e] * t_w[q]
+                acc_m[j] += a_m[e]
+        row = np.sort(touched[:nt])
+        for j in row:
+            out_i[n], out_j[n], out_w[n], out_m[n] = i, j, acc_w[j], acc_m[j]
+            n += 1
+    return out_i[:n], out_j[:n], out_w[:n], out_m[:n]
+
+
 def candidates(a: Weighted, b: Weighted, idf: np.ndarray, cosine: float = DEFAULT_ALIGN_COSINE,
                dice_min: float = DEFAULT_ALIGN_DICE) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sentence pairs ``(i, j)`` that pass both thresholds, with their cosine, sorted.
@@ -337,10 +374,12 @@ def candidates(a: Weighted, b: Weighted, idf: np.ndarray, cosine: float = DEFAUL
     ptr = np.zeros(a.n + 1, dtype=np.int64)
     np.cumsum(np.bincount(a.row[keep], minlength=a.n), out=ptr[1:])
     cols = a.col[keep]
-    a_w = sparse.csr_matrix((a.weight[keep], cols, ptr), shape=(a.n, width))
-    a_m = sparse.csr_matrix((idf[cols], cols, ptr), shape=(a.n, width))
-    b_w = sparse.csr_matrix((b.weight, b.col, b.ptr), shape=(b.n, width)).T.tocsr()
-    b_1 = sparse.csr_matrix((np.ones(b.col.shape[0]), b.col, b.ptr), shape=(b.n, width)).T.tocsr()
+    a_w, a_m = a.weight[keep], idf[cols]
+    # b's inverted index: for each term, the sentences holding it, in order
+    by_term = np.argsort(b.col, kind="stable")
+    t_ptr = np.zeros(width + 1, dtype=np.int64)
+    np.cumsum(per_col, out=t_ptr[1:])
+    t_row, t_w = b.row[by_term], b.weight[by_term]
     b_keys = b.row * width + b.col  # sorted: entries are sorted by sentence, then column
     flops = np.zeros(a.n + 1, dtype=np.int64)
     np.cumsum(np.bincount(a.row[keep], weights=per_col[cols], minlength=a.n).astype(np.int64), out=flops[1:])
@@ -348,18 +387,12 @@ def candidates(a: Weighted, b: Weighted, idf: np.ndarray, cosine: float = DEFAUL
     r0 = 0
     while r0 < a.n:
         r1 = max(int(np.searchsorted(flops, flops[r0] + WINDOW, side="right")) - 1, r0 + 1)
-        w, m = a_w[r0:r1] @ b_w, a_m[r0:r1] @ b_1
-        w.sort_indices()
-        m.sort_indices()
-        ci = np.repeat(np.arange(r0, r1), np.diff(w.indptr))
-        cj = w.indices.astype(np.int64)
+        ci, cj, w, m = _products(ptr, cols, a_w, a_m, t_ptr, t_row, t_w, r0, r1, b.n, int(flops[r1] - flops[r0]))
         r0 = r1
         if ci.size == 0:
             continue
-        if not (np.array_equal(w.indptr, m.indptr) and np.array_equal(w.indices, m.indices)):
-            raise AssertionError("sparse products of one pattern differ in pattern")
-        bound_mass = 2 * (m.data + left_mass[ci]) + 1e-9 * (1.0 + a.mass[ci] + b.mass[cj])
-        ok = (w.data + left_norm[ci] + 1e-9 >= cosine) & (bound_mass >= dice_min * (a.mass[ci] + b.mass[cj]))
+        bound_mass = 2 * (m + left_mass[ci]) + 1e-9 * (1.0 + a.mass[ci] + b.mass[cj])
+        ok = (w + left_norm[ci] + 1e-9 >= cosine) & (bound_mass >= dice_min * (a.mass[ci] + b.mass[cj]))
         ci, cj = ci[ok], cj[ok]
         # scored in parts of about WINDOW (pair, term) lookups
         reach = np.cumsum(a.ptr[ci + 1] - a.ptr[ci])
@@ -399,57 +432,157 @@ def seeds(a: Weighted, b: Weighted, idf: np.ndarray, cosine: float = DEFAULT_ALI
     return strict[np.lexsort((strict[:, 1], strict[:, 0]))], loose[np.lexsort((loose[:, 1], loose[:, 0]))]
 
 
-def _split(points: np.ndarray, axis: int, gap: int) -> list[np.ndarray]:
-    order = np.argsort(points[:, axis], kind="stable")
-    pts = points[order]
-    cuts = np.nonzero(np.diff(pts[:, axis]) > gap)[0] + 1
-    return np.split(pts, cuts)
+@numba.njit(cache=True, nogil=True)
+def _cuts(perm, lo, hi, key, gap, out_lo, out_hi, n_out):  # pragma: no cover - compiled
+    """Sort ``perm[lo:hi]`` by ``key`` and append its pieces between gaps wider than ``gap``."""
+    sub = perm[lo:hi]
+    order = np.argsort(key[sub], kind="mergesort")
+    perm[lo:hi] = sub[order]
+    start = lo
+    for k in range(lo + 1, hi):
+        if key[perm[k]] - key[perm[k - 1]] > gap:
+            out_lo[n_out], out_hi[n_out] = start, k
+            n_out += 1
+            start = k
+    out_lo[n_out], out_hi[n_out] = start, hi
+    return n_out + 1
 
 
-def _monotone(points: np.ndarray) -> list[np.ndarray]:
-    """Cut a group where, in the order of the first text, the second text steps back
-    more than BACKSTEP sentences: reordered paragraphs are separate passages."""
-    pts = points[np.lexsort((points[:, 1], points[:, 0]))]
-    back = (np.diff(pts[:, 0]) > 0) & (np.diff(pts[:, 1]) < -BACKSTEP)
-    return np.split(pts, np.nonzero(back)[0] + 1)
+@numba.njit(cache=True, nogil=True)
+def _groups(pi, pj, gap_a, gap_b, ordered, backstep):  # pragma: no cover - compiled
+    """Label each seed ``(pi[k], pj[k])`` with its group (see ``extend``), groups numbered
+    by their first sentence in the first text, then in the second."""
+    n = pi.shape[0]
+    perm = np.arange(n)
+    lex = pi * (pj.max() + 1) + pj
+    # the stack: slices of perm with the axis to split first; at most 2n entries live
+    st_lo = np.empty(2 * n + 2, dtype=np.int64)
+    st_hi = np.empty(2 * n + 2, dtype=np.int64)
+    st_ax = np.empty(2 * n + 2, dtype=np.int64)
+    p_lo = np.empty(n + 1, dtype=np.int64)
+    p_hi = np.empty(n + 1, dtype=np.int64)
+    q_lo = np.empty(n + 1, dtype=np.int64)
+    q_hi = np.empty(n + 1, dtype=np.int64)
+    label = np.empty(n, dtype=np.int64)
+    top = 0
+    st_lo[0], st_hi[0], st_ax[0] = 0, n, 0
+    top = 1
+    groups = 0
+    while top:
+        top -= 1
+        lo, hi, ax = st_lo[top], st_hi[top], st_ax[top]
+        parts = _cuts(perm, lo, hi, pi if ax == 0 else pj, gap_a if ax == 0 else gap_b, p_lo, p_hi, 0)
+        if parts > 1:
+            for k in range(parts):
+                st_lo[top], st_hi[top], st_ax[top] = p_lo[k], p_hi[k], 1 - ax
+                top += 1
+            continue
+        other = _cuts(perm, lo, hi, pj if ax == 0 else pi, gap_b if ax == 0 else gap_a, q_lo, q_hi, 0)
+        if other > 1:
+            for k in range(other):
+                st_lo[top], st_hi[top], st_ax[top] = q_lo[k], q_hi[k], ax
+                top += 1
+            continue
+        runs = 1
+        if ordered:
+            sub = perm[lo:hi]
+            perm[lo:hi] = sub[np.argsort(lex[sub], kind="mergesort")]
+            start = lo
+            runs = 0
+            for k in range(lo + 1, hi):
+                x, y = perm[k - 1], perm[k]
+                if pi[y] > pi[x] and pj[y] < pj[x] - backstep:
+                    q_lo[runs], q_hi[runs] = start, k
+                    runs += 1
+                    start = k
+            q_lo[runs], q_hi[runs] = start, hi
+            runs += 1
+        if runs > 1:
+            for k in range(runs):
+                st_lo[top], st_hi[top], st_ax[top] = q_lo[k], q_hi[k], 0
+                top += 1
+            continue
+        for k in range(lo, hi):
+            label[perm[k]] = groups
+        groups += 1
+    # number the groups by (first sentence of a, first of b): unique, as groups are cut apart
+    first_a = np.full(groups, pi.max() + 1)
+    first_b = np.full(groups, pj.max() + 1)
+    for k in range(n):
+        first_a[label[k]] = min(first_a[label[k]], pi[k])
+        first_b[label[k]] = min(first_b[label[k]], pj[k])
+    rank = np.empty(groups, dtype=np.int64)
+    rank[np.argsort(first_a * (pj.max() + 2) + first_b, kind="mergesort")] = np.arange(groups)
+    for k in range(n):
+        label[k] = rank[label[k]]
+    return label, groups
 
 
 def extend(points: np.ndarray, gap_a: int, gap_b: int, ordered: bool = False) -> list[np.ndarray]:
     """Groups of seeds that are close on both sides (split alternately until
-    stable), and in the same order on both sides when ``ordered``."""
-    done: list[np.ndarray] = []
-    todo = [(points, 0)]
-    while todo:
-        group, axis = todo.pop()
-        parts = _split(group, axis, gap_a if axis == 0 else gap_b)
-        if len(parts) == 1:
-            other = _split(group, 1 - axis, gap_b if axis == 0 else gap_a)
-            if len(other) == 1:
-                runs = _monotone(group) if ordered else [group]
-                if len(runs) == 1:
-                    done.append(group)
-                else:
-                    todo.extend((p, 0) for p in runs)
-            else:
-                todo.extend((p, axis) for p in other)
+    stable), and in the same order on both sides when ``ordered``.
+
+    A group is cut wherever its seeds leave a gap of more than ``gap_a``
+    sentences in the first text (or ``gap_b`` in the second); each piece is
+    cut again on the other text, until neither cuts it.  When ``ordered``, a
+    group is also cut where, in the order of the first text, the second text
+    steps back more than BACKSTEP sentences: reordered paragraphs are
+    separate passages.  Groups come sorted by their first sentence in the
+    first text, then in the second; each group's seeds sorted likewise.
+    """
+    if points.shape[0] == 0:
+        return []
+    label, count = _groups(points[:, 0], points[:, 1], gap_a, gap_b, ordered, BACKSTEP)
+    order = np.lexsort((points[:, 1], points[:, 0], label))
+    return np.split(points[order], np.cumsum(np.bincount(label, minlength=count))[:-1])
+
+
+@numba.njit(cache=True, nogil=True)
+def _side(ptr, col, count, idf, r0, r1):  # pragma: no cover - compiled
+    """The summed tf-isf vector of sentences ``r0..r1``: its columns (sorted) and values."""
+    cols = col[ptr[r0]:ptr[r1 + 1]]
+    counts = count[ptr[r0]:ptr[r1 + 1]]
+    order = np.argsort(cols, kind="mergesort")
+    out_c = np.empty(cols.size, dtype=np.int64)
+    out_v = np.zeros(cols.size)
+    m = -1
+    for k in order:
+        if m < 0 or cols[k] != out_c[m]:
+            m += 1
+            out_c[m] = cols[k]
+        out_v[m] += counts[k]
+    m += 1
+    out_c, out_v = out_c[:m], out_v[:m]
+    return out_c, out_v * idf[out_c]
+
+
+@numba.njit(cache=True, nogil=True)
+def _cosine(a_ptr, a_col, a_count, b_ptr, b_col, b_count, idf, a0, a1, b0, b1):  # pragma: no cover - compiled
+    ca, va = _side(a_ptr, a_col, a_count, idf, a0, a1)
+    cb, vb = _side(b_ptr, b_col, b_count, idf, b0, b1)
+    na, nb = np.sqrt(np.dot(va, va)), np.sqrt(np.dot(vb, vb))
+    if na == 0.0 or nb == 0.0:
+        return 0.0
+    # the columns both sides hold, in order
+    xa = np.empty(min(ca.size, cb.size))
+    xb = np.empty(xa.size)
+    i = j = m = 0
+    while i < ca.size and j < cb.size:
+        if ca[i] == cb[j]:
+            xa[m], xb[m] = va[i], vb[j]
+            m += 1
+            i += 1
+            j += 1
+        elif ca[i] < cb[j]:
+            i += 1
         else:
-            todo.extend((p, 1 - axis) for p in parts)
-    return sorted(done, key=lambda g: (int(g[:, 0].min()), int(g[:, 1].min())))
-
-
-def _side(s: Weighted, r: tuple[int, int], idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The summed tf-isf vector of sentences ``r[0]..r[1]``: its columns and values."""
-    lo, hi = int(s.ptr[r[0]]), int(s.ptr[r[1] + 1])
-    cols, inv = np.unique(s.col[lo:hi], return_inverse=True)
-    return cols, np.bincount(inv, weights=s.count[lo:hi], minlength=cols.size) * idf[cols]
+            j += 1
+    return np.dot(xa[:m], xb[:m]) / (na * nb)
 
 
 def _whole_cosine(a: Weighted, b: Weighted, ra: tuple[int, int], rb: tuple[int, int], idf: np.ndarray) -> float:
-    ca, va = _side(a, ra, idf)
-    cb, vb = _side(b, rb, idf)
-    na, nb = float(np.sqrt(va @ va)), float(np.sqrt(vb @ vb))
-    _, ia, ib = np.intersect1d(ca, cb, assume_unique=True, return_indices=True)
-    return float(va[ia] @ vb[ib]) / (na * nb) if na and nb else 0.0
+    """The cosine of the two sides of a passage, each as one bag of words weighted by the pair's isf."""
+    return float(_cosine(a.ptr, a.col, a.count, b.ptr, b.col, b.count, idf, ra[0], ra[1], rb[0], rb[1]))
 
 
 @dataclass(frozen=True)

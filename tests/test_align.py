@@ -126,3 +126,53 @@ def test_a_pair_explained_by_its_exact_passage_gains_nothing_from_alignment() ->
     results = align._run(docs, streams, found, todo, settings, 1, align._quiet, both_ways=True)
     for k, dets in zip(todo, results):
         assert align._enriched(found[k], dets, streams[k[0]], streams[k[1]]) == found[k]
+
+
+def _extend_reference(points: np.ndarray, gap_a: int, gap_b: int, ordered: bool) -> list[set[tuple[int, int]]]:
+    """The seeds' groups as the aligner first cut them, in numpy, one split at a time (the oracle
+    of the compiled ``extend``): cut on one text where the gap exceeds its limit, each piece on
+    the other, until neither cuts; then, when ``ordered``, where the second text steps back."""
+    def split(pts: np.ndarray, axis: int, gap: int) -> list[np.ndarray]:
+        pts = pts[np.argsort(pts[:, axis], kind="stable")]
+        return np.split(pts, np.nonzero(np.diff(pts[:, axis]) > gap)[0] + 1)
+
+    def monotone(pts: np.ndarray) -> list[np.ndarray]:
+        pts = pts[np.lexsort((pts[:, 1], pts[:, 0]))]
+        back = (np.diff(pts[:, 0]) > 0) & (np.diff(pts[:, 1]) < -align.BACKSTEP)
+        return np.split(pts, np.nonzero(back)[0] + 1)
+
+    done, todo = [], [(points, 0)]
+    while todo:
+        group, axis = todo.pop()
+        parts = split(group, axis, gap_a if axis == 0 else gap_b)
+        if len(parts) > 1:
+            todo.extend((p, 1 - axis) for p in parts)
+            continue
+        other = split(group, 1 - axis, gap_b if axis == 0 else gap_a)
+        if len(other) > 1:
+            todo.extend((p, axis) for p in other)
+            continue
+        runs = monotone(group) if ordered else [group]
+        if len(runs) > 1:
+            todo.extend((p, 0) for p in runs)
+        else:
+            done.append(group)
+    done.sort(key=lambda g: (int(g[:, 0].min()), int(g[:, 1].min())))
+    return [{(int(i), int(j)) for i, j in g} for g in done]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_extend_groups_seeds_as_the_numpy_reference(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 80))
+    # clustered seeds: diagonal runs (reuse), scattered noise, reordered blocks
+    base = rng.integers(0, 40, size=(n, 1))
+    points = np.unique(np.concatenate([base, base + rng.integers(-3, 12, size=(n, 1))], axis=1).clip(0), axis=0)
+    points = np.concatenate([points, rng.integers(0, 60, size=(int(rng.integers(0, 10)), 2))]).astype(np.int64)
+    points = np.unique(points, axis=0)
+    for gap_a, gap_b in ((0, 0), (1, 1), (2, 5), (5, 2), (24, 3)):
+        for ordered in (False, True):
+            got = align.extend(points, gap_a, gap_b, ordered)
+            assert [{(int(i), int(j)) for i, j in g} for g in got] == _extend_reference(points, gap_a, gap_b, ordered)
+            for g in got:  # each group's seeds sorted by the first text, then the second
+                assert np.array_equal(g, g[np.lexsort((g[:, 1], g[:, 0]))])
