@@ -761,6 +761,11 @@ def _align_chunk(chunk: Sequence[tuple[int, int]]) -> list[list[Detection]]:
     return out
 
 
+def _sentences_chunk(chunk: Sequence[int]) -> list[Sentences]:
+    docs, streams = _STATE["docs"], _STATE["streams"]
+    return [sentences(docs[k], streams[k]) for k in chunk]  # type: ignore[index]
+
+
 def _options(settings: Settings, both_ways: bool) -> dict[str, float]:
     return {"cosine": settings.align_cosine, "dice": settings.align_dice, "gap": settings.align_gap,
             "min_chars": settings.align_min_chars, "both_ways": both_ways}
@@ -782,10 +787,17 @@ def _run(docs: Sequence[Document], streams: Sequence[TokenStream], found: dict[t
             gc.freeze()
             try:
                 # the matrices are small: BLAS threads in every process only fight over the cores
-                with threadpool_limits(limits=1), ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-                    for part in pool.map(_align_chunk, chunks):
-                        out.extend(part)
-                        progress("align", len(out), len(todo))
+                with threadpool_limits(limits=1):
+                    # each document cut into sentences once, shared by the processes that align its pairs
+                    # (each would otherwise cut most documents itself: Punkt costs about 2 ms a document)
+                    needed = sorted({k for pair in todo for k in pair})
+                    parts = [needed[k : k + 256] for k in range(0, len(needed), 256)]
+                    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+                        _STATE["cache"] = dict(zip(needed, (s for part in pool.map(_sentences_chunk, parts) for s in part)))
+                    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+                        for part in pool.map(_align_chunk, chunks):
+                            out.extend(part)
+                            progress("align", len(out), len(todo))
             finally:
                 gc.unfreeze()
         else:
