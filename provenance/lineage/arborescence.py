@@ -58,11 +58,13 @@ def triangulate(
     b copied x if it holds more of x's additions (text of x that g lacks)
     than of what x dropped (text of g that x lacks); otherwise b copied g, and
     its sharing with x is only their common inheritance.  When b holds
-    neither, it took only text that x kept: likely if it copied x, and with
-    chance (share of g that x kept) ** (passages of b in g) if it copied g;
-    the prior odds of copying a copy are the family's own rate among the
-    triples that b's text did decide (``_copy_of_copy_rate``).  The loser's
-    weight is halved, so the arborescence prefers the winner."""
+    neither, it took only text that x kept and x inherited: with chance
+    (share of x that g holds) ** (passages of b in x) if it copied x (none
+    of x's additions), and (share of g that x kept) ** (passages of b in g)
+    if it copied g (none of what x dropped); the prior odds of copying a
+    copy are the family's own rate among the triples that b's text did
+    decide (``_copy_of_copy_rate``).  The loser's weight is halved, so the
+    arborescence prefers the winner."""
     by_pair = {(p.a, p.b): p for p in pairs}
     into: dict[str, list[tuple[float, str]]] = defaultdict(list)
     for (p, c), (w, _) in edges.items():
@@ -96,14 +98,18 @@ def triangulate(
         if only_x == only_g and only_x:
             continue
         if only_x == only_g:
-            # nothing in b tells x from g: b copied x, or it copied g and
-            # happened to take only text that x kept too
+            # nothing in b tells x from g: b copied x and happened to take
+            # only text that x inherited from g, or it copied g and happened
+            # to take only text that x kept too
             xg = by_pair.get((min(x, g), max(x, g)))
             kept = (xg.covered_a if xg.a == g else xg.covered_b) if xg is not None else 0.0
+            inherited = (xg.covered_b if xg.a == g else xg.covered_a) if xg is not None else 0.0
             bg = by_pair.get((min(b, g), max(b, g)))
-            chance = kept ** len(bg.passages) if bg is not None else 0.0
+            bx = by_pair.get((min(b, x), max(b, x)))
+            chance_g = kept ** len(bg.passages) if bg is not None else 0.0
+            chance_x = inherited ** len(bx.passages) if bx is not None else 0.0
             r = rate[b]
-            x_wins = chance < r / (1.0 - r)
+            x_wins = (1.0 - r) * chance_g < r * chance_x
         else:
             x_wins = only_x > only_g
         winner, loser = ((x, b), (g, b)) if x_wins else ((g, b), (x, b))

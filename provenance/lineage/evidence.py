@@ -45,10 +45,12 @@ BIGRAM_SPAN = 0.30
 #: difference in coverage or in hub share makes one direction about 3:1.
 CONTAINMENT_SLOPE = 6.0
 HUB_SLOPE = 6.0
-#: Readings (see ``_Family.readings``) of the other documents weigh in on the
-#: direction of every pair they witness, in place of the hub share; VOTE_SMOOTH
-#: tokens damp small counts (one or two words of difference between near
-#: copies say nothing), and at most VOTE_MAX_WITNESSES common neighbours are read.
+#: Readings (see ``_Family.readings``) of the other documents decide the
+#: direction of every pair they witness, in place of the hub share, with
+#: containment as their prior: it counts as VOTE_SMOOTH tokens of readings, so
+#: that a few tokens (one or two words of difference between near copies) say
+#: little and many outweigh it; at most VOTE_MAX_WITNESSES common neighbours
+#: are read.
 VOTE_SLOPE = 4.0
 VOTE_SMOOTH = 50
 VOTE_MAX_WITNESSES = 64
@@ -392,15 +394,24 @@ def _direction(fam: _Family, pair: PairEvidence, parent: str, child: str) -> tup
     cp = pair.covered_b if child == pair.a else pair.covered_a
     hp, hc = fam.hub.get(parent, 0.0), fam.hub.get(child, 0.0)
     ev["hub"] = {"parent": round(hp, 4), "child": round(hc, 4)}
-    tri = HUB_SLOPE * (hp - hc)
+    contained = CONTAINMENT_SLOPE * (cc - cp)
     sp, sc = fam.readings(parent, child)
     if sp + sc:
+        # the readings of the other documents are the data, containment their
+        # prior: it counts as VOTE_SMOOTH tokens of readings.  What the child
+        # dropped lives on in the parent's other copies, what it added in its
+        # own; the witnesses read both, so containment (dropped against added
+        # text) is not counted a second time beside them
         ev["readings"] = {"parent": sp, "child": sc}
-        tri = VOTE_SLOPE * (sp - sc) / (sp + sc + VOTE_SMOOTH)
-    ev["by"] = "containment" if abs(CONTAINMENT_SLOPE * (cc - cp)) >= abs(tri) else "triangulation"
+        ev["by"] = "containment" if abs(contained * VOTE_SMOOTH) >= abs(VOTE_SLOPE * (sp - sc)) else "triangulation"
+        z = (contained * VOTE_SMOOTH + VOTE_SLOPE * (sp - sc)) / (sp + sc + VOTE_SMOOTH)
+    else:
+        tri = HUB_SLOPE * (hp - hc)
+        ev["by"] = "containment" if abs(contained) >= abs(tri) else "triangulation"
+        z = contained + tri
     # more of the child in the parent than of the parent in the child, and the
     # parent holding more of what the family shares: the child copied
-    return 1.0 / (1.0 + math.exp(-(CONTAINMENT_SLOPE * (cc - cp) + tri))), ev
+    return 1.0 / (1.0 + math.exp(-z)), ev
 
 
 def _change(pair: PairEvidence, child: str, n_child: int, n_parent: int, rel_facts: dict[str, Any]) -> str:
