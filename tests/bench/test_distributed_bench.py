@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from .synth import full_scale, make_corpus, write_folder
+from .synth import WARM, full_scale, make_corpus, write_folder
 
 SIZES = (1_000, 10_000, 50_000)
 
@@ -77,6 +77,6 @@ if __name__ == "__main__":  # pragma: no cover - prints the README table
 
     sizes = [int(x) for x in sys.argv[1:]] or list(SIZES)
     with tempfile.TemporaryDirectory() as tmp:
-        run(write_folder(make_corpus(3), Path(tmp) / "warm"), Path(tmp) / "warm-out")  # numba's cache
+        run(WARM, Path(tmp) / "warm-out")  # numba's cache
         for n in sizes:
             print(json.dumps(measure(n, Path(tmp))), flush=True)

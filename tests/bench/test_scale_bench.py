@@ -36,7 +36,7 @@ from provenance.audit import estimate_peak
 from provenance.settings import usable_cores
 
 from .books import shelf
-from .synth import full_scale, make_corpus, scaled, write_folder
+from .synth import WARM, full_scale, make_corpus, scaled, write_folder
 from .test_audit_bench import _CHILD  # the audit in a child that prints its own peak
 
 DENSE = Path(__file__).resolve().parents[3] / "shared" / "bench" / "dense_corpus.py"
@@ -124,8 +124,8 @@ def _matches(folder: Path) -> tuple[int, int]:
 
 
 def _warm(tmp_path: Path) -> None:
-    """numba compiles the engine's scans once and caches them on disk: paid here, not by the timed runs."""
-    audit_child(write_folder(make_corpus(3), tmp_path / "warm"), tmp_path / "warm-out")
+    """numba compiles the engine's and the aligner's kernels once and caches them on disk: paid here, not by the timed runs."""
+    audit_child(WARM, tmp_path / "warm-out")
 
 
 def test_dense_against_copydetect(benchmark: Any, news_corpus: None, tmp_path: Path) -> None:
@@ -212,14 +212,22 @@ def test_books_grow_linearly(benchmark: Any, news_corpus: None, tmp_path: Path) 
 
 
 def test_sparse_alignment_costs_little(benchmark: Any, news_corpus: None, tmp_path: Path) -> None:
-    """10,000 sparse articles: the default audit within 1.25x of the ``--no-align`` audit beside it."""
+    """10,000 sparse articles: the default audit within 1.25x of the ``--no-align`` audit beside it
+    (in CI, 300 articles, the best of three runs of each)."""
     n = scaled(10_000, 300)
     folder = write_folder(make_corpus(n), tmp_path / "articles")
     _warm(tmp_path)
-    plain, _ = audit_child(folder, tmp_path / "plain", "--no-align")
+    # in CI each audit takes about 2 s, most of it the interpreter's start and imports: the best of
+    # three runs of each, taken in turn, so that one slow start on the shared machine does not decide
+    rounds = 1 if full_scale() else 3
+    plains: list[float] = []
     figures: list[tuple[float, int]] = []
+    for _ in range(rounds - 1):
+        plains.append(audit_child(folder, tmp_path / "plain", "--no-align")[0])
+        figures.append(audit_child(folder, tmp_path / "out"))
+    plains.append(audit_child(folder, tmp_path / "plain", "--no-align")[0])
     benchmark.pedantic(lambda: figures.append(audit_child(folder, tmp_path / "out")), rounds=1, iterations=1)
-    full, peak = figures[-1]
+    plain, full, peak = min(plains), min(t for t, _ in figures), max(m for _, m in figures)
     info = {"articles": n, "default_s": round(full, 1), "no_align_s": round(plain, 1),
             "ratio": round(full / plain, 3), "peak_mb": peak >> 20, **_sizes(tmp_path / "out")}
     benchmark.extra_info.update(info)
