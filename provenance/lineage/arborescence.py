@@ -15,7 +15,14 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from provenance.lineage.evidence import LATENT_MIN_RUN, LATENT_MIN_TOKENS, MIN_RELATED, _Family
+from provenance.lineage.evidence import (
+    LATENT_MIN_RUN,
+    LATENT_MIN_TOKENS,
+    MIN_RELATED,
+    Candidate,
+    _Family,
+    derivation,
+)
 from provenance.model import Derivation, Latent, PairEvidence
 
 ROOT = "\x00root"
@@ -24,7 +31,7 @@ ROOT = "\x00root"
 EDMONDS_MAX_NODES = 400
 
 
-def weighted(edges: dict[tuple[str, str], Derivation]) -> dict[tuple[str, str], tuple[float, Derivation]]:
+def weighted(edges: dict[tuple[str, str], Candidate]) -> dict[tuple[str, str], tuple[float, Candidate]]:
     """The candidate edges this method weighs: each direction whose child is
     related enough to its parent and that is at least as likely as the other,
     weighted by how much of the child its parent explains (the tree picks, for
@@ -33,10 +40,10 @@ def weighted(edges: dict[tuple[str, str], Derivation]) -> dict[tuple[str, str], 
     copied the same part)."""
     out = {}
     for key, e in edges.items():
-        d = float(e.evidence["direction"]["probability"])
-        if d < 0.5 or float(e.evidence["relatedness_exact"]) < MIN_RELATED:
+        d = float(e.probability)
+        if d < 0.5 or float(e.relatedness_exact) < MIN_RELATED:
             continue
-        explains = max(float(e.evidence["covered_child_weighted"]), float(e.evidence["bigram_containment"]))
+        explains = max(float(e.covered_child_weighted), float(e.bigram_containment))
         out[key] = (round(explains * d, 4), e)
     return out
 
@@ -52,8 +59,8 @@ def _covered_by(fam: _Family, by_pair: dict[tuple[str, str], PairEvidence], doc:
 
 
 def triangulate(
-    fam: _Family, pairs: Sequence[PairEvidence], edges: dict[tuple[str, str], tuple[float, Derivation]], top: int = 3
-) -> dict[tuple[str, str], tuple[float, Derivation]]:
+    fam: _Family, pairs: Sequence[PairEvidence], edges: dict[tuple[str, str], tuple[float, Candidate]], top: int = 3
+) -> dict[tuple[str, str], tuple[float, Candidate]]:
     """Settle x -> b against g -> b, where g is one of x's own likely sources:
     b copied x if it holds more of x's additions (text of x that g lacks)
     than of what x dropped (text of g that x lacks); otherwise b copied g, and
@@ -120,12 +127,11 @@ def triangulate(
             out[key] = (w, edge)
             continue
         conf = round(w * 0.5, 4)
-        evidence = {**edge.evidence, "explained_by": lost[key]}
-        out[key] = (conf, Derivation(edge.child, edge.parent, conf, edge.change, evidence))
+        out[key] = (conf, edge._replace(confidence=conf, explained_by=lost[key]))
     return out
 
 
-def _copy_of_copy_rate(edges: dict[tuple[str, str], tuple[float, Derivation]],
+def _copy_of_copy_rate(edges: dict[tuple[str, str], tuple[float, Candidate]],
                        counts: dict[tuple[str, str, str], tuple[int, int]]) -> dict[str, float]:
     """Per document: how often, in its family, a copy that could tell an
     intermediate x from x's source g took x's additions rather than g's text
@@ -180,7 +186,7 @@ def _inherited(run_tokens: Callable[[str, str], tuple[np.ndarray, np.ndarray]],
     return int(np.unique(on_b[keep]).size)
 
 
-def _arborescence(nodes: list[str], edges: dict[tuple[str, str], tuple[float, Derivation]]) -> dict[str, str]:
+def _arborescence(nodes: list[str], edges: dict[tuple[str, str], tuple[float, Candidate]]) -> dict[str, str]:
     """Parent of each node in one family (absent: hangs off the root)."""
     g = nx.DiGraph()
     g.add_nodes_from(nodes)
@@ -215,7 +221,7 @@ def _break_cycles(parent: dict[str, str], best: dict[str, tuple[float, str]]) ->
             del parent[weakest]
 
 
-def _latent(fam: _Family, pairs: Sequence[PairEvidence], parent: dict[str, str], edges: dict[tuple[str, str], tuple[float, Derivation]]) -> tuple[list[Latent], dict[str, str]]:
+def _latent(fam: _Family, pairs: Sequence[PairEvidence], parent: dict[str, str], edges: dict[tuple[str, str], tuple[float, Candidate]]) -> tuple[list[Latent], dict[str, str]]:
     """Siblings sharing text their common parent lacks: a missing source above them all."""
     by_pair = {(p.a, p.b): p for p in pairs}
     children: dict[str, list[str]] = defaultdict(list)
@@ -280,7 +286,7 @@ def _unexplained(fam: _Family, pair: PairEvidence, parent: str, by_pair: dict[tu
     return out
 
 
-def _latent_edge(child: str, parent: str, latents: list[Latent], edges: dict[tuple[str, str], tuple[float, Derivation]]) -> Derivation:
+def _latent_edge(child: str, parent: str, latents: list[Latent], edges: dict[tuple[str, str], tuple[float, Candidate]]) -> Derivation:
     """An edge to or from a latent source: as sure as the child's best tie to the group."""
     lat = next(x for x in latents if x.id in (parent, child))
     ties = [edges[(x, child)][1] for x in lat.children if (x, child) in edges]
@@ -289,11 +295,12 @@ def _latent_edge(child: str, parent: str, latents: list[Latent], edges: dict[tup
     if best is None:
         return Derivation(child, parent, 0.5, "unknown", evidence)
     evidence["via"] = {"document": best.parent, "confidence": best.confidence, "change": best.change}
-    evidence.update({k: best.evidence[k] for k in ("covered_child", "covered_child_weighted", "bigram_containment") if k in best.evidence})
+    evidence.update(covered_child=best.covered_child, covered_child_weighted=best.covered_child_weighted,
+                    bigram_containment=best.bigram_containment)
     return Derivation(child, parent, best.confidence, best.change, evidence)
 
 
-def forest(fam: _Family, pairs: Sequence[PairEvidence], edges: dict[tuple[str, str], Derivation],
+def forest(fam: _Family, pairs: Sequence[PairEvidence], edges: dict[tuple[str, str], Candidate],
            nodes: Sequence[str]) -> tuple[list[Derivation], list[Latent], set[str]]:
     """Derivations and latent sources of the families of ``nodes``; also the
     documents that got an edge."""
@@ -304,7 +311,7 @@ def forest(fam: _Family, pairs: Sequence[PairEvidence], edges: dict[tuple[str, s
     parent: dict[str, str] = {}
     comps = [sorted(c) for c in nx.connected_components(g) if len(c) > 1]
     family_of = {n: k for k, comp in enumerate(comps) for n in comp}
-    by_family: dict[int, dict[tuple[str, str], tuple[float, Derivation]]] = defaultdict(dict)
+    by_family: dict[int, dict[tuple[str, str], tuple[float, Candidate]]] = defaultdict(dict)
     for key, value in cand.items():
         by_family[family_of[key[0]]][key] = value
     for k, comp in enumerate(comps):
@@ -316,5 +323,5 @@ def forest(fam: _Family, pairs: Sequence[PairEvidence], edges: dict[tuple[str, s
         if p in lat_ids or child in lat_ids:
             out_edges.append(_latent_edge(child, p, latents, cand))
         else:
-            out_edges.append(cand[(p, child)][1])
+            out_edges.append(derivation(fam, cand[(p, child)][1]))
     return out_edges, latents, set(parent)

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -435,22 +435,42 @@ def _change(pair: PairEvidence, child: str, n_child: int, n_parent: int, rel_fac
     return "paraphrase"
 
 
-#: Pairs per task when ``candidates`` runs on several processes.
+class Candidate(NamedTuple):
+    """A candidate edge as the forest chooses among them: its score and the
+    figures the choice reads (each as its evidence states it), without the
+    evidence itself, which ``derivation`` builds for the edges chosen."""
+
+    child: str
+    parent: str
+    confidence: float
+    change: str
+    probability: float  # that the child derives from the parent (the evidence's ``direction``)
+    by: str  # what decided the direction
+    relatedness: float
+    relatedness_exact: float
+    covered_child: float
+    covered_child_weighted: float
+    bigram_containment: float
+    explained_by: dict[str, Any] | None = None  # the sibling that explains the child better (``arborescence.triangulate``)
+
+
+#: Pairs per task when ``weigh`` runs on several processes.
 CHUNK_PAIRS = 200
 _STATE: dict[str, Any] = {}
 
 
-def candidates(docs: Sequence[Document], streams: Sequence[TokenStream], pairs: Sequence[PairEvidence],
-               jobs: int = 1, aligned: Sequence[PairEvidence] = ()) -> tuple[_Family, dict[tuple[str, str], Derivation]]:
+def weigh(docs: Sequence[Document], streams: Sequence[TokenStream], pairs: Sequence[PairEvidence],
+          jobs: int = 1, aligned: Sequence[PairEvidence] = ()) -> tuple[_Family, dict[tuple[str, str], Candidate]]:
     """Every related pair's candidate edges, both ways, on ``jobs``
     processes (forked after the family's facts are computed; the edges come
     back in pair order, so the result does not depend on ``jobs``)."""
     fam = _Family(docs, streams, pairs, aligned)
     chunks = [range(k, min(k + CHUNK_PAIRS, len(pairs))) for k in range(0, len(pairs), CHUNK_PAIRS)]
-    edges: dict[tuple[str, str], Derivation] = {}
+    edges: dict[tuple[str, str], Candidate] = {}
     if jobs <= 1 or len(chunks) < 2:
         for pair in pairs:
-            edges.update(_pair_edges(fam, pair))
+            for e in _pair_edges(fam, pair)[0]:
+                edges[(e.parent, e.child)] = e
         return fam, edges
     _STATE.update(fam=fam, pairs=pairs)
     # the forked workers share the parent's objects until they write to them:
@@ -460,51 +480,73 @@ def candidates(docs: Sequence[Document], streams: Sequence[TokenStream], pairs: 
         ctx = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
             for part in pool.map(_chunk_edges, chunks):
-                edges.update(part)
+                for e in part:
+                    edges[(e.parent, e.child)] = e
     finally:
         gc.unfreeze()
         _STATE.clear()
     return fam, edges
 
 
-def _chunk_edges(chunk: range) -> list[tuple[tuple[str, str], Derivation]]:
+def _chunk_edges(chunk: range) -> list[Candidate]:
     fam, pairs = _STATE["fam"], _STATE["pairs"]
-    return [edge for i in chunk for edge in _pair_edges(fam, pairs[i])]
+    return [e for i in chunk for e in _pair_edges(fam, pairs[i])[0]]
 
 
-def _pair_edges(fam: _Family, pair: PairEvidence) -> list[tuple[tuple[str, str], Derivation]]:
+def derivation(fam: _Family, edge: Candidate) -> Derivation:
+    """A candidate edge with its evidence, as ``audit.json`` exports it."""
+    pair = fam.by_pair[(min(edge.child, edge.parent), max(edge.child, edge.parent))]
+    evidence = _pair_edges(fam, pair, evidence_of=edge.child)[1]
+    if edge.explained_by is not None:
+        evidence["explained_by"] = edge.explained_by
+    return Derivation(edge.child, edge.parent, edge.confidence, edge.change, evidence)
+
+
+def candidates(docs: Sequence[Document], streams: Sequence[TokenStream], pairs: Sequence[PairEvidence],
+               jobs: int = 1, aligned: Sequence[PairEvidence] = ()) -> tuple[_Family, dict[tuple[str, str], Derivation]]:
+    """Every related pair's candidate edges (``weigh``), each with its evidence."""
+    fam, edges = weigh(docs, streams, pairs, jobs=jobs, aligned=aligned)
+    return fam, {key: derivation(fam, e) for key, e in edges.items()}
+
+
+def _pair_edges(fam: _Family, pair: PairEvidence, evidence_of: str | None = None) -> tuple[list[Candidate], dict[str, Any]]:
     """Both directions of a related pair (none when neither side is explained
-    enough by the other), each with its evidence and confidence."""
-    out = []
+    enough by the other), each with its confidence; and the evidence of the
+    one whose child is ``evidence_of``, if any."""
+    out: list[Candidate] = []
+    evidence: dict[str, Any] = {}
     weighted = _passage_weights(fam, pair)
     own_run = _own_run(fam, pair, weighted)
     facts_of = {}
     for parent, child in ((pair.a, pair.b), (pair.b, pair.a)):
         facts_of[child] = _relatedness(fam, pair, weighted, child, own_run)
     if max(rel for rel, _ in facts_of.values()) < MIN_RELATED:
-        return out
+        return out, evidence
     for parent, child in ((pair.a, pair.b), (pair.b, pair.a)):
         rel, facts = facts_of[child]
         d, dev = _direction(fam, pair, parent, child)
-        child_is_a = child == pair.a
-        passages = sorted(weighted, key=lambda t: -t[0].tokens)[:50]
-        evidence = {
-            **facts,
-            "relatedness": round(min(1.0, rel), 4),
-            "relatedness_exact": round(rel, 6),
-            "direction": {**dev, "probability": round(d, 4)},
-            "passages": len(pair.passages),
-            "longest": pair.longest,
-            "quoted_passages": sum(1 for t in weighted if t[2]),
-            "stock_passages": sum(1 for t in weighted if t[3]),
-            "cues": fam.cues(child),
-            "shared": [
-                {"child": list(_side(q, child_is_a)[0]), "parent": list(_side(q, child_is_a)[1]),
-                 "tokens": q.tokens, "quote": isq, "stock": st, "weight": round(w, 3)}
-                for q, w, isq, st in sorted(passages, key=lambda t: _side(t[0], child_is_a)[0])
-            ],
-        }
+        if child == evidence_of:
+            child_is_a = child == pair.a
+            passages = sorted(weighted, key=lambda t: -t[0].tokens)[:50]
+            evidence = {
+                **facts,
+                "relatedness": round(min(1.0, rel), 4),
+                "relatedness_exact": round(rel, 6),
+                "direction": {**dev, "probability": round(d, 4)},
+                "passages": len(pair.passages),
+                "longest": pair.longest,
+                "quoted_passages": sum(1 for t in weighted if t[2]),
+                "stock_passages": sum(1 for t in weighted if t[3]),
+                "cues": fam.cues(child),
+                "shared": [
+                    {"child": list(_side(q, child_is_a)[0]), "parent": list(_side(q, child_is_a)[1]),
+                     "tokens": q.tokens, "quote": isq, "stock": st, "weight": round(w, 3)}
+                    for q, w, isq, st in sorted(passages, key=lambda t: _side(t[0], child_is_a)[0])
+                ],
+            }
         confidence = round(min(1.0, rel) * d, 4)
         change = _change(pair, child, len(fam.streams[child]), len(fam.streams[parent]), facts)
-        out.append(((parent, child), Derivation(child, parent, confidence, change, evidence)))
-    return out
+        out.append(Candidate(child, parent, confidence, change, round(d, 4), dev["by"], round(min(1.0, rel), 4),
+                             round(rel, 6), facts["covered_child"], facts["covered_child_weighted"],
+                             facts["bigram_containment"]))
+    return out, evidence

@@ -17,7 +17,7 @@ import numpy as np
 
 from provenance.lineage import arborescence, calibration, verbatim_pairs
 from provenance.lineage import tree as trees
-from provenance.lineage.evidence import LATENT_MIN_RUN, _Family, candidates
+from provenance.lineage.evidence import LATENT_MIN_RUN, Candidate, _Family, derivation, weigh
 from provenance.model import Derivation, Document, Latent, Lineage, PairEvidence, TokenStream
 from provenance.settings import Settings
 
@@ -86,7 +86,7 @@ def _latent_id(members: Sequence[str]) -> str:
     return "latent:" + hashlib.blake2b("\n".join(sorted(members)).encode("utf-8"), digest_size=6).hexdigest()
 
 
-def _family(fam: _Family, members: list[str], edges: dict[tuple[str, str], Derivation],
+def _family(fam: _Family, members: list[str], edges: dict[tuple[str, str], Candidate],
             by_pair: dict[tuple[str, str], PairEvidence]) -> tuple[list[Derivation], list[Latent]]:
     """One family's tree: fitted, rooted, turned into derivations and latent sources."""
     sizes = {m: len(fam.streams[m]) for m in members}
@@ -106,8 +106,8 @@ def _family(fam: _Family, members: list[str], edges: dict[tuple[str, str], Deriv
             e = edges.get((p, c))
             if e is None:
                 continue
-            if e.evidence["direction"]["by"] in STATED:  # dates, times, attribution: the publisher's word
-                logodds[(p, c)] = trees.logit(float(e.evidence["direction"]["probability"]))
+            if e.by in STATED:  # dates, times, attribution: the publisher's word
+                logodds[(p, c)] = trees.logit(float(e.probability))
                 continue
             child_lacks, parent_lacks = (a_lacks, b_lacks) if c == pair.a else (b_lacks, a_lacks)
             lacks[(p, c)] = (child_lacks, parent_lacks)
@@ -161,18 +161,19 @@ def _family(fam: _Family, members: list[str], edges: dict[tuple[str, str], Deriv
                                    "branch": round(branch, 2), "against": others}
         if (min(c, p), max(c, p)) in stable:
             tree_ev["support"] = stable[(min(c, p), max(c, p))]
-        direction = dict(e.evidence["direction"])
+        pair_ev = derivation(fam, e).evidence
+        direction = dict(pair_ev["direction"])
         if (p, c) in lacks:  # oriented by its omissions, not by the pair's containment
             tree_ev["omissions"] = {"child": lacks[(p, c)][0], "parent": lacks[(p, c)][1]}
             direction.update(by="omissions", probability=round(1.0 / (1.0 + math.exp(-logodds[(p, c)])), 4))
-        evidence = {**e.evidence, "direction": direction, "tree": tree_ev, "readings": _readings(fam, c, p, others)}
-        raw = round(float(e.evidence["relatedness"]) * float(direction["probability"]), 4)
+        evidence = {**pair_ev, "direction": direction, "tree": tree_ev, "readings": _readings(fam, c, p, others)}
+        raw = round(float(e.relatedness) * float(direction["probability"]), 4)
         out.append(Derivation(c, p, raw, e.change, evidence))
     return out, latents
 
 
 def _latent_edge(child: str, parent: str, names: dict[str, str], tree: trees.UnrootedTree,
-                 edges: dict[tuple[str, str], Derivation], branch: float) -> Derivation:
+                 edges: dict[tuple[str, str], Candidate], branch: float) -> Derivation:
     """An edge to or from a latent source: as sure as the child's best tie
     to the documents around that latent source."""
     lat = parent if trees.hypothetical(parent) else child
@@ -185,8 +186,8 @@ def _latent_edge(child: str, parent: str, names: dict[str, str], tree: trees.Unr
     if best is None:
         return Derivation(cid, pid, 0.5, "unknown", evidence)
     evidence["via"] = {"document": best.parent, "confidence": best.confidence, "change": best.change}
-    evidence.update({k: best.evidence[k] for k in ("covered_child", "covered_child_weighted", "bigram_containment")
-                     if k in best.evidence})
+    evidence.update(covered_child=best.covered_child, covered_child_weighted=best.covered_child_weighted,
+                    bigram_containment=best.bigram_containment)
     return Derivation(cid, pid, best.confidence, best.change, evidence)
 
 
@@ -252,7 +253,7 @@ def infer(
     gets the tree fitted to the change events between its members; any other
     family, its maximum spanning arborescence of containment."""
     vpairs = verbatim_pairs(docs, streams, pairs)
-    fam, edges = candidates(docs, streams, vpairs, jobs=jobs, aligned=pairs)
+    fam, edges = weigh(docs, streams, vpairs, jobs=jobs, aligned=pairs)
     by_pair = {(p.a, p.b): p for p in vpairs}
     g = nx.Graph()
     g.add_nodes_from(d.id for d in docs)
@@ -262,7 +263,7 @@ def infer(
     rest: set[str] = set()
     comps = sorted((sorted(c) for c in nx.connected_components(g) if len(c) > 1), key=lambda c: c[0])
     family_of = {n: k for k, comp in enumerate(comps) for n in comp}
-    edges_of: dict[int, dict[tuple[str, str], Derivation]] = defaultdict(dict)
+    edges_of: dict[int, dict[tuple[str, str], Candidate]] = defaultdict(dict)
     for key, e in edges.items():
         edges_of[family_of[key[0]]][key] = e
     pairs_of: dict[int, dict[tuple[str, str], PairEvidence]] = defaultdict(dict)
