@@ -246,9 +246,6 @@ def weigh_pair(sa: Sentences, sb: Sentences) -> tuple[Weighted, Weighted, np.nda
 
 _NONE = np.zeros((0, 2), dtype=np.int64)
 
-#: Candidate sentence pairs are generated and scored in windows of the first
-#: text's sentences of about this many (sentence, shared term) pairs at a time.
-WINDOW = 1 << 20
 #: Work allowed for candidate generation: this many (sentence, sentence) pairs
 #: per sentence of the pair, and at least CANDIDATE_FLOOR.  Terms are taken
 #: rarest first until the budget is spent; below it (every pair of news or PAN
@@ -257,157 +254,169 @@ CANDIDATE_BUDGET = 32
 CANDIDATE_FLOOR = 100_000
 
 
-def _indexed(a: Weighted, rank: np.ndarray, idf: np.ndarray, cosine: float, dice_min: float) -> np.ndarray:
-    """Which entries of ``a`` a candidate pair must share a term with (prefix filtering).
-
-    Each sentence's terms in order from the most common: the longest prefix
-    whose weight alone cannot reach the cosine (its norm is below it:
-    Cauchy-Schwarz) or the Dice overlap (its isf mass is below
-    ``dice / (2 - dice)`` of the sentence's) is left out.  A sentence pair
-    that shares no other term fails the thresholds, so it is never a seed.
-    """
-    order = np.lexsort((rank[a.col], a.row))
-    row = a.row[order]
-    sq = np.cumsum(a.weight[order] ** 2)
-    ms = np.cumsum(idf[a.col[order]])
-    start = a.ptr[row]
-    base_sq = np.where(start > 0, sq[np.maximum(start - 1, 0)], 0.0)
-    base_ms = np.where(start > 0, ms[np.maximum(start - 1, 0)], 0.0)
-    sq, ms = sq - base_sq, ms - base_ms
-    share = dice_min / (2.0 - dice_min) if dice_min < 2.0 else np.inf
-    # a small margin keeps the filter exact despite rounding
-    common = ((sq + 1e-7 < cosine * cosine) & (cosine > 0)) | ((ms + 1e-7 * (1.0 + a.mass[row]) < share * a.mass[row]) & (dice_min > 0))
-    keep = np.zeros(a.row.shape[0], dtype=bool)
-    keep[order[~common]] = True
-    return keep
-
-
-def _scores(a: Weighted, b: Weighted, idf: np.ndarray, b_keys: np.ndarray, ci: np.ndarray,
-            cj: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The cosine and the shared isf mass of each pair ``(ci, cj)``, on the terms of its
-    sentence of ``a`` found in its sentence of ``b``."""
-    width = idf.shape[0]
-    la = a.ptr[ci + 1] - a.ptr[ci]
-    k = np.repeat(np.arange(ci.size), la)
-    ent = np.repeat(a.ptr[ci], la) + (np.arange(k.size) - np.repeat(np.cumsum(la) - la, la))
-    keys = cj[k] * width + a.col[ent]
-    pos = np.minimum(np.searchsorted(b_keys, keys), b_keys.size - 1)
-    hit = b_keys[pos] == keys
-    k, ent, pos = k[hit], ent[hit], pos[hit]
-    cos = np.bincount(k, weights=a.weight[ent] * b.weight[pos], minlength=ci.size)
-    shared = np.bincount(k, weights=idf[a.col[ent]], minlength=ci.size)
-    return cos, shared
-
-
 @numba.njit(cache=True, nogil=True)
-def _products(ptr, cols, a_w, a_m, t_ptr, t_row, t_w, r0, r1, nb, most):  # pragma: no cover - compiled
-    """For the sentences ``r0..r1`` of ``a`` (their looked-up entries ``ptr``/``cols``, with
-    weights ``a_w`` and isf ``a_m``), every sentence ``j`` of ``b`` sharing a term: the
-    summed products of the weights and the summed isf, sorted by ``(i, j)``.  A sparse
-    product row by row (Gustavson's), summing each pair's terms in the order of ``a``'s
-    entries; ``most`` bounds the pairs (the window's term lookups)."""
-    out_i = np.empty(most, dtype=np.int64)
-    out_j = np.empty(most, dtype=np.int64)
-    out_w = np.empty(most)
-    out_m = np.empty(most)
-    acc_w = np.zeros(nb)
-    acc_m = np.zeros(nb)
-    seen = np.full(nb, -1, dtype=np.int64)
-    touched = np.empty(nb, dtype=np.int64)
+def _candidates(a_row, a_col, a_weight, a_ptr, a_mass, b_col, b_weight, b_ptr, b_mass, rank, idf, cosine,
+                dice_min, budget):  # pragma: no cover - compiled
+    """The sentence pairs of ``a`` and ``b`` passing both thresholds, with their cosine (see
+    ``candidates``): prefix filter, budget, inverted index, bounds, exact scores."""
+    width = idf.shape[0]
+    n_a = a_ptr.shape[0] - 1
+    n_b = b_ptr.shape[0] - 1
+    k = a_row.shape[0]
+    # which entries of a a candidate pair must share a term with (prefix filtering):
+    # each sentence's terms in order from the most common; the longest prefix whose
+    # weight alone cannot reach the cosine (its norm is below it: Cauchy-Schwarz) or the
+    # Dice overlap (its isf mass is below dice / (2 - dice) of the sentence's) is left
+    # out, with a small margin that keeps the filter exact despite rounding
+    order = np.empty(k, dtype=np.int64)
+    for r in range(n_a):
+        lo, hi = a_ptr[r], a_ptr[r + 1]
+        order[lo:hi] = np.argsort(rank[a_col[lo:hi]]) + lo
+    sq = np.empty(k)
+    ms = np.empty(k)
+    run_sq = 0.0
+    run_ms = 0.0
+    for t in range(k):
+        e = order[t]
+        run_sq += a_weight[e] * a_weight[e]
+        run_ms += idf[a_col[e]]
+        sq[t] = run_sq
+        ms[t] = run_ms
+    share = dice_min / (2.0 - dice_min) if dice_min < 2.0 else np.inf
+    keep = np.empty(k, dtype=np.bool_)
+    for t in range(k):
+        e = order[t]
+        r = a_row[e]
+        start = a_ptr[r]
+        s_t = sq[t] - (sq[start - 1] if start > 0 else 0.0)
+        m_t = ms[t] - (ms[start - 1] if start > 0 else 0.0)
+        common = ((s_t + 1e-7 < cosine * cosine) and cosine > 0) or (
+            (m_t + 1e-7 * (1.0 + a_mass[r]) < share * a_mass[r]) and dice_min > 0)
+        keep[e] = not common
+    # the budget: the rarest terms first, while their lookups fit
+    per_col = np.zeros(width, dtype=np.int64)
+    for q in range(b_col.shape[0]):
+        per_col[b_col[q]] += 1
+    cost = np.zeros(width, dtype=np.int64)
+    for e in range(k):
+        if keep[e]:
+            cost[a_col[e]] += 1
+    total = 0
+    for c in range(width):
+        cost[c] *= per_col[c]
+        total += cost[c]
+    if total > budget:
+        by_rank = np.empty(width, dtype=np.int64)
+        for c in range(width):
+            by_rank[rank[c]] = c
+        allowed = np.zeros(width, dtype=np.bool_)
+        spent = 0
+        for q in range(width - 1, -1, -1):
+            spent += cost[by_rank[q]]
+            if spent <= budget:
+                allowed[by_rank[q]] = True
+        for e in range(k):
+            keep[e] = keep[e] and allowed[a_col[e]]
+    # the most the terms left out of the lookup can add to a pair's cosine and shared mass
+    # (the norm of a sentence's left-out part, or its weights times the largest weight in b)
+    top_b = np.zeros(width)
+    for q in range(b_col.shape[0]):
+        top_b[b_col[q]] = max(top_b[b_col[q]], b_weight[q])
+    left_sq = np.zeros(n_a)
+    left_top = np.zeros(n_a)
+    left_mass = np.zeros(n_a)
+    for e in range(k):
+        if not keep[e]:
+            r = a_row[e]
+            left_sq[r] += a_weight[e] * a_weight[e]
+            left_top[r] += a_weight[e] * top_b[a_col[e]]
+            left_mass[r] += idf[a_col[e]]
+    left_norm = np.minimum(np.sqrt(left_sq), left_top)
+    # b's inverted index: for each term, the entries holding it, in sentence order
+    t_ptr = np.zeros(width + 1, dtype=np.int64)
+    for c in range(width):
+        t_ptr[c + 1] = t_ptr[c] + per_col[c]
+    fill = t_ptr[:-1].copy()
+    t_ent = np.empty(b_col.shape[0], dtype=np.int64)
+    b_row = np.empty(b_col.shape[0], dtype=np.int64)
+    for j in range(n_b):
+        for q in range(b_ptr[j], b_ptr[j + 1]):
+            b_row[q] = j
+            t_ent[fill[b_col[q]]] = q
+            fill[b_col[q]] += 1
+    # row by row (Gustavson's sparse product): each pair's score on the looked-up terms,
+    # summed in the order of a's entries; the pairs the bounds cannot rule out scored exactly
+    acc_w = np.zeros(n_b)
+    acc_m = np.zeros(n_b)
+    seen = np.full(n_b, -1, dtype=np.int64)
+    touched = np.empty(n_b, dtype=np.int64)
+    size = 1024
+    out_i = np.empty(size, dtype=np.int64)
+    out_j = np.empty(size, dtype=np.int64)
+    out_c = np.empty(size)
     n = 0
-    for i in range(r0, r1):
+    for i in range(n_a):
         nt = 0
-        for e in range(ptr[i], ptr[i + 1]):
-            t = cols[e]
-            for q in range(t_ptr[t], t_ptr[t + 1]):
-                j = t_row[q]
+        for e in range(a_ptr[i], a_ptr[i + 1]):
+            if not keep[e]:
+                continue
+            c = a_col[e]
+            for u in range(t_ptr[c], t_ptr[c + 1]):
+                q = t_ent[u]
+                j = b_row[q]
                 if seen[j] != i:
                     seen[j] = i
                     touched[nt] = j
                     nt += 1
                     acc_w[j] = 0.0
                     acc_m[j] = 0.0
-                acc_w[j] += a_w[e] * t_w[q]
-                acc_m[j] += a_m[e]
-        row = np.sort(touched[:nt])
-        for j in row:
-            out_i[n], out_j[n], out_w[n], out_m[n] = i, j, acc_w[j], acc_m[j]
-            n += 1
-    return out_i[:n], out_j[:n], out_w[:n], out_m[:n]
+                acc_w[j] += a_weight[e] * b_weight[q]
+                acc_m[j] += idf[c]
+        for j in np.sort(touched[:nt]):
+            bound_mass = 2 * (acc_m[j] + left_mass[i]) + 1e-9 * (1.0 + a_mass[i] + b_mass[j])
+            if not (acc_w[j] + left_norm[i] + 1e-9 >= cosine and bound_mass >= dice_min * (a_mass[i] + b_mass[j])):
+                continue
+            cos = 0.0
+            shared = 0.0
+            lo, hi = b_ptr[j], b_ptr[j + 1]
+            for e in range(a_ptr[i], a_ptr[i + 1]):
+                q = lo + np.searchsorted(b_col[lo:hi], a_col[e])
+                if q < hi and b_col[q] == a_col[e]:
+                    cos += a_weight[e] * b_weight[q]
+                    shared += idf[a_col[e]]
+            dice = 2 * shared / max(a_mass[i] + b_mass[j], 1e-12)
+            if cos >= cosine and dice >= dice_min:
+                if n == size:
+                    size *= 2
+                    out_i = np.concatenate((out_i, np.empty(size - n, dtype=np.int64)))
+                    out_j = np.concatenate((out_j, np.empty(size - n, dtype=np.int64)))
+                    out_c = np.concatenate((out_c, np.empty(size - n)))
+                out_i[n], out_j[n], out_c[n] = i, j, cos
+                n += 1
+    return out_i[:n], out_j[:n], out_c[:n]
 
 
 def candidates(a: Weighted, b: Weighted, idf: np.ndarray, cosine: float = DEFAULT_ALIGN_COSINE,
                dice_min: float = DEFAULT_ALIGN_DICE) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sentence pairs ``(i, j)`` that pass both thresholds, with their cosine, sorted.
 
-    The rarer terms of each sentence of ``a`` (``_indexed``) are looked up in
-    an inverted index of ``b`` (a sparse product, window by window of ``a``'s
-    sentences), rarest terms first within a budget linear in the pair's
-    sentences.  The product gives each candidate's score on those terms; with
-    the most the left-out terms can add (their norm, their isf mass) it drops
-    the candidates that cannot pass, and the rest are scored exactly.
+    The rarer terms of each sentence of ``a`` (prefix filtering: a pair that
+    shares none of them cannot pass) are looked up in an inverted index of
+    ``b``, rarest terms first within a budget linear in the pair's sentences;
+    below it (every pair of news or PAN size) the candidates are exactly the
+    pairs that pass.  The lookups give each pair its score on those terms; with
+    the most the terms left out can add (their norm, their isf mass) they drop
+    the pairs that cannot pass, and the rest are scored exactly.  One compiled
+    pass (``_candidates``): memory in the pair's entries and candidates.
     """
     width = idf.shape[0]
     if a.n == 0 or b.n == 0 or width == 0:
         return _EMPTY, _EMPTY, np.zeros(0)
     rank = np.empty(width, dtype=np.int64)
     rank[np.lexsort((np.arange(width), idf))] = np.arange(width)  # most common first
-    keep = _indexed(a, rank, idf, cosine, dice_min)
-    per_col = np.bincount(b.col, minlength=width)
-    cost_col = np.bincount(a.col[keep], minlength=width) * per_col
     budget = max(CANDIDATE_FLOOR, CANDIDATE_BUDGET * (a.n + b.n))
-    if int(cost_col.sum()) > budget:
-        # the rarest terms within the budget: a pair sharing only common words is left out
-        by_rarity = np.argsort(-rank)
-        within = np.cumsum(cost_col[by_rarity]) <= budget
-        allowed = np.zeros(width, dtype=bool)
-        allowed[by_rarity[within]] = True
-        keep &= allowed[a.col]
-    left = ~keep
-    # the most the terms left out of the lookup can add to a pair's cosine and shared mass
-    # (the norm of a sentence's left-out part, or its weights times the largest weight in b)
-    top_b = np.zeros(width)
-    np.maximum.at(top_b, b.col, b.weight)
-    left_norm = np.minimum(np.sqrt(np.bincount(a.row[left], weights=a.weight[left] ** 2, minlength=a.n)),
-                           np.bincount(a.row[left], weights=a.weight[left] * top_b[a.col[left]], minlength=a.n))
-    left_mass = np.bincount(a.row[left], weights=idf[a.col[left]], minlength=a.n)
-    ptr = np.zeros(a.n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(a.row[keep], minlength=a.n), out=ptr[1:])
-    cols = a.col[keep]
-    a_w, a_m = a.weight[keep], idf[cols]
-    # b's inverted index: for each term, the sentences holding it, in order
-    by_term = np.argsort(b.col, kind="stable")
-    t_ptr = np.zeros(width + 1, dtype=np.int64)
-    np.cumsum(per_col, out=t_ptr[1:])
-    t_row, t_w = b.row[by_term], b.weight[by_term]
-    b_keys = b.row * width + b.col  # sorted: entries are sorted by sentence, then column
-    flops = np.zeros(a.n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(a.row[keep], weights=per_col[cols], minlength=a.n).astype(np.int64), out=flops[1:])
-    out_i, out_j, out_c = [], [], []
-    r0 = 0
-    while r0 < a.n:
-        r1 = max(int(np.searchsorted(flops, flops[r0] + WINDOW, side="right")) - 1, r0 + 1)
-        ci, cj, w, m = _products(ptr, cols, a_w, a_m, t_ptr, t_row, t_w, r0, r1, b.n, int(flops[r1] - flops[r0]))
-        r0 = r1
-        if ci.size == 0:
-            continue
-        bound_mass = 2 * (m + left_mass[ci]) + 1e-9 * (1.0 + a.mass[ci] + b.mass[cj])
-        ok = (w + left_norm[ci] + 1e-9 >= cosine) & (bound_mass >= dice_min * (a.mass[ci] + b.mass[cj]))
-        ci, cj = ci[ok], cj[ok]
-        # scored in parts of about WINDOW (pair, term) lookups
-        reach = np.cumsum(a.ptr[ci + 1] - a.ptr[ci])
-        cuts = np.searchsorted(reach, np.arange(WINDOW, int(reach[-1]) if reach.size else 0, WINDOW), side="right")
-        parts = [_scores(a, b, idf, b_keys, x, y) for x, y in zip(np.split(ci, cuts), np.split(cj, cuts))]
-        cos = np.concatenate([c for c, _ in parts]) if parts else np.zeros(0)
-        shared = np.concatenate([m for _, m in parts]) if parts else np.zeros(0)
-        dice = 2 * shared / np.maximum(a.mass[ci] + b.mass[cj], 1e-12)
-        ok = (cos >= cosine) & (dice >= dice_min)
-        out_i.append(ci[ok])
-        out_j.append(cj[ok])
-        out_c.append(cos[ok])
-    if not out_i:
-        return _EMPTY, _EMPTY, np.zeros(0)
-    return np.concatenate(out_i), np.concatenate(out_j), np.concatenate(out_c)
+    return _candidates(a.row, a.col, a.weight, a.ptr, a.mass, b.col, b.weight, b.ptr, b.mass, rank, idf,
+                       float(cosine), float(dice_min), budget)
 
 
 def seeds(a: Weighted, b: Weighted, idf: np.ndarray, cosine: float = DEFAULT_ALIGN_COSINE,
