@@ -209,6 +209,27 @@ def sentences(doc: Document, stream: TokenStream) -> Sentences:
     return _sentences_of(chars, row[keep].astype(np.int64), stream.ids[keep].astype(np.int64))
 
 
+@numba.njit(cache=True, nogil=True)
+def _union_sf(va, sfa, vb, sfb):  # pragma: no cover - compiled
+    """The union of two sorted vocabularies, with the summed sentence frequency of each term."""
+    vocab = np.empty(va.shape[0] + vb.shape[0], dtype=np.int64)
+    sf = np.zeros(vocab.shape[0], dtype=np.int64)
+    i = j = n = 0
+    while i < va.shape[0] or j < vb.shape[0]:
+        if j == vb.shape[0] or (i < va.shape[0] and va[i] < vb[j]):
+            vocab[n], sf[n] = va[i], sfa[i]
+            i += 1
+        elif i == va.shape[0] or vb[j] < va[i]:
+            vocab[n], sf[n] = vb[j], sfb[j]
+            j += 1
+        else:
+            vocab[n], sf[n] = va[i], sfa[i] + sfb[j]
+            i += 1
+            j += 1
+        n += 1
+    return vocab[:n], sf[:n]
+
+
 def pair_idf(sa: Sentences, sb: Sentences) -> tuple[np.ndarray, np.ndarray]:
     """The pair's vocabulary and the inverse sentence frequency of each of its terms over
     the sentences of both texts.
@@ -218,24 +239,39 @@ def pair_idf(sa: Sentences, sb: Sentences) -> tuple[np.ndarray, np.ndarray]:
     sentences of the two texts (a function word, the topic's own name) weighs
     little, a word found in few weighs much.
     """
-    vocab = np.union1d(sa.vocab, sb.vocab)
-    sf = np.zeros(vocab.shape[0], dtype=np.int64)
-    sf[np.searchsorted(vocab, sa.vocab)] += sa.vocab_sf
-    sf[np.searchsorted(vocab, sb.vocab)] += sb.vocab_sf
+    vocab, sf = _union_sf(sa.vocab, sa.vocab_sf, sb.vocab, sb.vocab_sf)
     n = sa.chars.shape[0] + sb.chars.shape[0]
     return vocab, np.log((n + 1) / np.maximum(sf, 1))
 
 
-def weigh(s: Sentences, vocab: np.ndarray, idf: np.ndarray) -> Weighted:
-    n = s.chars.shape[0]
-    col = np.searchsorted(vocab, s.entry_term)
-    tf = s.entry_count * idf[col]
-    norms = np.sqrt(np.bincount(s.entry_row, weights=tf * tf, minlength=n))
-    norms[norms == 0] = 1.0
+@numba.njit(cache=True, nogil=True)
+def _weigh(entry_row, entry_term, entry_count, n, vocab, idf):  # pragma: no cover - compiled
+    col = np.searchsorted(vocab, entry_term)
+    tf = entry_count * idf[col]
+    sq = np.zeros(n)
+    mass = np.zeros(n)
     ptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(s.entry_row, minlength=n), out=ptr[1:])
-    return Weighted(s.chars, s.entry_row, col, s.entry_count, tf / norms[s.entry_row], ptr,
-                    np.bincount(s.entry_row, weights=idf[col], minlength=n))
+    for e in range(col.shape[0]):
+        r = entry_row[e]
+        sq[r] += tf[e] * tf[e]
+        mass[r] += idf[col[e]]
+        ptr[r + 1] += 1
+    for r in range(n):
+        ptr[r + 1] += ptr[r]
+    norms = np.sqrt(sq)
+    for r in range(n):
+        if norms[r] == 0.0:
+            norms[r] = 1.0
+    weight = np.empty(col.shape[0])
+    for e in range(col.shape[0]):
+        weight[e] = tf[e] / norms[entry_row[e]]
+    return col, weight, ptr, mass
+
+
+def weigh(s: Sentences, vocab: np.ndarray, idf: np.ndarray) -> Weighted:
+    """One text's sentences over a pair's vocabulary, weighted by the pair's tf-isf, each sentence L2-normalised."""
+    col, weight, ptr, mass = _weigh(s.entry_row, s.entry_term, s.entry_count, s.chars.shape[0], vocab, idf)
+    return Weighted(s.chars, s.entry_row, col, s.entry_count, weight, ptr, mass)
 
 
 def weigh_pair(sa: Sentences, sb: Sentences) -> tuple[Weighted, Weighted, np.ndarray]:
