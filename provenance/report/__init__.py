@@ -20,9 +20,11 @@ import base64
 import bisect
 import gzip
 import hashlib
+import itertools
 import json
 import re
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
 from importlib import resources
 from typing import Any
 
@@ -80,6 +82,13 @@ def _utf16(text: str) -> Callable[[int], int]:
 
 def payload(data: dict[str, Any]) -> dict[str, Any]:
     """What the page's script reads: compact lists, offsets in UTF-16 units."""
+    rest, pairs = _payload(data)
+    return {**rest, "pairs": list(pairs)}
+
+
+def _payload(data: dict[str, Any]) -> tuple[dict[str, Any], Iterator[list[Any]]]:
+    """The payload without its pairs, and its pairs one at a time (most of it: the
+    page's data is encoded without ever holding them all)."""
     index = {d["id"]: i for i, d in enumerate(data["documents"])}
     lin = data.get("lineage") or {"roots": [], "edges": [], "latent": []}
     js = {d["id"]: _utf16(d["text"]) for d in data["documents"]}
@@ -95,16 +104,16 @@ def payload(data: dict[str, Any]) -> dict[str, Any]:
     fams = families(list(index) + [x["id"] for x in lin["latent"]], [(e["parent"], e["child"]) for e in lin["edges"]])
     change_of = {e["child"]: e["change"] for e in lin["edges"]}
     says = verdicts(data)
+    pairs = (
+        [index[p["a"]], index[p["b"]], p["covered_a"], p["covered_b"], p["longest"],
+         [spans(p, q) for q in p["passages"]], shared_words(p, tokens),
+         edge_of.get((p["a"], p["b"]), edge_of.get((p["b"], p["a"]), -1))]
+        for p in data["pairs"]
+    )
     return {
         "docs": [[d["id"], d["title"], d.get("site") or "", d.get("published") or "", d["text"], d["tokens"],
                   d["path"], list(d.get("copies", [])), round(shared[d["id"]], 4)]
                  for d in data["documents"]],
-        "pairs": [
-            [index[p["a"]], index[p["b"]], p["covered_a"], p["covered_b"], p["longest"],
-             [spans(p, q) for q in p["passages"]], shared_words(p, tokens),
-             edge_of.get((p["a"], p["b"]), edge_of.get((p["b"], p["a"]), -1))]
-            for p in data["pairs"]
-        ],
         "edges": [[e["child"], e["parent"], e["confidence"], e["change"],
                    {**{k: v for k, v in e["evidence"].items() if k not in ("shared", "readings")},
                     "readings_n": len(e["evidence"]["readings"]) if isinstance(e["evidence"].get("readings"), list) else 0},
@@ -116,7 +125,7 @@ def payload(data: dict[str, Any]) -> dict[str, Any]:
                      for f in fams],
         "glossary": GLOSSARY,
         "node": [NODE_W, NODE_H, LABEL_W],
-    }
+    }, pairs
 
 
 def _reading_spans(e: dict[str, Any], js: dict[str, Callable[[int], int]]) -> list[int]:
@@ -135,9 +144,40 @@ def _changes(kinds: list[str]) -> str:
     return ", ".join(f"{n} {k}" for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def _encode(obj: Any) -> str:
-    raw = json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return base64.b64encode(gzip.compress(raw, compresslevel=6, mtime=0)).decode("ascii")
+#: pairs encoded at a time
+_CHUNK = 500
+
+
+def _encode(data: dict[str, Any]) -> str:
+    """The page's data: the payload as compact JSON (keys sorted), gzip-compressed (level 6,
+    no time stamp), in base64; the pairs encoded and compressed a few hundred at a time, so
+    that neither all their rows nor the whole JSON text are held at once (the same bytes
+    as compressing the whole text in one call)."""
+    rest, pairs = _payload(data)
+    z = zlib.compressobj(6, zlib.DEFLATED, 31)  # 31: a gzip stream, its header without a time, as gzip.compress(mtime=0)
+    out: list[bytes] = []
+
+    def put(text: str) -> None:
+        out.append(z.compress(text.encode("utf-8")))
+
+    for n, key in enumerate(sorted([*rest, "pairs"])):
+        put(("{" if n == 0 else ",") + _dumps(key) + ":")
+        if key != "pairs":
+            put(_dumps(rest[key]))
+            continue
+        put("[")
+        first = True
+        while chunk := list(itertools.islice(pairs, _CHUNK)):
+            put(("" if first else ",") + _dumps(chunk)[1:-1])
+            first = False
+        put("]")
+    put("}")
+    out.append(z.flush())
+    return base64.b64encode(b"".join(out)).decode("ascii")
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def decode_payload(page: bytes) -> dict[str, Any]:
@@ -246,7 +286,7 @@ def render(data: dict[str, Any], source: str | None = None, audited_at: str | No
         E.STYLE(_static("report.css")),
     )
     data_block = E.SCRIPT(type="application/octet-stream", id="audit-data", **{"data-encoding": "gzip+base64"})
-    data_block.text = _encode(payload(data))
+    data_block.text = _encode(data)
     code = E.SCRIPT()
     code.text = script
     facts = [f"{n_docs} documents", f"{len(data['pairs'])} related pairs", f"{len(lin['edges'])} derivations"]
