@@ -75,6 +75,29 @@ def test_report_holds_the_checked_article_and_its_sources(archive: tuple[Path, P
     assert b"connect-src 'none'" in page and b'src="http' not in page and b"<link" not in page
 
 
+def test_checking_archived_articles_together_draws_a_forest(archive: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    """Two checked articles that are archived already: each check weighs its own pairs, so
+    together they can give a document two parents or a loop; the report draws each
+    document below its most confident parent (it ended in a KeyError in the layout)."""
+    root, kept, _ = archive
+    both = sorted(kept.iterdir())[:2]
+    out = tmp_path / "o"
+    assert main(["check", *map(str, both), "--archive", str(root), "--out", str(out), "-q"]) in (0, 1)
+    data = json.loads((out / "check.json").read_bytes())
+    edges = [(e[0], e[1], e[2]) for e in decode_payload((out / "report.html").read_bytes())["edges"]]
+    children = [c for c, _, _ in edges]
+    assert len(children) == len(set(children)), edges
+    parent = {c: p for c, p, _ in edges}
+    for c in parent:  # no loop: every chain of parents ends
+        seen, up = set(), c
+        while up in parent:
+            assert up not in seen, edges
+            seen.add(up)
+            up = parent[up]
+    directed = {(m["checked"], m["archived"]) for m in data["matches"] if m["direction"] != "unknown"}
+    assert len(directed) > len(edges), "the two checks gave more directed matches than a forest can hold"
+
+
 def test_hostile_archived_text_is_escaped(tmp_path: Path) -> None:
     evil = "<script>alert(1)</script>"
     body = "The minister said the talks would resume in Geneva next week after a pause. " * 4

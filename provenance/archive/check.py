@@ -218,6 +218,27 @@ def to_dict(result: CheckResult, version: str) -> dict[str, Any]:
     }
 
 
+def _forest(edges: Sequence[Derivation]) -> list[Derivation]:
+    """The edges the report can draw: each document below its most confident
+    parent, and no edge that would close a cycle.  Checked documents that are
+    archived ones, or that share text with each other through the archive, can
+    otherwise give a document two parents or a loop (each check weighs its own
+    pairs); ``check.json`` keeps every match's direction as it is."""
+    parent: dict[str, str] = {}
+    kept = []
+    for e in sorted(edges, key=lambda e: (-e.confidence, e.child, e.parent)):
+        if e.child in parent:
+            continue
+        up: str | None = e.parent
+        while up is not None and up != e.child:
+            up = parent.get(up)
+        if up == e.child:
+            continue
+        parent[e.child] = e.parent
+        kept.append(e)
+    return kept
+
+
 def as_audit(result: CheckResult) -> dict[str, Any]:
     """The check as an ``audit.json`` of the checked documents and the archived
     ones they share text with, each pair's chosen edge as its lineage: what the
@@ -228,7 +249,7 @@ def as_audit(result: CheckResult) -> dict[str, Any]:
     docs: dict[str, Document] = {d.id: d for d in result.checked}
     for m in result.matches:
         docs.setdefault(m.archived.id, m.archived)
-    edges = sorted((m.edge for m in result.matches if m.edge is not None), key=lambda e: (e.child, e.parent))
+    edges = sorted(_forest([m.edge for m in result.matches if m.edge is not None]), key=lambda e: (e.child, e.parent))
     has_parent = {e.child for e in edges}
     ids = sorted(docs)
     audit = AuditResult(
