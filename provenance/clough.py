@@ -95,7 +95,7 @@ def evaluate(root: Path, settings: Settings | None = None) -> CloughScore:
     streams = tokenize_stage(docs, settings)
     settings = chosen(docs, streams, settings)
     pairs, _ = match_stage(docs, streams, settings)
-    fam, candidates = lineage.candidates(docs, streams, lineage.verbatim_pairs(docs, streams, pairs), aligned=pairs)
+    fam, candidates = lineage.weigh(docs, streams, lineage.verbatim_pairs(docs, streams, pairs), aligned=pairs)
     task_files: dict[str, set[str]] = {}
     for f, (task, _) in labels.items():
         task_files.setdefault(task, set()).add(Path(f).stem)

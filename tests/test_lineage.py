@@ -145,7 +145,7 @@ def test_clough_outside_text_is_measured_against_the_source() -> None:
     settings = Settings()
     streams = tokenize_stage(docs, settings)
     pairs, _ = match_stage(docs, streams, settings)
-    fam, _ = lineage.candidates(docs, streams, lineage.verbatim_pairs(docs, streams, pairs))
+    fam, _ = lineage.weigh(docs, streams, lineage.verbatim_pairs(docs, streams, pairs))
     in_source, out, other = _outside(fam.run_mask, "ans", "src", ["other"])
     assert other == "other"
     def tokens(text: str) -> int:

@@ -25,13 +25,16 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from provenance.archive.store import Snapshot
 from provenance.model import Derivation, Document, Lineage, PairEvidence, Skipped
 from provenance.settings import Settings
+
+if TYPE_CHECKING:  # the lineage is imported when a check weighs its pairs
+    from provenance.lineage.evidence import Candidate, _Family
 
 SCHEMA = "provenance.check/1"
 #: Suffix of a checked document's id inside the engine when an archived one has the same id.
@@ -84,17 +87,18 @@ class CheckResult:
         return best[0] if best else None
 
 
-def _chosen_edge(xid: str, sid: str, edges: dict[tuple[str, str], Derivation]) -> tuple[str, Derivation | None]:
+def _chosen_edge(xid: str, sid: str, fam: _Family, edges: dict[tuple[str, str], Candidate]) -> tuple[str, Derivation | None]:
     """The direction of the pair (checked ``xid``, archived ``sid``) and its edge, calibrated."""
+    from provenance.lineage import derivation
     from provenance.lineage.calibration import calibrated
 
     into, out = edges.get((sid, xid)), edges.get((xid, sid))
     if into is None or out is None:
         return "unknown", None
-    p = float(into.evidence["direction"]["probability"])
+    p = into.probability
     if p == 0.5:
         return "unknown", None
-    e = into if p > 0.5 else out
+    e = derivation(fam, into if p > 0.5 else out)
     e = dataclasses.replace(e, confidence=calibrated(e.confidence, e.evidence), evidence={**e.evidence, "score": e.confidence})
     return ("checked_from_archived" if p > 0.5 else "archived_from_checked"), e
 
@@ -106,7 +110,7 @@ def check_one(snap: Snapshot, x: Document, settings: Settings) -> tuple[list[Che
     from provenance import sources
     from provenance.audit import match_stage
     from provenance.distributed import RunReader, boilerplate_masks
-    from provenance.lineage import candidates, verbatim_pairs
+    from provenance.lineage import verbatim_pairs, weigh
 
     reader = RunReader(settings.stem, settings.k)
     own = reader.vocab.tokenize(x.text)
@@ -133,12 +137,12 @@ def check_one(snap: Snapshot, x: Document, settings: Settings) -> tuple[list[Che
     related = {p.a if p.b == xid else p.b for p in pairs}
     keep_docs = [(d, s) for d, s in zip(docs, streams) if d.id in related or d.id == xid]
     kd, ks = [d for d, _ in keep_docs], [s for _, s in keep_docs]
-    _, edges = candidates(kd, ks, verbatim_pairs(kd, ks, pairs), aligned=pairs)
+    fam, edges = weigh(kd, ks, verbatim_pairs(kd, ks, pairs), aligned=pairs)
     by_id = {d.id: d for d in archived}
     out = []
     for p in pairs:
         sid = p.a if p.b == xid else p.b
-        direction, e = _chosen_edge(xid, sid, edges)
+        direction, e = _chosen_edge(xid, sid, fam, edges)
         if xid != x.id:  # the checked document under its own id again
             p = dataclasses.replace(p, a=x.id if p.a == xid else p.a, b=x.id if p.b == xid else p.b)
             if e is not None:

@@ -31,12 +31,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from provenance.lineage.evidence import attribution_cues, candidates, quoted_mask
+from provenance.lineage.evidence import attribution_cues, derivation, quoted_mask, weigh
 from provenance.model import Document, Lineage, PairEvidence, TokenStream
 from provenance.passages import verbatim
 from provenance.settings import Settings
 
-__all__ = ["attribution_cues", "candidates", "infer", "quoted_mask", "verbatim_pairs"]
+__all__ = ["attribution_cues", "derivation", "infer", "quoted_mask", "verbatim_pairs", "weigh"]
 
 
 def verbatim_pairs(docs: Sequence[Document], streams: Sequence[TokenStream],

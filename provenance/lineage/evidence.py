@@ -511,13 +511,6 @@ def derivation(fam: _Family, edge: Candidate) -> Derivation:
     return Derivation(edge.child, edge.parent, edge.confidence, edge.change, evidence)
 
 
-def candidates(docs: Sequence[Document], streams: Sequence[TokenStream], pairs: Sequence[PairEvidence],
-               jobs: int = 1, aligned: Sequence[PairEvidence] = ()) -> tuple[_Family, dict[tuple[str, str], Derivation]]:
-    """Every related pair's candidate edges (``weigh``), each with its evidence."""
-    fam, edges = weigh(docs, streams, pairs, jobs=jobs, aligned=aligned)
-    return fam, {key: derivation(fam, e) for key, e in edges.items()}
-
-
 def _pair_edges(fam: _Family, pair: PairEvidence, evidence_of: str | None = None) -> tuple[list[Candidate], dict[str, Any]]:
     """Both directions of a related pair (none when neither side is explained
     enough by the other), each with its confidence; and the evidence of the
