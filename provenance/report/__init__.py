@@ -20,7 +20,6 @@ import base64
 import bisect
 import gzip
 import hashlib
-import itertools
 import json
 import re
 import zlib
@@ -144,40 +143,19 @@ def _changes(kinds: list[str]) -> str:
     return ", ".join(f"{n} {k}" for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-#: pairs encoded at a time
-_CHUNK = 500
-
-
 def _encode(data: dict[str, Any]) -> str:
-    """The page's data: the payload as compact JSON (keys sorted), gzip-compressed (level 6,
-    no time stamp), in base64; the pairs encoded and compressed a few hundred at a time, so
-    that neither all their rows nor the whole JSON text are held at once (the same bytes
-    as compressing the whole text in one call)."""
+    """The page's data: the payload as compact JSON (``export.iter_json``, without its
+    newline), gzip-compressed (level 6, no time stamp), in base64; its pairs made,
+    encoded and compressed a few hundred at a time, so that neither all their rows nor
+    the whole JSON text are held at once (the same bytes as compressing the whole text
+    in one call)."""
+    from provenance.export import iter_json
+
     rest, pairs = _payload(data)
     z = zlib.compressobj(6, zlib.DEFLATED, 31)  # 31: a gzip stream, its header without a time, as gzip.compress(mtime=0)
-    out: list[bytes] = []
-
-    def put(text: str) -> None:
-        out.append(z.compress(text.encode("utf-8")))
-
-    for n, key in enumerate(sorted([*rest, "pairs"])):
-        put(("{" if n == 0 else ",") + _dumps(key) + ":")
-        if key != "pairs":
-            put(_dumps(rest[key]))
-            continue
-        put("[")
-        first = True
-        while chunk := list(itertools.islice(pairs, _CHUNK)):
-            put(("" if first else ",") + _dumps(chunk)[1:-1])
-            first = False
-        put("]")
-    put("}")
+    out = [z.compress(piece.encode("utf-8")) for piece in iter_json({**rest, "pairs": pairs}, end="")]
     out.append(z.flush())
     return base64.b64encode(b"".join(out)).decode("ascii")
-
-
-def _dumps(obj: Any) -> str:
-    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def decode_payload(page: bytes) -> dict[str, Any]:
