@@ -16,7 +16,7 @@ aligns a pair sentence by sentence instead:
    lets long sentences of common words through.  Sentences are sparse rows
    (memory in tokens); the candidate pairs come from an inverted index of the
    rarer terms of each sentence (prefix filtering: the common terms left out
-   cannot reach either threshold alone), scored window by window, so a pair
+   cannot reach either threshold alone), in one compiled pass, so a pair
    of books costs about its length, not the product of its sentences.
 2. **Extension.**  Seeds close to each other on both sides are one passage:
    sort the seeds by their sentence in the first text and cut where two
@@ -500,16 +500,15 @@ def _groups(pi, pj, gap_a, gap_b, ordered, backstep):  # pragma: no cover - comp
     n = pi.shape[0]
     perm = np.arange(n)
     lex = pi * (pj.max() + 1) + pj
-    # the stack: slices of perm with the axis to split first; at most 2n entries live
-    st_lo = np.empty(2 * n + 2, dtype=np.int64)
-    st_hi = np.empty(2 * n + 2, dtype=np.int64)
-    st_ax = np.empty(2 * n + 2, dtype=np.int64)
+    # the stack: disjoint, non-empty slices of perm with the axis to split first (at most n)
+    st_lo = np.empty(n + 1, dtype=np.int64)
+    st_hi = np.empty(n + 1, dtype=np.int64)
+    st_ax = np.empty(n + 1, dtype=np.int64)
     p_lo = np.empty(n + 1, dtype=np.int64)
     p_hi = np.empty(n + 1, dtype=np.int64)
     q_lo = np.empty(n + 1, dtype=np.int64)
     q_hi = np.empty(n + 1, dtype=np.int64)
     label = np.empty(n, dtype=np.int64)
-    top = 0
     st_lo[0], st_hi[0], st_ax[0] = 0, n, 0
     top = 1
     groups = 0
