@@ -41,6 +41,7 @@ several times longer (the shape of a summary).
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import gc
 import multiprocessing
@@ -654,9 +655,21 @@ def _resolve(frags: list[Fragment]) -> list[Fragment]:
     """Of passages overlapping on either text, keep the more similar (then the longer)."""
     ranked = sorted(frags, key=lambda f: (-f.similarity, -(f.a[1] - f.a[0]), f.a, f.b))
     kept: list[Fragment] = []
+    # the kept passages' ranges on each text are disjoint: sorted by start, they are sorted by
+    # end too, and a range overlaps one of them only if it overlaps the last starting before its end
+    sides: tuple[tuple[list[int], list[int]], tuple[list[int], list[int]]] = (([], []), ([], []))
+
+    def free(starts: list[int], ends: list[int], r: tuple[int, int]) -> bool:
+        k = bisect.bisect_right(starts, r[1]) - 1
+        return k < 0 or ends[k] < r[0]
+
     for f in ranked:
-        if all((f.a[1] < k.a[0] or f.a[0] > k.a[1]) and (f.b[1] < k.b[0] or f.b[0] > k.b[1]) for k in kept):
+        if all(free(*side, r) for side, r in zip(sides, (f.a, f.b))):
             kept.append(f)
+            for (starts, ends), r in zip(sides, (f.a, f.b)):
+                k = bisect.bisect_right(starts, r[0])
+                starts.insert(k, r[0])
+                ends.insert(k, r[1])
     return sorted(kept, key=lambda f: (f.a, f.b))
 
 

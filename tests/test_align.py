@@ -176,3 +176,21 @@ def test_extend_groups_seeds_as_the_numpy_reference(seed: int) -> None:
             assert [{(int(i), int(j)) for i, j in g} for g in got] == _extend_reference(points, gap_a, gap_b, ordered)
             for g in got:  # each group's seeds sorted by the first text, then the second
                 assert np.array_equal(g, g[np.lexsort((g[:, 1], g[:, 0]))])
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_resolve_keeps_what_the_pairwise_check_keeps(seed: int) -> None:
+    """Of overlapping passages the more similar wins: the interval search gives the
+    kept set the check of every kept passage gives (its oracle)."""
+    rng = np.random.default_rng(seed)
+    frags = []
+    for _ in range(int(rng.integers(1, 120))):
+        a0, b0 = (int(x) for x in rng.integers(0, 200, 2))
+        a1, b1 = a0 + int(rng.integers(0, 12)), b0 + int(rng.integers(0, 12))
+        frags.append(align.Fragment((a0, a1), (b0, b1), float(rng.integers(0, 5)) / 4))
+    ranked = sorted(frags, key=lambda f: (-f.similarity, -(f.a[1] - f.a[0]), f.a, f.b))
+    kept: list[align.Fragment] = []
+    for f in ranked:
+        if all((f.a[1] < k.a[0] or f.a[0] > k.a[1]) and (f.b[1] < k.b[0] or f.b[0] > k.b[1]) for k in kept):
+            kept.append(f)
+    assert align._resolve(frags) == sorted(kept, key=lambda f: (f.a, f.b))
