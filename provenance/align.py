@@ -374,12 +374,14 @@ def _candidates(a_row, a_col, a_weight, a_ptr, a_mass, b_col, b_weight, b_ptr, b
     for c in range(width):
         t_ptr[c + 1] = t_ptr[c] + per_col[c]
     fill = t_ptr[:-1].copy()
-    t_ent = np.empty(b_col.shape[0], dtype=np.int64)
-    b_row = np.empty(b_col.shape[0], dtype=np.int64)
+    # (each term's sentences and weights side by side: a lookup reads them in sequence)
+    t_row = np.empty(b_col.shape[0], dtype=np.int64)
+    t_weight = np.empty(b_col.shape[0])
     for j in range(n_b):
         for q in range(b_ptr[j], b_ptr[j + 1]):
-            b_row[q] = j
-            t_ent[fill[b_col[q]]] = q
+            u = fill[b_col[q]]
+            t_row[u] = j
+            t_weight[u] = b_weight[q]
             fill[b_col[q]] += 1
     # row by row (Gustavson's sparse product): each pair's score on the looked-up terms,
     # summed in the order of a's entries; the pairs the bounds cannot rule out scored exactly
@@ -392,22 +394,28 @@ def _candidates(a_row, a_col, a_weight, a_ptr, a_mass, b_col, b_weight, b_ptr, b
     out_j = np.empty(size, dtype=np.int64)
     out_c = np.empty(size)
     n = 0
+    # row i of a spread over the vocabulary, for the exact scores: b's entries of a
+    # candidate are looked up in it (both in term order, so the sums keep their order)
+    mark = np.full(width, -1, dtype=np.int64)
+    row_w = np.zeros(width)
     for i in range(n_a):
+        for e in range(a_ptr[i], a_ptr[i + 1]):
+            mark[a_col[e]] = i
+            row_w[a_col[e]] = a_weight[e]
         nt = 0
         for e in range(a_ptr[i], a_ptr[i + 1]):
             if not keep[e]:
                 continue
             c = a_col[e]
             for u in range(t_ptr[c], t_ptr[c + 1]):
-                q = t_ent[u]
-                j = b_row[q]
+                j = t_row[u]
                 if seen[j] != i:
                     seen[j] = i
                     touched[nt] = j
                     nt += 1
                     acc_w[j] = 0.0
                     acc_m[j] = 0.0
-                acc_w[j] += a_weight[e] * b_weight[q]
+                acc_w[j] += a_weight[e] * t_weight[u]
                 acc_m[j] += idf[c]
         for j in np.sort(touched[:nt]):
             bound_mass = 2 * (acc_m[j] + left_mass[i]) + 1e-9 * (1.0 + a_mass[i] + b_mass[j])
@@ -415,12 +423,11 @@ def _candidates(a_row, a_col, a_weight, a_ptr, a_mass, b_col, b_weight, b_ptr, b
                 continue
             cos = 0.0
             shared = 0.0
-            lo, hi = b_ptr[j], b_ptr[j + 1]
-            for e in range(a_ptr[i], a_ptr[i + 1]):
-                q = lo + np.searchsorted(b_col[lo:hi], a_col[e])
-                if q < hi and b_col[q] == a_col[e]:
-                    cos += a_weight[e] * b_weight[q]
-                    shared += idf[a_col[e]]
+            for q in range(b_ptr[j], b_ptr[j + 1]):
+                c = b_col[q]
+                if mark[c] == i:
+                    cos += row_w[c] * b_weight[q]
+                    shared += idf[c]
             dice = 2 * shared / max(a_mass[i] + b_mass[j], 1e-12)
             if cos >= cosine and dice >= dice_min:
                 if n == size:
