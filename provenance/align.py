@@ -644,18 +644,56 @@ class Fragment:
     similarity: float
 
 
+@numba.njit(cache=True, nogil=True)
+def _fragments_of(pi, pj, gap_a, gap_b, ordered, backstep, validate, a_ptr, a_col, a_count, b_ptr, b_col, b_count,
+                  idf):  # pragma: no cover - compiled
+    """The passages of the seeds ``(pi[k], pj[k])`` (see ``_fragments``), as arrays of their
+    first and last sentences on both sides and their cosine."""
+    width = pj.max() + 1
+    # the work: groups of seeds (as indices, in the order of a, then b) with the gaps to read them at
+    items = [np.argsort(pi * width + pj, kind="mergesort")]
+    gaps = [(gap_a, gap_b)]
+    # each passage holds seeds of its own (a group that fails is cut into smaller ones): at most n
+    n = pi.shape[0]
+    out = np.empty((n, 4), dtype=np.int64)
+    out_sim = np.empty(n)
+    m = 0
+    while items:
+        idx = items.pop()
+        ga, gb = gaps.pop()
+        label, count = _groups(pi[idx], pj[idx], ga, gb, ordered, backstep)
+        members = idx[np.argsort(label * (pi.max() + 1) * width + pi[idx] * width + pj[idx], kind="mergesort")]
+        sizes = np.bincount(label, minlength=count)
+        start = 0
+        for g in range(count):
+            group = members[start : start + sizes[g]]
+            start += sizes[g]
+            a0, a1 = pi[group].min(), pi[group].max()
+            b0, b1 = pj[group].min(), pj[group].max()
+            sim = _cosine(a_ptr, a_col, a_count, b_ptr, b_col, b_count, idf, a0, a1, b0, b1)
+            if sim >= validate:
+                out[m, 0], out[m, 1], out[m, 2], out[m, 3] = a0, a1, b0, b1
+                out_sim[m] = sim
+                m += 1
+            elif max(ga, gb) > 0 and group.shape[0] > 1:
+                items.append(group)
+                gaps.append((max(ga - 1, 0), max(gb - 1, 0)))
+    return out[:m], out_sim[:m]
+
+
 def _fragments(a: Weighted, b: Weighted, points: np.ndarray, idf: np.ndarray, gap_a: int, gap_b: int,
                ordered: bool = False) -> list[Fragment]:
-    out = []
-    for group in extend(points, gap_a, gap_b, ordered):
-        ra = (int(group[:, 0].min()), int(group[:, 0].max()))
-        rb = (int(group[:, 1].min()), int(group[:, 1].max()))
-        sim = _whole_cosine(a, b, ra, rb, idf)
-        if sim >= VALIDATE_COSINE:
-            out.append(Fragment(ra, rb, sim))
-        elif max(gap_a, gap_b) > 0 and len(group) > 1:
-            out.extend(_fragments(a, b, group, idf, max(gap_a - 1, 0), max(gap_b - 1, 0), ordered))
-    return out
+    """The passages of ``points``: each group of seeds (``extend``) whose two sides, as
+    bags of words, reach VALIDATE_COSINE; a group that does not is read again with
+    gaps one sentence narrower, until they are zero.  In no particular order (``_resolve``
+    ranks them)."""
+    if points.shape[0] == 0:
+        return []
+    spans, sim = _fragments_of(points[:, 0].astype(np.int64), points[:, 1].astype(np.int64), gap_a, gap_b,
+                                        ordered, BACKSTEP, VALIDATE_COSINE, a.ptr, a.col, a.count, b.ptr, b.col,
+                                        b.count, idf)
+    return [Fragment((int(w), int(x)), (int(y), int(z)), float(c))
+            for (w, x, y, z), c in zip(spans.tolist(), sim.tolist())]
 
 
 def _resolve(frags: list[Fragment]) -> list[Fragment]:
@@ -680,24 +718,32 @@ def _resolve(frags: list[Fragment]) -> list[Fragment]:
     return sorted(kept, key=lambda f: (f.a, f.b))
 
 
+@numba.njit(cache=True, nogil=True)
+def _grown(li, lj, a0, a1, b0, b1, grow, ordered):  # pragma: no cover - compiled
+    """The box ``a0..a1`` x ``b0..b1`` widened by the pairs ``(li[k], lj[k])`` within ``grow``
+    sentences of it, until none widens it (see ``_grow``)."""
+    while True:
+        n0, n1, m0, m1 = a0, a1, b0, b1
+        for k in range(li.shape[0]):
+            i, j = li[k], lj[k]
+            if not (a0 - grow <= i <= a1 + grow and b0 - grow <= j <= b1 + grow):
+                continue
+            if ordered and not ((i < a0 and j < b0) or (i > a1 and j > b1)
+                                or (a0 <= i <= a1 and b0 <= j <= b1)):
+                continue
+            n0, n1, m0, m1 = min(n0, i), max(n1, i), min(m0, j), max(m1, j)
+        if (n0, n1, m0, m1) == (a0, a1, b0, b1):
+            return a0, a1, b0, b1
+        a0, a1, b0, b1 = n0, n1, m0, m1
+
+
 def _grow(f: Fragment, loose: np.ndarray, a: Weighted, b: Weighted, idf: np.ndarray,
           ordered: bool = False) -> Fragment:
     """Widen a passage by similar sentence pairs just beyond its ends (edits blur its edges);
     when ``ordered``, only by pairs before it on both sides or after it on both sides."""
-    (a0, a1), (b0, b1) = f.a, f.b
-    while loose.shape[0]:
-        i, j = loose[:, 0], loose[:, 1]
-        ok = (i >= a0 - GROW) & (i <= a1 + GROW) & (j >= b0 - GROW) & (j <= b1 + GROW)
-        if ordered:
-            ok &= ((i < a0) & (j < b0)) | ((i > a1) & (j > b1)) | ((i >= a0) & (i <= a1) & (j >= b0) & (j <= b1))
-        near = loose[ok]
-        if near.shape[0] == 0:
-            break
-        box = (min(a0, int(near[:, 0].min())), max(a1, int(near[:, 0].max())),
-               min(b0, int(near[:, 1].min())), max(b1, int(near[:, 1].max())))
-        if box == (a0, a1, b0, b1):
-            break
-        a0, a1, b0, b1 = box
+    if loose.shape[0] == 0:
+        return f
+    a0, a1, b0, b1 = (int(x) for x in _grown(loose[:, 0], loose[:, 1], f.a[0], f.a[1], f.b[0], f.b[1], GROW, ordered))
     if (a0, a1, b0, b1) == (*f.a, *f.b):
         return f
     sim = _whole_cosine(a, b, (a0, a1), (b0, b1), idf)
@@ -784,20 +830,20 @@ def align_pair(sa: Sentences, sb: Sentences, extra: np.ndarray | None = None,
 
 
 def _exact_points(ev: PairEvidence, a_is_first: bool, sa: Sentences, sb: Sentences) -> np.ndarray:
-    """Sentence pairs along the exact runs of a pair, as extra seeds."""
-    pts = []
-    for p in ev.passages:
-        for r in p.run_chars:
-            ca, cb = (r[0], r[1]), (r[2], r[3])
-            if not a_is_first:
-                ca, cb = cb, ca
-            ia = np.searchsorted(sa.chars[:, 0], [ca[0], ca[1] - 1], side="right") - 1
-            ib = np.searchsorted(sb.chars[:, 0], [cb[0], cb[1] - 1], side="right") - 1
-            na, nb = int(ia[1] - ia[0] + 1), int(ib[1] - ib[0] + 1)
-            steps = max(na, nb)
-            for k in range(steps):
-                pts.append((int(ia[0]) + k * na // steps, int(ib[0]) + k * nb // steps))
-    return np.asarray(pts, dtype=np.int64).reshape(-1, 2)
+    """Sentence pairs along the exact runs of a pair, as extra seeds: for each run, one
+    pair per sentence of its longer side, stepping through both sides evenly."""
+    runs = np.array([r for p in ev.passages for r in p.run_chars], dtype=np.int64).reshape(-1, 4)
+    if not a_is_first:
+        runs = runs[:, [2, 3, 0, 1]]
+    ia0 = np.searchsorted(sa.chars[:, 0], runs[:, 0], side="right") - 1
+    ia1 = np.searchsorted(sa.chars[:, 0], runs[:, 1] - 1, side="right") - 1
+    ib0 = np.searchsorted(sb.chars[:, 0], runs[:, 2], side="right") - 1
+    ib1 = np.searchsorted(sb.chars[:, 0], runs[:, 3] - 1, side="right") - 1
+    na, nb = ia1 - ia0 + 1, ib1 - ib0 + 1
+    steps = np.maximum(na, nb)
+    run = np.repeat(np.arange(runs.shape[0]), steps)
+    k = np.arange(run.size) - np.repeat(np.cumsum(steps) - steps, steps)
+    return np.stack([ia0[run] + k * na[run] // steps[run], ib0[run] + k * nb[run] // steps[run]], axis=1)
 
 
 def _exact_of(ev: PairEvidence | None, a_first: bool) -> list[Detection]:

@@ -194,3 +194,88 @@ def test_resolve_keeps_what_the_pairwise_check_keeps(seed: int) -> None:
         if all((f.a[1] < k.a[0] or f.a[0] > k.a[1]) and (f.b[1] < k.b[0] or f.b[0] > k.b[1]) for k in kept):
             kept.append(f)
     assert align._resolve(frags) == sorted(kept, key=lambda f: (f.a, f.b))
+
+
+def _fragments_reference(a: align.Weighted, b: align.Weighted, points: np.ndarray, idf: np.ndarray, gap_a: int,
+                         gap_b: int, ordered: bool) -> list[align.Fragment]:
+    """The recursive Python reading that ``_fragments_of`` compiled: groups by ``extend``,
+    each validated by its whole cosine, a failed group read again with narrower gaps."""
+    out = []
+    for group in align.extend(points, gap_a, gap_b, ordered):
+        ra = (int(group[:, 0].min()), int(group[:, 0].max()))
+        rb = (int(group[:, 1].min()), int(group[:, 1].max()))
+        sim = align._whole_cosine(a, b, ra, rb, idf)
+        if sim >= align.VALIDATE_COSINE:
+            out.append(align.Fragment(ra, rb, sim))
+        elif max(gap_a, gap_b) > 0 and len(group) > 1:
+            out.extend(_fragments_reference(a, b, group, idf, max(gap_a - 1, 0), max(gap_b - 1, 0), ordered))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_fragments_are_the_recursive_reading(seed: int) -> None:
+    """The compiled passage finder gives the passages, cosines bit for bit, of the
+    recursive reading it replaced (in another order: ``_resolve`` ranks them)."""
+    rng = np.random.default_rng(seed)
+    sa = _random_sentences(rng, int(rng.integers(5, 90)), 300)
+    # b: a's sentences in order, some copied (a word or two changed), some replaced
+    rows, terms = [], []
+    for k in range(sa.chars.shape[0]):
+        own = sa.terms[sa.rows == k]
+        if rng.random() < 0.6 and own.size:
+            own = np.where(rng.random(own.size) < 0.15, rng.integers(0, 300, own.size), own)
+        else:
+            own = np.minimum(rng.zipf(1.3, size=int(rng.integers(1, 25))), 300) - 1
+        rows.append(np.full(own.size, k))
+        terms.append(own)
+    sb = align._sentences_of(sa.chars, np.concatenate(rows).astype(np.int64), np.concatenate(terms).astype(np.int64))
+    a, b, idf = align.weigh_pair(sa, sb)
+    n = int(rng.integers(1, 60))
+    base = rng.integers(0, min(a.n, b.n), size=(n, 1))
+    points = np.concatenate([base, (base + rng.integers(-3, 8, size=(n, 1))).clip(0, b.n - 1)], axis=1)
+    points = np.unique(np.concatenate([points, np.stack([rng.integers(0, a.n, 5), rng.integers(0, b.n, 5)], axis=1)]),
+                       axis=0).astype(np.int64)
+    key = lambda f: (f.a, f.b, f.similarity)
+    for gap_a, gap_b in ((0, 0), (1, 1), (3, 3), (3, align.SUMMARY_GAP)):
+        for ordered in (False, True):
+            got = align._fragments(a, b, points, idf, gap_a, gap_b, ordered)
+            want = _fragments_reference(a, b, points, idf, gap_a, gap_b, ordered)
+            assert sorted(got, key=key) == sorted(want, key=key)
+            assert align._resolve(got) == align._resolve(want)
+
+
+def _grown_reference(loose: np.ndarray, box: tuple[int, int, int, int], ordered: bool) -> tuple[int, int, int, int]:
+    """The numpy widening that ``_grown`` compiled."""
+    a0, a1, b0, b1 = box
+    g = align.GROW
+    while loose.shape[0]:
+        i, j = loose[:, 0], loose[:, 1]
+        ok = (i >= a0 - g) & (i <= a1 + g) & (j >= b0 - g) & (j <= b1 + g)
+        if ordered:
+            ok &= ((i < a0) & (j < b0)) | ((i > a1) & (j > b1)) | ((i >= a0) & (i <= a1) & (j >= b0) & (j <= b1))
+        near = loose[ok]
+        if near.shape[0] == 0:
+            break
+        new = (min(a0, int(near[:, 0].min())), max(a1, int(near[:, 0].max())),
+               min(b0, int(near[:, 1].min())), max(b1, int(near[:, 1].max())))
+        if new == (a0, a1, b0, b1):
+            break
+        a0, a1, b0, b1 = new
+    return a0, a1, b0, b1
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_grow_widens_as_the_numpy_reference(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    base = rng.integers(0, 50, size=(int(rng.integers(1, 60)), 1))
+    loose = np.unique(np.concatenate([base, (base + rng.integers(-2, 3, size=base.shape)).clip(0)], axis=1), axis=0)
+    widened = 0
+    for _ in range(20):
+        near = loose[int(rng.integers(0, loose.shape[0]))]  # a box beside a pair, or around it
+        a0, b0 = (int(x) + int(rng.integers(-2, 3)) for x in near)
+        box = (a0, a0 + int(rng.integers(0, 4)), b0, b0 + int(rng.integers(0, 4)))
+        for ordered in (False, True):
+            got = tuple(int(x) for x in align._grown(loose[:, 0], loose[:, 1], *box, align.GROW, ordered))
+            assert got == _grown_reference(loose, box, ordered)
+            widened += got != box
+    assert widened  # the cases exercise the widening, not only boxes left alone
