@@ -342,6 +342,7 @@ def _candidates(a_row, a_col, a_weight, a_ptr, a_mass, b_col, b_weight, b_ptr, b
     for c in range(width):
         cost[c] *= per_col[c]
         total += cost[c]
+    cut = -1  # the commonest terms, of rank up to cut, are left out of every lookup (the budget)
     if total > budget:
         by_rank = np.empty(width, dtype=np.int64)
         for c in range(width):
@@ -354,6 +355,9 @@ def _candidates(a_row, a_col, a_weight, a_ptr, a_mass, b_col, b_weight, b_ptr, b
                 allowed[by_rank[q]] = True
         for e in range(k):
             keep[e] = keep[e] and allowed[a_col[e]]
+        for q in range(width):
+            if not allowed[by_rank[q]]:
+                cut = q
     # the most the terms left out of the lookup can add to a pair's cosine and shared mass
     # (the norm of a sentence's left-out part, or its weights times the largest weight in b)
     top_b = np.zeros(width)
@@ -369,6 +373,22 @@ def _candidates(a_row, a_col, a_weight, a_ptr, a_mass, b_col, b_weight, b_ptr, b
             left_top[r] += a_weight[e] * top_b[a_col[e]]
             left_mass[r] += idf[a_col[e]]
     left_norm = np.minimum(np.sqrt(left_sq), left_top)
+    # a sentence of a whose left-out terms are all of rank up to cut adds, through them, at most
+    # their norm times the norm of a b sentence's terms of those ranks (and at most their mass)
+    low = np.ones(n_a, dtype=np.bool_)
+    for e in range(k):
+        if not keep[e] and rank[a_col[e]] > cut:
+            low[a_row[e]] = False
+    left_len = np.sqrt(left_sq)
+    b_low_len = np.zeros(n_b)
+    b_low_mass = np.zeros(n_b)
+    if cut >= 0:
+        for j in range(n_b):
+            for q in range(b_ptr[j], b_ptr[j + 1]):
+                if rank[b_col[q]] <= cut:
+                    b_low_len[j] += b_weight[q] * b_weight[q]
+                    b_low_mass[j] += idf[b_col[q]]
+            b_low_len[j] = np.sqrt(b_low_len[j])
     # b's inverted index: for each term, the entries holding it, in sentence order
     t_ptr = np.zeros(width + 1, dtype=np.int64)
     for c in range(width):
@@ -418,8 +438,12 @@ def _candidates(a_row, a_col, a_weight, a_ptr, a_mass, b_col, b_weight, b_ptr, b
                 acc_w[j] += a_weight[e] * t_weight[u]
                 acc_m[j] += idf[c]
         for j in np.sort(touched[:nt]):
-            bound_mass = 2 * (acc_m[j] + left_mass[i]) + 1e-9 * (1.0 + a_mass[i] + b_mass[j])
-            if not (acc_w[j] + left_norm[i] + 1e-9 >= cosine and bound_mass >= dice_min * (a_mass[i] + b_mass[j])):
+            add_w, add_m = left_norm[i], left_mass[i]
+            if cut >= 0 and low[i]:
+                add_w = min(add_w, left_len[i] * b_low_len[j] * (1.0 + 1e-9))
+                add_m = min(add_m, b_low_mass[j] * (1.0 + 1e-9))
+            bound_mass = 2 * (acc_m[j] + add_m) + 1e-9 * (1.0 + a_mass[i] + b_mass[j])
+            if not (acc_w[j] + add_w + 1e-9 >= cosine and bound_mass >= dice_min * (a_mass[i] + b_mass[j])):
                 continue
             cos = 0.0
             shared = 0.0
