@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 from typing import Any
 
 import networkx as nx
@@ -61,15 +62,17 @@ def _covered_by(fam: _Family, by_pair: dict[tuple[str, str], PairEvidence], doc:
 def triangulate(
     fam: _Family, pairs: Sequence[PairEvidence], edges: dict[tuple[str, str], tuple[float, Candidate]], top: int = 3
 ) -> dict[tuple[str, str], tuple[float, Candidate]]:
-    """Settle x -> b against g -> b, where g is one of x's own likely sources:
-    b copied x if it holds more of x's additions (text of x that g lacks)
-    than of what x dropped (text of g that x lacks); otherwise b copied g, and
-    its sharing with x is only their common inheritance.  When b holds
-    neither, it took only text that x kept and x inherited: with chance
-    (share of x that g holds) ** (passages of b in x) if it copied x (none
-    of x's additions), and (share of g that x kept) ** (passages of b in g)
-    if it copied g (none of what x dropped); the prior odds of copying a
-    copy are the family's own rate among the triples that b's text did
+    """Settle x -> b against g -> b, where g is one of x's own likely sources
+    (``_read``): b copied x if, at the variant sites where x's text differs
+    from g's inside what all three hold, it reads with x more often than with
+    g; when those do not tell, if it holds more of x's additions (text of x
+    that g lacks) than of what x dropped (text of g that x lacks); otherwise
+    b copied g, and its sharing with x is only their common inheritance.
+    When b holds neither, it took only text that x kept and x inherited: with
+    chance (share of x that g holds) ** (passages of b in x) if it copied x
+    (none of x's additions), and (share of g that x kept) ** (passages of b
+    in g) if it copied g (none of what x dropped); the prior odds of copying
+    a copy are the family's own rate among the triples that b's text did
     decide (``_copy_of_copy_rate``).  The loser's weight is halved, so the
     arborescence prefers the winner."""
     by_pair = {(p.a, p.b): p for p in pairs}
@@ -96,15 +99,34 @@ def triangulate(
 
     counts = {t: (_inherited(run_tokens, covered, t[1], t[0], t[2]), _inherited(run_tokens, covered, t[1], t[2], t[0]))
               for t in triples}
-    rate = _copy_of_copy_rate(edges, counts)
+    ids: dict[tuple[str, str], np.ndarray] = {}
+    gaps: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+
+    def run_ids(b: str, other: str) -> np.ndarray:
+        got = ids.get((b, other))
+        if got is None:
+            got = ids[(b, other)] = _run_ids(by_pair.get((min(b, other), max(b, other))), b, len(fam.streams[b]))
+        return got
+
+    def breaks(b: str, other: str) -> tuple[np.ndarray, np.ndarray]:
+        got = gaps.get((b, other))
+        if got is None:
+            got = gaps[(b, other)] = _breaks(by_pair.get((min(b, other), max(b, other))), b, len(fam.streams[b]))
+        return got
+
+    sites = {t: (_sides_with(run_ids, breaks, t[1], t[0], t[2]), _sides_with(run_ids, breaks, t[1], t[2], t[0]))
+             for t in triples}
+    read = {t: _read(counts[t], sites[t]) for t in triples}
+    rate = _copy_of_copy_rate(edges, read)
     lost: dict[tuple[str, str], dict[str, Any]] = {}
     for (x, b, g) in triples:
         if (x, b) in lost or (g, b) in lost:
             continue
         only_x, only_g = counts[(x, b, g)]
-        if only_x == only_g and only_x:
+        x_wins = read[(x, b, g)]
+        if x_wins is None and only_x:
             continue
-        if only_x == only_g:
+        if x_wins is None:
             # nothing in b tells x from g: b copied x and happened to take
             # only text that x inherited from g, or it copied g and happened
             # to take only text that x kept too
@@ -117,10 +139,11 @@ def triangulate(
             chance_x = inherited ** len(bx.passages) if bx is not None else 0.0
             r = rate[b]
             x_wins = (1.0 - r) * chance_g < r * chance_x
-        else:
-            x_wins = only_x > only_g
         winner, loser = ((x, b), (g, b)) if x_wins else ((g, b), (x, b))
-        lost[loser] = {"document": winner[0], "own_tokens": max(only_x, only_g), "loser_own_tokens": min(only_x, only_g)}
+        with_x, with_g = sites[(x, b, g)]
+        lost[loser] = {"document": winner[0], "own_tokens": only_x if x_wins else only_g,
+                       "loser_own_tokens": only_g if x_wins else only_x,
+                       "readings": with_x if x_wins else with_g, "loser_readings": with_g if x_wins else with_x}
     out = {}
     for key, (w, edge) in edges.items():
         if key not in lost:
@@ -131,15 +154,30 @@ def triangulate(
     return out
 
 
+def _read(additions: tuple[int, int], sites: tuple[int, int]) -> bool | None:
+    """What b's text says of x -> b against g -> b (None: it cannot tell).
+
+    The variant sites first (Lachmann's common errors): where x's text
+    differs from g's inside a passage all three hold, a copy of x reads with
+    x and a copy of g with g, whatever either kept or dropped.  Where b reads
+    with neither more often, the additions decide: x's own text (that g
+    lacks) found in b against g's text that x dropped."""
+    with_x, with_g = sites
+    if with_x != with_g:
+        return with_x > with_g
+    only_x, only_g = additions
+    return None if only_x == only_g else only_x > only_g
+
+
 def _copy_of_copy_rate(edges: dict[tuple[str, str], tuple[float, Candidate]],
-                       counts: dict[tuple[str, str, str], tuple[int, int]]) -> dict[str, float]:
-    """Per document: how often, in its family, a copy that could tell an
-    intermediate x from x's source g took x's additions rather than g's text
-    that x dropped.  A family of copies made from one source (answers to one
-    question, a wire story) rarely copies copies; a chain of rewrites often
-    does.  Laplace's rule of succession: a family with no such cases gets
-    even odds.  Per family, so that a family audited on its own
-    (``provenance.distributed``) gets the same rate."""
+                       read: dict[tuple[str, str, str], bool | None]) -> dict[str, float]:
+    """Per document: how often, in its family, a copy whose text tells an
+    intermediate x from x's source g (``_read``) copied x rather than g.  A
+    family of copies made from one source (answers to one question, a wire
+    story) rarely copies copies; a chain of rewrites often does.  Laplace's
+    rule of succession: a family with no such cases gets even odds.  Per
+    family, so that a family audited on its own (``provenance.distributed``)
+    gets the same rate."""
     g = nx.Graph()
     g.add_edges_from(edges)
     fam_of: dict[str, int] = {}
@@ -147,9 +185,9 @@ def _copy_of_copy_rate(edges: dict[tuple[str, str], tuple[float, Candidate]],
         for n in comp:
             fam_of[n] = k
     wins: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for (_, b, _), (only_x, only_g) in counts.items():
-        if only_x != only_g:
-            wins[fam_of[b]][0 if only_x > only_g else 1] += 1
+    for (_, b, _), x_wins in read.items():
+        if x_wins is not None:
+            wins[fam_of[b]][0 if x_wins else 1] += 1
     return {n: (wins[k][0] + 1) / (wins[k][0] + wins[k][1] + 2) for n, k in fam_of.items()}
 
 
@@ -169,6 +207,57 @@ def _run_tokens(pair: PairEvidence | None, b: str) -> tuple[np.ndarray, np.ndarr
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty
     return np.concatenate(on_b), np.concatenate(on_x)
+
+
+def _run_ids(pair: PairEvidence | None, b: str, size: int) -> np.ndarray:
+    """For each token of ``b``: which exact run of the pair holds it (-1: none)."""
+    out = np.full(size, -1, dtype=np.int64)
+    if pair is None:
+        return out
+    k = 0
+    for q in pair.passages:
+        for ra, rx, n in q.runs:
+            start = ra if pair.a == b else rx
+            out[start : start + n] = k
+            k += 1
+    return out
+
+
+def _breaks(pair: PairEvidence | None, b: str, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Where the pair's texts differ inside a shared passage: for each two
+    consecutive exact runs of one passage, in order on both sides, the last
+    token of the first and the first token of the second on ``b``'s side.
+    Not where ``b``'s text between them is matched elsewhere in the pair (a
+    sentence found twice in a text, its runs aligned with the other copy)."""
+    lo: list[int] = []
+    hi: list[int] = []
+    if pair is None:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    b_is_a = pair.a == b
+    held = np.zeros(size, dtype=bool)
+    for q in pair.passages:
+        for ra, rx, n in q.runs:
+            held[(ra if b_is_a else rx) : (ra if b_is_a else rx) + n] = True
+    for q in pair.passages:
+        runs = sorted((ra, rx, n) if b_is_a else (rx, ra, n) for ra, rx, n in q.runs)
+        for (s0, x0, n0), (s1, x1, _) in pairwise(runs):
+            if s1 >= s0 + n0 and x1 >= x0 + n0 and not held[s0 + n0 : s1].any():
+                lo.append(s0 + n0 - 1)
+                hi.append(s1)
+    return np.asarray(lo, dtype=np.int64), np.asarray(hi, dtype=np.int64)
+
+
+def _sides_with(run_ids: Callable[[str, str], np.ndarray],
+                breaks: Callable[[str, str], tuple[np.ndarray, np.ndarray]], b: str, x: str, g: str) -> int:
+    """Variant sites where ``b`` reads with ``x`` against ``g``: places where
+    the text ``b`` shares with ``g`` breaks off (``g`` reads otherwise there,
+    inside a passage both hold) and one exact run of ``b`` with ``x`` goes on
+    across it.  ``b``'s own changes break both runs and do not count."""
+    lo, hi = breaks(b, g)
+    if lo.size == 0:
+        return 0
+    ids = run_ids(b, x)
+    return int(np.count_nonzero((ids[lo] >= 0) & (ids[lo] == ids[hi])))
 
 
 def _inherited(run_tokens: Callable[[str, str], tuple[np.ndarray, np.ndarray]],
