@@ -156,6 +156,54 @@ def test_clough_outside_text_is_measured_against_the_source() -> None:
     assert _outside(fam.run_mask, "src", "ans", ["other"])[1] == 0  # the source shares nothing with "other"
 
 
+def test_a_copy_reads_with_its_exemplar_at_the_variant_sites() -> None:
+    """x is g with three words changed, its last sentence dropped and a
+    longer one of its own added (g is dated before x); b is an excerpt of x
+    without either.  b holds none of x's additions and none of what x
+    dropped, so they cannot tell x from g (and the chance that a copy of g
+    took nothing that x dropped is the larger); the variant sites do: at
+    each of x's changes that b holds, b reads with x, not with g."""
+    g_text = WIRE + " " + OWN
+    changed = (WIRE.replace("restore power", "restore electricity").replace("closed two bridges", "shut two bridges")
+               .replace("eastern counties", "northern counties"))
+    x_text = (changed + " The council said it would meet the traders on Wednesday to discuss a fund for the small "
+              "businesses that lost stock, and the regional utility promised to pay for the repairs to the bridges. "
+              "Forecasters warned that a second band of rain could reach the western hills by Thursday night, "
+              "and asked drivers to avoid the valley roads until the rivers had fallen.")
+    b_text = "Storm aftermath in the east. " + ". ".join(changed.split(". ")[:3]) + ". Schools stayed open."
+    docs = [doc("g", g_text, published="2024-06-18"), doc("x", x_text, published="2024-06-19"), doc("b", b_text)]
+    result = audit(docs, Settings(min_len=None))
+    assert result.lineage is not None
+    parent = {e.child: e.parent for e in result.lineage.edges}
+    assert parent.get("x") == "g"
+    assert parent.get("b") == "x"
+    edge = next(e for e in result.lineage.edges if e.child == "b")
+    assert edge.evidence["direction"]["by"] != "dates"
+
+
+def test_variant_sites_are_breaks_between_runs_in_order() -> None:
+    """A break between two exact runs of one passage is a variant site; not
+    where the runs overlap or step back (a sentence found twice), nor where
+    the text between them is matched elsewhere in the pair."""
+    from provenance.lineage.arborescence import _breaks
+    from provenance.model import PairEvidence, Passage
+
+    def pair(*runs: tuple[int, int, int], elsewhere: tuple[tuple[int, int, int], ...] = ()) -> PairEvidence:
+        q = Passage(a=(0, 40), b=(0, 40), a_chars=(0, 1), b_chars=(0, 1), runs=runs, exact=0)
+        other = Passage(a=(0, 40), b=(30, 40), a_chars=(0, 1), b_chars=(0, 1), runs=elsewhere, exact=0)
+        return PairEvidence("a", "b", (q, other) if elsewhere else (q,), 1.0, 1.0, 10)
+
+    lo, hi = _breaks(pair((0, 0, 10), (11, 12, 10)), "a", 40)  # one word changed
+    assert (lo.tolist(), hi.tolist()) == ([9], [11])
+    lo, hi = _breaks(pair((0, 0, 10), (11, 12, 10)), "b", 40)  # the same site, on b's side
+    assert (lo.tolist(), hi.tolist()) == ([9], [12])
+    assert _breaks(pair((0, 20, 10), (10, 0, 10)), "a", 40)[0].size == 0  # steps back on b
+    assert _breaks(pair((0, 0, 10), (5, 20, 10)), "a", 40)[0].size == 0  # overlapping runs
+    # the changed word's text is held by another run of the pair: not a variant
+    assert _breaks(pair((0, 0, 10), (12, 12, 10), elsewhere=((10, 30, 2),)), "a", 40)[0].size == 0
+    assert _breaks(pair((0, 0, 10), (12, 12, 10)), "a", 40)[0].size == 1
+
+
 def test_clough_gate() -> None:
     from provenance.clough import evaluate
 

@@ -211,7 +211,7 @@ def _run_tokens(pair: PairEvidence | None, b: str) -> tuple[np.ndarray, np.ndarr
 
 def _run_ids(pair: PairEvidence | None, b: str, size: int) -> np.ndarray:
     """For each token of ``b``: which exact run of the pair holds it (-1: none)."""
-    out = np.full(size, -1, dtype=np.int64)
+    out = np.full(size, -1, dtype=np.int32)
     if pair is None:
         return out
     k = 0
