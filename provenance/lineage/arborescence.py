@@ -237,7 +237,8 @@ def _breaks(pair: PairEvidence | None, b: str, size: int) -> tuple[np.ndarray, n
     held = np.zeros(size, dtype=bool)
     for q in pair.passages:
         for ra, rx, n in q.runs:
-            held[(ra if b_is_a else rx) : (ra if b_is_a else rx) + n] = True
+            start = ra if b_is_a else rx
+            held[start : start + n] = True
     for q in pair.passages:
         runs = sorted((ra, rx, n) if b_is_a else (rx, ra, n) for ra, rx, n in q.runs)
         for (s0, x0, n0), (s1, x1, _) in pairwise(runs):
