@@ -204,6 +204,26 @@ def test_variant_sites_are_breaks_between_runs_in_order() -> None:
     assert _breaks(pair((0, 0, 10), (12, 12, 10)), "a", 40)[0].size == 1
 
 
+def test_text_a_refuted_copy_shares_is_not_the_exemplars_own() -> None:
+    """g is an excerpt of a fuller text that is not in the folder; x, b1
+    and b2 each took g's text and a sentence of the fuller text that g
+    lacks (x also changed a word of g's).  b1 reads with g at x's change:
+    it did not copy x, so the sentence it shares with x is not x's own
+    addition but the fuller text's, and b2, which holds that sentence and
+    nothing to read at x's change, is no copy of x either."""
+    extra = ("Insurers said the claims from the storm could pass forty million pounds, most of them for roofs, "
+             "fences and cars crushed by falling trees, and asked customers to photograph the damage first.")
+    x_text = WIRE.replace("closed two bridges", "shut two bridges") + " " + extra
+    b1_text = "Storm count. " + WIRE + " " + extra
+    b2_text = ". ".join(WIRE.split(". ")[:2]) + ". " + extra + " " + OWN
+    docs = [doc("g", WIRE, published="2024-06-18"), doc("x", x_text, published="2024-06-19"),
+            doc("b1", b1_text, published="2024-06-20"), doc("b2", b2_text, published="2024-06-20")]
+    result = audit(docs, Settings(min_len=None))
+    assert result.lineage is not None
+    parent = {e.child: e.parent for e in result.lineage.edges}
+    assert parent == {"x": "g", "b1": "g", "b2": "g"}
+
+
 def test_clough_gate() -> None:
     from provenance.clough import evaluate
 

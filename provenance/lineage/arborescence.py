@@ -68,7 +68,10 @@ def triangulate(
     g; when those do not tell, if it holds more of x's additions (text of x
     that g lacks) than of what x dropped (text of g that x lacks); otherwise
     b copied g, and its sharing with x is only their common inheritance.
-    When b holds neither, it took only text that x kept and x inherited: with
+    x's additions that a copy of g holds too, one whose readings at x's
+    changes refute that it copied x, are not x's own: they came to both
+    from a fuller common source (g is an excerpt of it), and they are not
+    counted for the other copies, whose sites tie.  When b holds neither, it took only text that x kept and x inherited: with
     chance (share of x that g holds) ** (passages of b in x) if it copied x
     (none of x's additions), and (share of g that x kept) ** (passages of b
     in g) if it copied g (none of what x dropped); the prior odds of copying
@@ -117,6 +120,21 @@ def triangulate(
     sites = {t: (_sides_with(run_ids, breaks, t[1], t[0], t[2]), _sides_with(run_ids, breaks, t[1], t[2], t[0]))
              for t in triples}
     read = {t: _read(counts[t], sites[t]) for t in triples}
+    # x's additions that a copy of g holds too (its readings at x's changes
+    # refute that it copied x) are not x's own: they came to both from a
+    # fuller common source, and say nothing of whether another copy took x's
+    # text (read once: the copies refuted by the sites are not re-read)
+    common: dict[tuple[str, str], np.ndarray] = {}
+    for (x, b, g) in triples:
+        with_x, with_g = sites[(x, b, g)]
+        if with_g > with_x and counts[(x, b, g)][0]:
+            mask = common.setdefault((x, g), np.zeros(len(fam.streams[x]), dtype=bool))
+            mask[_inherited_on(run_tokens, covered, b, x, g)] = True
+    for t in triples:
+        shared = common.get((t[0], t[2]))
+        if shared is not None and sites[t][0] == sites[t][1]:
+            counts[t] = (_inherited(run_tokens, covered, t[1], t[0], t[2], shared), counts[t][1])
+            read[t] = _read(counts[t], sites[t])
     rate = _copy_of_copy_rate(edges, read)
     lost: dict[tuple[str, str], dict[str, Any]] = {}
     for (x, b, g) in triples:
@@ -261,8 +279,18 @@ def _sides_with(run_ids: Callable[[str, str], np.ndarray],
     return int(np.count_nonzero((ids[lo] >= 0) & (ids[lo] == ids[hi])))
 
 
+def _inherited_on(run_tokens: Callable[[str, str], tuple[np.ndarray, np.ndarray]],
+                  covered: Callable[[str, str], np.ndarray], b: str, x: str, g: str) -> np.ndarray:
+    """The positions in ``x`` of the tokens ``_inherited`` counts."""
+    on_b, on_x = run_tokens(b, x)
+    if on_b.size == 0:
+        return on_x
+    return on_x[~covered(b, g)[on_b] & ~covered(x, g)[on_x]]
+
+
 def _inherited(run_tokens: Callable[[str, str], tuple[np.ndarray, np.ndarray]],
-               covered: Callable[[str, str], np.ndarray], b: str, x: str, g: str) -> int:
+               covered: Callable[[str, str], np.ndarray], b: str, x: str, g: str,
+               not_own: np.ndarray | None = None) -> int:
     """Tokens that ``b`` shares word for word with ``x`` where neither ``b``
     nor ``x`` shares that text with ``g``: what ``x`` holds and ``g`` lacks,
     found again in ``b``.  Read through the exact runs (``run_tokens(b,
@@ -273,6 +301,8 @@ def _inherited(run_tokens: Callable[[str, str], tuple[np.ndarray, np.ndarray]],
     if on_b.size == 0:
         return 0
     keep = ~covered(b, g)[on_b] & ~covered(x, g)[on_x]
+    if not_own is not None:
+        keep &= ~not_own[on_x]
     return int(np.unique(on_b[keep]).size)
 
 
