@@ -9,6 +9,8 @@ ends on a word boundary.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import multiprocessing
 import re
 import unicodedata
@@ -49,6 +51,11 @@ def _fold(text: str) -> str:
 # take its documented opt-out (timeout=None): half the tokenizer's time was
 # that check, and a 50 MB single-line file no longer needs cutting in pieces.
 _WORDS = nltk_redos.compile(r"\w+")
+_WORD_CHAR = nltk_redos.compile(r"\w")
+# Per code point: 1 a word character (``\w`` of the same engine), 0 not, 2 not
+# yet asked (asked once per process, for the code points the texts hold).
+_IS_WORD = np.full(0x110000, 2, dtype=np.uint8)
+_IS_WORD[:128] = [_WORD_CHAR.fullmatch(chr(c), timeout=None) is not None for c in range(128)]
 
 
 def normalize(text: str) -> str:
@@ -57,8 +64,36 @@ def normalize(text: str) -> str:
 
 
 def word_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans of the word tokens of ``text``."""
+    """Character spans of the word tokens of ``text`` (one match at a time:
+    the obvious twin of ``words``, which ``tests/test_tokenize.py`` checks
+    against it)."""
     return [m.span() for m in _WORDS.finditer(text, timeout=None)]
+
+
+def words(text: str) -> tuple[list[str], np.ndarray]:
+    r"""The word tokens of ``text`` and their character spans (int32[n, 2]).
+
+    A ``\w+`` token is a maximal run of word characters, so the spans are
+    where the text's code points change between word and not word (numpy
+    over the code points), and the words come from one ``findall``: a match
+    object per token, which ``finditer`` makes, was most of the tokenizer's
+    time."""
+    found = _WORDS.findall(text, timeout=None)
+    if text.isascii():
+        code = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+        word = _IS_WORD[code]
+    else:
+        code = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        word = _IS_WORD[code]
+        unknown = word == 2
+        if unknown.any():
+            for c in np.unique(code[unknown]).tolist():
+                _IS_WORD[c] = _WORD_CHAR.fullmatch(chr(c), timeout=None) is not None
+            word = _IS_WORD[code]
+    edges = np.zeros(word.shape[0] + 2, dtype=np.int8)
+    edges[1:-1] = word
+    spans = np.flatnonzero(edges[1:] != edges[:-1]).astype(np.int32).reshape(-1, 2)
+    return found, spans
 
 
 class Vocabulary:
@@ -90,7 +125,10 @@ class Vocabulary:
         found = self._surface.get(word)
         if found is not None:
             return found
-        term = self.term(word)
+        return self._add(word, self.term(word))
+
+    def _add(self, word: str, term: str) -> int:
+        """The id of a new surface form ``word`` whose term is ``term``."""
         found = self._ids.get(term)
         if found is None:
             found = len(self._ids) + 1
@@ -100,11 +138,14 @@ class Vocabulary:
 
     def tokenize(self, text: str) -> TokenStream:
         """The token stream of one document."""
-        found = list(_WORDS.finditer(text, timeout=None))
-        lookup, add = self._surface.get, self.id_of
-        # ids start at 1, so a missing surface form (None) falls through to `add`
-        ids = np.array([lookup(w) or add(w) for w in (m.group() for m in found)], dtype=np.int32)
-        spans = np.array([m.span() for m in found], dtype=np.int32).reshape(-1, 2)
+        found, spans = words(text)
+        surface = self._surface
+        # new forms get ids in order of first appearance; then every token is
+        # looked up by the map in C, not by a Python loop
+        for w in dict.fromkeys(found):
+            if w not in surface:
+                self.id_of(w)
+        ids = np.fromiter(map(surface.__getitem__, found), dtype=np.int32, count=len(found))
         return TokenStream(ids=ids, spans=spans)
 
 
@@ -113,35 +154,36 @@ class Vocabulary:
 CHUNK_DOCS = 100
 
 
-def _tokenize_chunk(texts: list[str]) -> tuple[list[str], list[tuple[np.ndarray, np.ndarray]]]:
+#: Per ``stem``, a vocabulary and the terms of the surface forms this process
+#: has met (in a worker of ``tokenize_many``: each form is normalized and
+#: stemmed there, once, not in the main process).
+_TERMS: dict[bool, tuple[Vocabulary, dict[str, str]]] = {}
+
+
+def _tokenize_chunk(stem: bool, texts: list[str]) -> tuple[list[str], list[str], list[tuple[np.ndarray, np.ndarray]]]:
     """One process's share: the chunk's distinct surface forms in order of
-    first appearance, and per text its tokens as indices into that list, with
-    their spans."""
-    seen: dict[str, int] = {}
-    order: list[str] = []
-    out = []
-    for text in texts:
-        found = list(_WORDS.finditer(text, timeout=None))
-        ids = []
-        for m in found:
-            w = m.group()
-            k = seen.get(w)
-            if k is None:
-                k = seen[w] = len(order)
-                order.append(w)
-            ids.append(k)
-        spans = np.array([m.span() for m in found], dtype=np.int32).reshape(-1, 2)
-        out.append((np.array(ids, dtype=np.int32), spans))
-    return order, out
+    first appearance and their terms, and per text its tokens as indices
+    into that list, with their spans."""
+    found = [words(text) for text in texts]
+    order = list(dict.fromkeys(itertools.chain.from_iterable(w for w, _ in found)))
+    local = dict(zip(order, range(len(order))))
+    if stem not in _TERMS:
+        _TERMS[stem] = (Vocabulary(stem=stem), {})
+    vocab, terms = _TERMS[stem]
+    for w in order:
+        if w not in terms:
+            terms[w] = vocab.term(w)
+    out = [(np.fromiter(map(local.__getitem__, w), dtype=np.int32, count=len(w)), spans) for w, spans in found]
+    return order, [terms[w] for w in order], out
 
 
 def tokenize_many(texts: Sequence[str], vocab: Vocabulary, jobs: int,
                   tick: Callable[[int], None] = lambda done: None) -> list[TokenStream]:
     """``vocab.tokenize`` of every text, on ``jobs`` processes: the same
-    streams and the same ids.  Each process finds the words of its chunks;
-    this process then gives their distinct forms ids (normalizing each form
-    once, as ``tokenize`` does) chunk by chunk in order, and within a chunk in
-    order of first appearance, which is the order one process gives them in."""
+    streams and the same ids.  Each process finds the words of its chunks and
+    normalizes (and stems) their distinct forms; this process then gives the
+    forms ids chunk by chunk in order, and within a chunk in order of first
+    appearance, which is the order one process gives them in."""
     if jobs <= 1 or len(texts) <= CHUNK_DOCS:
         streams = []
         for t in texts:
@@ -153,9 +195,12 @@ def tokenize_many(texts: Sequence[str], vocab: Vocabulary, jobs: int,
     streams = []
     ctx = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-        for order, part in pool.map(_tokenize_chunk, chunks):
-            lookup, add = vocab._surface.get, vocab.id_of
-            glob = np.array([lookup(w) or add(w) for w in order], dtype=np.int32)
+        for order, terms, part in pool.map(functools.partial(_tokenize_chunk, vocab.stem), chunks):
+            known = list(map(vocab._surface.get, order))
+            for k, found in enumerate(known):
+                if found is None:
+                    known[k] = vocab._add(order[k], terms[k])
+            glob = np.array(known, dtype=np.int32)
             for local_ids, spans in part:
                 streams.append(TokenStream(ids=glob[local_ids], spans=spans))
             tick(len(streams))

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provenance.tokenize import CHUNK_DOCS, Vocabulary, normalize, tokenize_all, tokenize_many, word_spans
+from provenance.tokenize import (
+    CHUNK_DOCS,
+    Vocabulary,
+    normalize,
+    tokenize_all,
+    tokenize_many,
+    word_spans,
+    words,
+)
 
 
 def test_spans_index_the_original_text() -> None:
@@ -68,3 +77,23 @@ def test_tokenizing_on_two_processes_gives_the_same_streams_and_ids(texts: list[
         assert g.ids.dtype == e.ids.dtype and g.ids.tolist() == e.ids.tolist()
         assert g.spans.tolist() == e.spans.tolist()
     assert two._ids == one._ids
+
+
+# any code point, lone surrogates (a file decoded with surrogateescape) too, and words among them
+_ANY = st.one_of(st.characters(exclude_categories=()), st.integers(0xD800, 0xDFFF).map(chr),
+                 st.sampled_from(["word", "Moscow’s", " ", "_", "\u0301", "\u200d", "٣"]))
+
+
+@given(st.lists(_ANY, max_size=120).map("".join))
+def test_words_and_ids_agree_with_one_match_and_one_id_at_a_time(text: str) -> None:
+    """``words`` (one findall, spans from the code points) against its twin,
+    ``word_spans`` (one match object per token), on any code points, lone
+    surrogates and astral ones included; and ``tokenize``'s ids against
+    ``id_of`` called token by token."""
+    found, spans = words(text)
+    assert spans.dtype == np.int32 and spans.shape == (len(found), 2)
+    assert spans.tolist() == [list(sp) for sp in word_spans(text)]
+    assert found == [text[a:b] for a, b in word_spans(text)]
+    one, other = Vocabulary(stem=True), Vocabulary(stem=True)
+    assert one.tokenize(text).ids.tolist() == [other.id_of(w) for w in found]
+    assert one._ids == other._ids
