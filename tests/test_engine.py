@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from suffix_trees import STree
 
-from provenance.index import maximal_matches
+from provenance.index import maximal_matches, suffix_array
 from provenance.model import TokenStream
 
 
@@ -180,3 +180,17 @@ def test_a_block_with_the_collections_boilerplate_matches_as_the_whole(
            for i in range(len(m))}
     assert got == {x for x in whole if x[0] in block and x[2] in block}
     assert len(runs.pos) == 0  # the caller records boilerplate
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from([1, 255, 256, 65_535, 65_536, 2**24 - 1, 2**24, 2**31 - 1]).flatmap(
+    lambda top: st.lists(st.one_of(st.integers(0, 2), st.integers(0, top)), min_size=1, max_size=200)))
+def test_suffix_array_equals_the_sorted_suffixes(ids: list[int]) -> None:
+    """The ids written in as few bytes as the largest needs (1 to 4) sort as the
+    ids do: the suffix array is the suffixes sorted, and its LCP theirs."""
+    text = np.array(ids, dtype=np.int32)
+    sa, lcp = suffix_array(text)
+    assert sa.tolist() == sorted(range(len(ids)), key=lambda i: ids[i:])
+    common = [len(list(itertools.takewhile(lambda ab: ab[0] == ab[1], zip(ids[p:], ids[q:]))))
+              for p, q in zip(sa.tolist(), sa.tolist()[1:])]
+    assert lcp.tolist()[: len(common)] == common
