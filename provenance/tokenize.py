@@ -154,36 +154,30 @@ class Vocabulary:
 CHUNK_DOCS = 100
 
 
-#: Per ``stem``, a vocabulary and the terms of the surface forms this process
-#: has met (in a worker of ``tokenize_many``: each form is normalized and
-#: stemmed there, once, not in the main process).
-_TERMS: dict[bool, tuple[Vocabulary, dict[str, str]]] = {}
-
-
-def _tokenize_chunk(stem: bool, texts: list[str]) -> tuple[list[str], list[str], list[tuple[np.ndarray, np.ndarray]]]:
+def _chunk_words(texts: list[str]) -> tuple[list[str], list[tuple[np.ndarray, np.ndarray]]]:
     """One process's share: the chunk's distinct surface forms in order of
-    first appearance and their terms, and per text its tokens as indices
-    into that list, with their spans."""
+    first appearance, and per text its tokens as indices into that list,
+    with their spans."""
     found = [words(text) for text in texts]
     order = list(dict.fromkeys(itertools.chain.from_iterable(w for w, _ in found)))
     local = dict(zip(order, range(len(order))))
-    if stem not in _TERMS:
-        _TERMS[stem] = (Vocabulary(stem=stem), {})
-    vocab, terms = _TERMS[stem]
-    for w in order:
-        if w not in terms:
-            terms[w] = vocab.term(w)
-    out = [(np.fromiter(map(local.__getitem__, w), dtype=np.int32, count=len(w)), spans) for w, spans in found]
-    return order, [terms[w] for w in order], out
+    return order, [(np.fromiter(map(local.__getitem__, w), dtype=np.int32, count=len(w)), spans)
+                   for w, spans in found]
+
+
+def _terms(stem: bool, forms: list[str]) -> list[str]:
+    """The terms of some surface forms (a worker's share of the new forms)."""
+    return list(map(Vocabulary(stem=stem).term, forms))
 
 
 def tokenize_many(texts: Sequence[str], vocab: Vocabulary, jobs: int,
                   tick: Callable[[int], None] = lambda done: None) -> list[TokenStream]:
     """``vocab.tokenize`` of every text, on ``jobs`` processes: the same
-    streams and the same ids.  Each process finds the words of its chunks and
-    normalizes (and stems) their distinct forms; this process then gives the
-    forms ids chunk by chunk in order, and within a chunk in order of first
-    appearance, which is the order one process gives them in."""
+    streams and the same ids.  The processes find the words of chunks of
+    texts; this process lists the forms new to ``vocab`` in order of first
+    appearance, which is the order one process meets them in; the processes
+    normalize (and stem) those forms, each once; then this process gives them
+    ids in that order and maps every chunk's forms to their ids."""
     if jobs <= 1 or len(texts) <= CHUNK_DOCS:
         streams = []
         for t in texts:
@@ -192,18 +186,25 @@ def tokenize_many(texts: Sequence[str], vocab: Vocabulary, jobs: int,
                 tick(len(streams))
         return streams
     chunks = [list(texts[k : k + CHUNK_DOCS]) for k in range(0, len(texts), CHUNK_DOCS)]
-    streams = []
+    parts = []
+    met: dict[str, None] = {}  # every form, in order of first appearance
     ctx = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-        for order, terms, part in pool.map(functools.partial(_tokenize_chunk, vocab.stem), chunks):
-            known = list(map(vocab._surface.get, order))
-            for k, found in enumerate(known):
-                if found is None:
-                    known[k] = vocab._add(order[k], terms[k])
-            glob = np.array(known, dtype=np.int32)
-            for local_ids, spans in part:
-                streams.append(TokenStream(ids=glob[local_ids], spans=spans))
-            tick(len(streams))
+        done = 0
+        for order, part in pool.map(_chunk_words, chunks):
+            met.update(dict.fromkeys(order))
+            parts.append((order, part))
+            done += len(part)
+            tick(done)
+        fresh = [w for w in met if w not in vocab._surface]
+        step = -(-len(fresh) // (4 * jobs)) or 1
+        shares = pool.map(functools.partial(_terms, vocab.stem), [fresh[k : k + step] for k in range(0, len(fresh), step)])
+        for w, term in zip(fresh, itertools.chain.from_iterable(shares)):
+            vocab._add(w, term)
+    streams = []
+    for order, part in parts:
+        glob = np.fromiter(map(vocab._surface.__getitem__, order), dtype=np.int32, count=len(order))
+        streams.extend(TokenStream(ids=glob[local_ids], spans=spans) for local_ids, spans in part)
     return streams
 
 
