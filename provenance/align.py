@@ -372,14 +372,14 @@ def _candidates(a_row, a_col, a_weight, a_ptr, a_mass, b_col, b_weight, b_ptr, b
             left_sq[r] += a_weight[e] * a_weight[e]
             left_top[r] += a_weight[e] * top_b[a_col[e]]
             left_mass[r] += idf[a_col[e]]
-    left_norm = np.minimum(np.sqrt(left_sq), left_top)
+    left_len = np.sqrt(left_sq)
+    left_norm = np.minimum(left_len, left_top)
     # a sentence of a whose left-out terms are all of rank up to cut adds, through them, at most
     # their norm times the norm of a b sentence's terms of those ranks (and at most their mass)
     low = np.ones(n_a, dtype=np.bool_)
     for e in range(k):
         if not keep[e] and rank[a_col[e]] > cut:
             low[a_row[e]] = False
-    left_len = np.sqrt(left_sq)
     b_low_len = np.zeros(n_b)
     b_low_mass = np.zeros(n_b)
     if cut >= 0:
@@ -527,8 +527,14 @@ def _cuts(perm, lo, hi, key, gap, out_lo, out_hi, n_out):  # pragma: no cover - 
 
 @numba.njit(cache=True, nogil=True)
 def _groups(pi, pj, gap_a, gap_b, ordered, backstep):  # pragma: no cover - compiled
-    """Label each seed ``(pi[k], pj[k])`` with its group (see ``extend``), groups numbered
-    by their first sentence in the first text, then in the second."""
+    """Label each seed ``(pi[k], pj[k])`` with its group: seeds that are close on both
+    sides (split alternately until stable), and in the same order on both sides when
+    ``ordered``.  A group is cut wherever its seeds leave a gap of more than ``gap_a``
+    sentences in the first text (or ``gap_b`` in the second); each piece is cut again on
+    the other text, until neither cuts it.  When ``ordered``, a group is also cut where,
+    in the order of the first text, the second text steps back more than ``backstep``
+    sentences: reordered paragraphs are separate passages.  Groups are numbered by their
+    first sentence in the first text, then in the second."""
     n = pi.shape[0]
     perm = np.arange(n)
     lex = pi * (pj.max() + 1) + pj
@@ -594,25 +600,6 @@ def _groups(pi, pj, gap_a, gap_b, ordered, backstep):  # pragma: no cover - comp
     return label, groups
 
 
-def extend(points: np.ndarray, gap_a: int, gap_b: int, ordered: bool = False) -> list[np.ndarray]:
-    """Groups of seeds that are close on both sides (split alternately until
-    stable), and in the same order on both sides when ``ordered``.
-
-    A group is cut wherever its seeds leave a gap of more than ``gap_a``
-    sentences in the first text (or ``gap_b`` in the second); each piece is
-    cut again on the other text, until neither cuts it.  When ``ordered``, a
-    group is also cut where, in the order of the first text, the second text
-    steps back more than BACKSTEP sentences: reordered paragraphs are
-    separate passages.  Groups come sorted by their first sentence in the
-    first text, then in the second; each group's seeds sorted likewise.
-    """
-    if points.shape[0] == 0:
-        return []
-    label, count = _groups(points[:, 0], points[:, 1], gap_a, gap_b, ordered, BACKSTEP)
-    order = np.lexsort((points[:, 1], points[:, 0], label))
-    return np.split(points[order], np.cumsum(np.bincount(label, minlength=count))[:-1])
-
-
 @numba.njit(cache=True, nogil=True)
 def _side(ptr, col, count, idf, r0, r1):  # pragma: no cover - compiled
     """The summed tf-isf vector of sentences ``r0..r1``: its columns (sorted) and values."""
@@ -674,6 +661,7 @@ def _fragments_of(pi, pj, gap_a, gap_b, ordered, backstep, validate, a_ptr, a_co
     """The passages of the seeds ``(pi[k], pj[k])`` (see ``_fragments``), as arrays of their
     first and last sentences on both sides and their cosine."""
     width = pj.max() + 1
+    height = pi.max() + 1
     # the work: groups of seeds (as indices, in the order of a, then b) with the gaps to read them at
     items = [np.argsort(pi * width + pj, kind="mergesort")]
     gaps = [(gap_a, gap_b)]
@@ -686,7 +674,7 @@ def _fragments_of(pi, pj, gap_a, gap_b, ordered, backstep, validate, a_ptr, a_co
         idx = items.pop()
         ga, gb = gaps.pop()
         label, count = _groups(pi[idx], pj[idx], ga, gb, ordered, backstep)
-        members = idx[np.argsort(label * (pi.max() + 1) * width + pi[idx] * width + pj[idx], kind="mergesort")]
+        members = idx[np.argsort(label * height * width + pi[idx] * width + pj[idx], kind="mergesort")]
         sizes = np.bincount(label, minlength=count)
         start = 0
         for g in range(count):
@@ -707,15 +695,15 @@ def _fragments_of(pi, pj, gap_a, gap_b, ordered, backstep, validate, a_ptr, a_co
 
 def _fragments(a: Weighted, b: Weighted, points: np.ndarray, idf: np.ndarray, gap_a: int, gap_b: int,
                ordered: bool = False) -> list[Fragment]:
-    """The passages of ``points``: each group of seeds (``extend``) whose two sides, as
+    """The passages of ``points``: each group of seeds (``_groups``) whose two sides, as
     bags of words, reach VALIDATE_COSINE; a group that does not is read again with
     gaps one sentence narrower, until they are zero.  In no particular order (``_resolve``
     ranks them)."""
     if points.shape[0] == 0:
         return []
     spans, sim = _fragments_of(points[:, 0].astype(np.int64), points[:, 1].astype(np.int64), gap_a, gap_b,
-                                        ordered, BACKSTEP, VALIDATE_COSINE, a.ptr, a.col, a.count, b.ptr, b.col,
-                                        b.count, idf)
+                               ordered, BACKSTEP, VALIDATE_COSINE, a.ptr, a.col, a.count, b.ptr, b.col, b.count,
+                               idf)
     return [Fragment((int(w), int(x)), (int(y), int(z)), float(c))
             for (w, x, y, z), c in zip(spans.tolist(), sim.tolist())]
 
@@ -1054,5 +1042,5 @@ def enrich(docs: Sequence[Document], streams: Sequence[TokenStream], evidence: S
     return sorted(out.values(), key=lambda p: (p.a, p.b))
 
 
-__all__ = ["align_corpus", "align_pair", "candidates", "enrich", "explained", "extend", "pair_idf", "seeds",
+__all__ = ["align_corpus", "align_pair", "candidates", "enrich", "explained", "pair_idf", "seeds",
            "sentence_spans", "sentences"]

@@ -128,9 +128,19 @@ def test_a_pair_explained_by_its_exact_passage_gains_nothing_from_alignment() ->
         assert align._enriched(found[k], dets, streams[k[0]], streams[k[1]]) == found[k]
 
 
+def _extend(points: np.ndarray, gap_a: int, gap_b: int, ordered: bool = False) -> list[np.ndarray]:
+    """The compiled grouping (``align._groups``) as groups of seeds, each sorted by the
+    first text, then the second, the groups by their first seeds likewise."""
+    if points.shape[0] == 0:
+        return []
+    label, count = align._groups(points[:, 0], points[:, 1], gap_a, gap_b, ordered, align.BACKSTEP)
+    order = np.lexsort((points[:, 1], points[:, 0], label))
+    return np.split(points[order], np.cumsum(np.bincount(label, minlength=count))[:-1])
+
+
 def _extend_reference(points: np.ndarray, gap_a: int, gap_b: int, ordered: bool) -> list[set[tuple[int, int]]]:
     """The seeds' groups as the aligner first cut them, in numpy, one split at a time (the oracle
-    of the compiled ``extend``): cut on one text where the gap exceeds its limit, each piece on
+    of the compiled ``_groups``): cut on one text where the gap exceeds its limit, each piece on
     the other, until neither cuts; then, when ``ordered``, where the second text steps back."""
     def split(pts: np.ndarray, axis: int, gap: int) -> list[np.ndarray]:
         pts = pts[np.argsort(pts[:, axis], kind="stable")]
@@ -172,7 +182,7 @@ def test_extend_groups_seeds_as_the_numpy_reference(seed: int) -> None:
     points = np.unique(points, axis=0)
     for gap_a, gap_b in ((0, 0), (1, 1), (2, 5), (5, 2), (24, 3)):
         for ordered in (False, True):
-            got = align.extend(points, gap_a, gap_b, ordered)
+            got = _extend(points, gap_a, gap_b, ordered)
             assert [{(int(i), int(j)) for i, j in g} for g in got] == _extend_reference(points, gap_a, gap_b, ordered)
             for g in got:  # each group's seeds sorted by the first text, then the second
                 assert np.array_equal(g, g[np.lexsort((g[:, 1], g[:, 0]))])
@@ -198,10 +208,10 @@ def test_resolve_keeps_what_the_pairwise_check_keeps(seed: int) -> None:
 
 def _fragments_reference(a: align.Weighted, b: align.Weighted, points: np.ndarray, idf: np.ndarray, gap_a: int,
                          gap_b: int, ordered: bool) -> list[align.Fragment]:
-    """The recursive Python reading that ``_fragments_of`` compiled: groups by ``extend``,
+    """The recursive Python reading that ``_fragments_of`` compiled: groups by ``_extend``,
     each validated by its whole cosine, a failed group read again with narrower gaps."""
     out = []
-    for group in align.extend(points, gap_a, gap_b, ordered):
+    for group in _extend(points, gap_a, gap_b, ordered):
         ra = (int(group[:, 0].min()), int(group[:, 0].max()))
         rb = (int(group[:, 1].min()), int(group[:, 1].max()))
         sim = align._whole_cosine(a, b, ra, rb, idf)

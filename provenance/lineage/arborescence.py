@@ -71,12 +71,12 @@ def triangulate(
     x's additions that a copy of g holds too, one whose readings at x's
     changes refute that it copied x, are not x's own: they came to both
     from a fuller common source (g is an excerpt of it), and they are not
-    counted for the other copies, whose sites tie.  When b holds neither, it took only text that x kept and x inherited: with
-    chance (share of x that g holds) ** (passages of b in x) if it copied x
-    (none of x's additions), and (share of g that x kept) ** (passages of b
-    in g) if it copied g (none of what x dropped); the prior odds of copying
-    a copy are the family's own rate among the triples that b's text did
-    decide (``_copy_of_copy_rate``).  The loser's weight is halved, so the
+    counted for the other copies, whose sites tie.  When b holds neither,
+    it took only text that x kept and x inherited: with chance (share of x
+    that g holds) ** (passages of b in x) if it copied x (none of x's
+    additions), and (share of g that x kept) ** (passages of b in g) if it
+    copied g (none of what x dropped); the prior odds of copying a copy are
+    the family's own rate among the triples that b's text did decide (``_copy_of_copy_rate``).  The loser's weight is halved, so the
     arborescence prefers the winner."""
     by_pair = {(p.a, p.b): p for p in pairs}
     into: dict[str, list[tuple[float, str]]] = defaultdict(list)
