@@ -100,24 +100,52 @@ def join(streams: Sequence[TokenStream]) -> Corpus:
     return Corpus(text=text, doc=doc, starts=starts)
 
 
+@numba.njit(cache=True, nogil=True)
+def _bytes_of(text, width):  # pragma: no cover - compiled
+    """Each id of ``text`` big-endian in its last ``width`` bytes, one after another."""
+    out = np.empty(text.shape[0] * width, dtype=np.uint8)
+    k = 0
+    for v in text:
+        for shift in range(8 * (width - 1), -1, -8):
+            out[k] = (v >> shift) & 0xFF
+            k += 1
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _id_starts(ranked, width, n):  # pragma: no cover - compiled
+    """The suffixes of ``ranked`` (byte offsets in sorted order) that start on an
+    id, as id offsets, in the same order."""
+    out = np.empty(n, dtype=ranked.dtype)
+    k = 0
+    for r in ranked:
+        if r % width == 0:
+            out[k] = r // width
+            k += 1
+    return out
+
+
 def suffix_array(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Suffix array and LCP array of an int32 text.
+    """Suffix array and LCP array of an int32 text (both int32 below 2^31 / 4
+    tokens, so that the scan is compiled for one type).
 
     ``lcp[i]`` is the length of the common prefix of the suffixes at ranks
     ``i`` and ``i + 1`` (pydivsufsort's Kasai is shifted by one from the
     textbook convention; this is what it returns).
     """
     if text.shape[0] == 0:
-        empty = np.zeros(0, dtype=np.int64)
+        empty = np.zeros(0, dtype=np.int32)
         return empty, empty
     # libdivsufsort sorts bytes: each id is written big-endian in as few bytes as
     # the largest needs (3 for up to 16.7 M ids, where pydivsufsort's own cast takes
     # the next power of two, 4) and the suffixes that start on an id are kept, in
-    # the order of the ids' suffixes
+    # the order of the ids' suffixes.  Both steps are compiled passes: with numpy's
+    # casts, slices and masks they made 200 MB of temporaries for 7 M tokens, and
+    # this machine pays for every fresh page it touches (1.1 s of the 2.5 s sort)
     width = max(1, (int(text.max()).bit_length() + 7) // 8)
-    code = text.astype(">u4").view(np.uint8).reshape(-1, 4)[:, 4 - width :].reshape(-1)
+    code = _bytes_of(text, width) if width > 1 else text.astype(np.uint8)
     ranked = pydivsufsort.divsufsort(code)
-    sa = ranked[ranked % width == 0] // width if width > 1 else ranked
+    sa = _id_starts(ranked, width, text.shape[0]) if width > 1 else ranked
     lcp = pydivsufsort.kasai(text, sa)
     return sa, lcp
 
@@ -138,7 +166,7 @@ def _scan(sa, lcp, text, doc, starts, min_len, max_df, forced):  # pragma: no co
     n_bp = 0
     seen = np.full(n_docs, -1, dtype=np.int64)
     # clamped lcp between ranks r and r + 1
-    clamped = np.zeros(n, dtype=np.int64)
+    clamped = np.zeros(n, dtype=np.int32)
     for r in range(n - 1):
         p = sa[r]
         q = sa[r + 1]
@@ -204,7 +232,7 @@ def _scan(sa, lcp, text, doc, starts, min_len, max_df, forced):  # pragma: no co
         blk_hi[n_blk] = hi
         n_blk += 1
     # bp_run[p]: how many boilerplate runs start right before p, back to back
-    bp_run = np.zeros(n, dtype=np.int64)
+    bp_run = np.zeros(n, dtype=np.int32)
     if n_bp > 0 or use_forced:
         for p in range(1, n):
             if boiler[p - 1] and doc[p] >= 0 and p > starts[doc[p]]:
@@ -296,8 +324,7 @@ def maximal_matches(
         for i, mask in enumerate(boilerplate):
             forced[corpus.starts[i] : corpus.starts[i] + mask.shape[0]] = mask
     x, y, length, bpos, bdf, blo, bhi = _scan(
-        sa.astype(np.int64, copy=False), lcp.astype(np.int64, copy=False),
-        corpus.text, corpus.doc, corpus.starts, int(min_len), limit, forced,
+        sa, lcp, corpus.text, corpus.doc, corpus.starts, int(min_len), limit, forced,
     )
     dx = corpus.doc[x].astype(np.int64)
     dy = corpus.doc[y].astype(np.int64)
