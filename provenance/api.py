@@ -47,8 +47,9 @@ def audit_path(path: str | Path, *, jobs: int | None = None, **options: Any) -> 
     if "manifest" in read and read["manifest"] is not None:
         read["manifest"] = Path(read["manifest"])
     read.setdefault("max_bytes", settings.max_bytes)
-    loaded = sources.load(Path(path), sources.Options(**read))
-    return audit(loaded.documents, settings, skipped=loaded.skipped, jobs=jobs or usable_cores())
+    jobs = jobs or usable_cores()
+    loaded = sources.load(Path(path), sources.Options(**read), jobs=jobs)
+    return audit(loaded.documents, settings, skipped=loaded.skipped, jobs=jobs)
 
 
 def _made(result: AuditResult, formats: Iterable[str], source: str | None,

@@ -204,11 +204,11 @@ def cli() -> None:
     """Find the passages articles share and decide who copied whom."""
 
 
-def _load(folder: Path, options: sources.Options, strict: bool) -> sources.Loaded | int:
+def _load(folder: Path, options: sources.Options, strict: bool, jobs: int) -> sources.Loaded | int:
     from provenance import sources
 
     try:
-        loaded = sources.load(folder, options)
+        loaded = sources.load(folder, options, jobs=jobs)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
     problem = _check_loaded(folder, loaded, strict)
@@ -336,13 +336,14 @@ def audit_cmd(folder: Path, out: Path | None, min_len: int | None, max_gap: int,
     else:
         from provenance.audit import MemoryLimitError, audit
 
-        loaded = _load(folder, options, strict)
+        jobs = jobs or usable_cores()
+        loaded = _load(folder, options, strict, jobs)
         if isinstance(loaded, int):
             return loaded
         bar = _Bar(enabled=sys.stderr.isatty() and len(loaded.documents) > 200)
         try:
             result = audit(loaded.documents, settings, skipped=loaded.skipped, progress=bar,
-                           jobs=jobs or usable_cores(), max_memory=memory_limit)
+                           jobs=jobs, max_memory=memory_limit)
         except MemoryLimitError as exc:
             click.echo(f"error: {safe.name(str(folder))}: {exc}", err=True)
             return EXIT_USAGE

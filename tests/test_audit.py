@@ -248,6 +248,34 @@ def test_parallel_audit_gives_the_same_audit() -> None:
     assert export.dumps(export.to_dict(two, "t")) == export.dumps(export.to_dict(one, "t"))
 
 
+def test_parallel_reading_gives_the_same_documents(tmp_path: Path) -> None:
+    """``load(..., jobs=2)`` reads chunks of files in two processes: the same
+    documents, identical copies, skipped entries and manifest dates, in the
+    same order, as one process (more files than one chunk; copies whose twin
+    is read by the other process; a file that cannot be decoded; a manifest
+    row that names no file; the audit's own output folder left unread)."""
+    from provenance import sources
+
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    n = 3 * sources.READ_CHUNK
+    for i in range(n):
+        text = f"Story {i % (n // 3)}: the council met on day {i % (n // 3)} and voted on the budget again."
+        (folder / ("sub" if i % 2 else ".") / f"a{i:04d}.txt").write_text(text.replace("council", "Council") if i > n // 2 else text)
+    (folder / "bad.txt").write_bytes(b"\xff\xfe\x00\xd8" * 10 + b"\x00" * 40)
+    (folder / "out").mkdir()
+    (folder / "out" / "audit.json").write_text("{}")
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("path,published\nsub/a0001.txt,2020-01-02\nmissing.txt,2020-01-03\n")
+    options = sources.Options(manifest=manifest, own=(str((folder / "out").resolve()),))
+    one = sources.load(folder, options, jobs=1)
+    two = sources.load(folder, options, jobs=2)
+    assert one == two
+    assert len(one.documents) == n // 3 and all(len(d.copies) == 2 for d in one.documents)
+    assert {s.path for s in one.skipped} >= {"bad.txt", "out"} and any("missing.txt" in s.path for s in one.skipped)
+    assert any(d.published == "2020-01-02" for d in one.documents)
+
+
 def test_jobs_default_to_the_usable_cores_and_change_nothing(tmp_path: Path, seeds_dir: Path) -> None:
     """``--jobs`` defaults to the cores the process may use (its affinity, not
     the machine's count), and the output is the same for any number."""

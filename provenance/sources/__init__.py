@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import functools
 import hashlib
+import multiprocessing
 import os
 import stat
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import overload
@@ -174,6 +177,7 @@ def _walk(root: Path, options: Options) -> tuple[list[tuple[Path, str]], list[Sk
         except OSError as exc:
             skipped.append(Skipped(prefix or ".", f"unreadable folder: {exc.strerror or exc}"))
             return
+        real = os.path.realpath(folder)  # each entry's resolved path: one look-up per folder, not per entry
         for entry in entries:
             rel = f"{prefix}{entry.name}"
             path = Path(entry.path)
@@ -181,7 +185,8 @@ def _walk(root: Path, options: Options) -> tuple[list[tuple[Path, str]], list[Sk
                 kind = "folder, not searched" if entry.is_dir() else "file"
                 skipped.append(Skipped(rel, f"hidden {kind}"))
                 continue
-            if options.own and str(path.resolve()) in options.own:
+            if options.own and (os.path.realpath(entry.path) if entry.is_symlink()
+                                else os.path.join(real, entry.name)) in options.own:
                 skipped.append(Skipped(rel, "written by the audit (--out), not read"))
                 continue
             pat = _matches(rel, options.exclude)
@@ -190,7 +195,7 @@ def _walk(root: Path, options: Options) -> tuple[list[tuple[Path, str]], list[Sk
                 continue
             try:
                 is_dir = entry.is_dir()  # follows symlinks
-                target = path.stat()
+                target = entry.stat()  # follows symlinks
             except OSError:
                 skipped.append(Skipped(rel, "broken symlink" if entry.is_symlink() else "unreadable: cannot stat"))
                 continue
@@ -281,17 +286,31 @@ def plan(path: Path, options: Options | None = None) -> Plan:
     return Plan(tuple((str(p), rel) for p, rel in files), tuple(_shown(s) for s in skipped))
 
 
-def read_files(files: Sequence[tuple[str, str]], options: Options | None = None) -> list[list[Document | Skipped]]:
-    """What each of ``files`` holds, in order (the manifest applied): the part of
-    ``load`` that touches the files, which a Dask worker runs on its share."""
+def read_files(files: Sequence[tuple[str, str]], options: Options | None = None,
+               manifest: Manifest | None = None) -> list[list[Document | Skipped]]:
+    """What each of ``files`` holds, in order (the manifest applied: ``manifest``,
+    or the one ``options`` names): the part of ``load`` that touches the files,
+    which a Dask worker runs on its share."""
     options = options or Options()
-    manifest: Manifest | None = load_manifest(options.manifest) if options.manifest else None
+    if manifest is None and options.manifest:
+        manifest = load_manifest(options.manifest)
     out = []
     for file_path, rel in files:
         got = _read_file(Path(file_path), rel, options)
         shown = [_shown(g) for g in got]
         out.append([g if isinstance(g, Skipped) else _dated(manifest.apply(g) if manifest else g) for g in shown])
     return out
+
+
+#: Files per task when ``load`` reads on several processes.
+READ_CHUNK = 200
+
+
+def _read_part(files: Sequence[tuple[str, str]], options: Options,
+               manifest: Manifest | None) -> tuple[list[list[Document | Skipped]], list[str]]:
+    """One process's share of ``load``: what the files hold, and each document's ``text_key``."""
+    got = read_files(files, options, manifest)
+    return got, [text_key(g.text) for held in got for g in held if isinstance(g, Document)]
 
 
 def _dated(doc: Document) -> Document:
@@ -374,8 +393,9 @@ def finish_indexed(docs: Sequence[Document], skipped: Sequence[Skipped],
     return loaded, became, origin
 
 
-def load(path: Path, options: Options | None = None) -> Loaded:
-    """Every article under ``path``: a folder (searched recursively) or one file.
+def load(path: Path, options: Options | None = None, jobs: int = 1) -> Loaded:
+    """Every article under ``path``: a folder (searched recursively) or one file,
+    read on ``jobs`` processes (the same result).
 
     Raises ``ValueError`` naming the path when it does not exist or the
     manifest cannot be read; every other problem is a ``Skipped`` entry.
@@ -384,12 +404,22 @@ def load(path: Path, options: Options | None = None) -> Loaded:
     found = plan(path, options)
     # read first: a bad manifest is an error before any file is read
     manifest = load_manifest(options.manifest) if options.manifest else None
+    chunks = [found.files[k : k + READ_CHUNK] for k in range(0, len(found.files), READ_CHUNK)]
+    read = functools.partial(_read_part, options=options, manifest=manifest)
+    if jobs > 1 and len(chunks) > 1:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            parts = list(pool.map(read, chunks))
+    else:
+        parts = [read(c) for c in chunks]
     docs: list[Document] = []
+    keys: list[str] = []
     skipped = list(found.skipped)
-    for got in read_files(found.files, options):
-        for g in got:
-            (skipped if isinstance(g, Skipped) else docs).append(g)  # type: ignore[arg-type]
-    return finish(docs, skipped + unread_manifest_rows(manifest, docs, skipped))
+    for got, part_keys in parts:
+        keys.extend(part_keys)
+        for held in got:
+            for g in held:
+                (skipped if isinstance(g, Skipped) else docs).append(g)  # type: ignore[arg-type]
+    return finish(docs, skipped + unread_manifest_rows(manifest, docs, skipped), keys)
 
 
 def load_folder(root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Loaded:
