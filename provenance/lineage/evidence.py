@@ -6,6 +6,7 @@ the text changed.  ``candidates`` turns it into weighted candidate edges."""
 
 from __future__ import annotations
 
+import array
 import gc
 import math
 import multiprocessing
@@ -16,6 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from typing import Any, NamedTuple
 
+import numba
 import numpy as np
 
 from provenance.model import Derivation, Document, PairEvidence, Passage, TokenStream
@@ -163,6 +165,66 @@ def _instant(d: Document) -> datetime | None:
     return when if when.tzinfo is not None else None
 
 
+@numba.njit(cache=True, nogil=True)
+def _coverage(offsets, table):  # pragma: no cover - compiled
+    """Per token of the joined documents (``offsets``): how many passage sides
+    hold it, and the longest of them.  ``table`` rows: document, start, end and
+    tokens of side a, then document, start, end of side b."""
+    share = np.zeros(offsets[-1], dtype=np.int32)
+    longest = np.zeros(offsets[-1], dtype=np.int32)
+    for k in range(table.shape[0]):
+        n = table[k, 3]
+        for d, lo, hi in ((table[k, 0], table[k, 1], table[k, 2]), (table[k, 4], table[k, 5], table[k, 6])):
+            base = offsets[d]
+            for i in range(base + lo, base + hi):
+                share[i] += 1
+                longest[i] = max(longest[i], n)
+    return share, longest
+
+
+@numba.njit(cache=True, nogil=True)
+def _packed_masks(table, start):  # pragma: no cover - compiled
+    """The run masks of pairs' sides packed as ``np.packbits`` packs them (first
+    token in the high bit), side ``e``'s in ``buf[start[e] : start[e + 1]]``,
+    and how many tokens each holds.  ``table`` rows: 2 x the pair's index, the
+    run's start on side a, on side b, its length."""
+    buf = np.zeros(start[-1], dtype=np.uint8)
+    count = np.zeros(start.shape[0] - 1, dtype=np.int64)
+    for k in range(table.shape[0]):
+        n = table[k, 3]
+        for e, at in ((table[k, 0], table[k, 1]), (table[k, 0] + 1, table[k, 2])):
+            base = start[e]
+            for i in range(at, at + n):
+                byte = base + (i >> 3)
+                bit = np.uint8(0x80 >> (i & 7))
+                if buf[byte] & bit == 0:
+                    buf[byte] |= bit
+                    count[e] += 1
+    return buf, count
+
+
+#: How many bits each byte value has set.
+_BITS = np.array([v.bit_count() for v in range(256)], dtype=np.int64)
+
+
+@numba.njit(cache=True, nogil=True)
+def _witnessed(buf, start, count, on_x, on_g):  # pragma: no cover - compiled
+    """Tokens the masks ``on_x`` hold, those ``on_g`` hold, and those both hold
+    (mask pairs of one witness each, of equal length)."""
+    tx = 0
+    tg = 0
+    both = 0
+    for k in range(on_x.shape[0]):
+        ex = on_x[k]
+        eg = on_g[k]
+        tx += count[ex]
+        tg += count[eg]
+        off = start[eg] - start[ex]
+        for i in range(start[ex], start[ex + 1]):
+            both += _BITS[buf[i] & buf[i + off]]
+    return tx, tg, both
+
+
 class _Family:
     """Per-document facts computed once: quote masks, token spans, cues, bigrams."""
 
@@ -177,18 +239,23 @@ class _Family:
         self._quoted: dict[str, np.ndarray] = {}
         self._bigrams: dict[str, np.ndarray] = {}
         self._cues: dict[str, list[str]] = {}
-        # how many documents share each token of each document (for stock phrases)
-        self.share: dict[str, np.ndarray] = {d.id: np.zeros(len(s), dtype=np.int32) for d, s in zip(docs, streams)}
-        # the longest passage holding each token, over all pairs: a short
-        # passage that is part of a longer one elsewhere is copied text
-        self.longest: dict[str, np.ndarray] = {d.id: np.zeros(len(s), dtype=np.int32) for d, s in zip(docs, streams)}
+        # per token of each document: how many passages hold it (how many
+        # documents share it, for stock phrases), and the longest passage
+        # holding it over all pairs (a short passage that is part of a longer
+        # one elsewhere is copied text); one compiled pass over every
+        # passage's two sides, into one array per fact cut per document
+        sizes = np.array([len(s) for s in streams], dtype=np.int64)
+        offsets = np.concatenate(([0], np.cumsum(sizes)))
+        row = {d.id: k for k, d in enumerate(docs)}
+        sides = array.array("q")  # the rows, flat: no Python object per passage held
         for p in pairs:
+            ra, rb = row[p.a], row[p.b]
             for q in p.passages:
-                self.share[p.a][q.a[0] : q.a[1]] += 1
-                self.share[p.b][q.b[0] : q.b[1]] += 1
-                la, lb = self.longest[p.a][q.a[0] : q.a[1]], self.longest[p.b][q.b[0] : q.b[1]]
-                np.maximum(la, q.tokens, out=la)
-                np.maximum(lb, q.tokens, out=lb)
+                sides.extend((ra, q.a[0], q.a[1], q.tokens, rb, q.b[0], q.b[1]))
+        table = np.frombuffer(sides, dtype=np.int64).reshape(-1, 7) if sides else np.zeros((0, 7), dtype=np.int64)
+        share, longest = _coverage(offsets, table)
+        self.share: dict[str, np.ndarray] = {d.id: share[offsets[k] : offsets[k + 1]] for k, d in enumerate(docs)}
+        self.longest: dict[str, np.ndarray] = {d.id: longest[offsets[k] : offsets[k + 1]] for k, d in enumerate(docs)}
         # hub: on average, how much of what each neighbour shares with anyone
         # this document holds.  A source holds the union of what its copies
         # took; a copy holds only its own part (triangulation).
@@ -205,40 +272,43 @@ class _Family:
         for p in pairs:
             self.neighbours[p.a].add(p.b)
             self.neighbours[p.b].add(p.a)
-        self._runs: dict[tuple[str, str], np.ndarray] = {}
-        self._run_count: dict[tuple[str, str], int] = {}
+        # run_mask(doc, other) of both sides of every related pair, packed
+        # eight tokens a byte (np.packbits order) into one buffer, made in one
+        # compiled pass: entry e = self._entry[doc][other] is
+        # buf[start[e] : start[e + 1]] and holds count[e] tokens
+        self._buf, self._start, self._count, self._entry = self._all_runs(pairs)
         self._readings: dict[tuple[str, str], tuple[int, int]] = {}
         self._common: dict[tuple[str, str], int] = {}
 
-    def run_mask(self, doc: str, other: str) -> np.ndarray:
-        """Tokens of ``doc`` inside exact runs of at least LATENT_MIN_RUN tokens shared with ``other``."""
-        return np.unpackbits(self._packed_runs(doc, other), count=len(self.streams[doc])).view(bool)
-
-    def _packed_runs(self, doc: str, other: str) -> np.ndarray:
-        """``run_mask(doc, other)``, eight tokens a byte (``np.packbits``): the
-        readings keep the mask of every pair they visit (on the dense bench
-        corpus, 168,000 masks: 184 MB as booleans)."""
-        got = self._runs.get((doc, other))
-        if got is None:
-            mask = np.zeros(len(self.streams[doc]), dtype=bool)
-            pair = self.by_pair.get((min(doc, other), max(doc, other)))
-            doc_is_a = pair is not None and pair.a == doc
-            for q in pair.passages if pair is not None else ():
+    def _all_runs(self, pairs: Sequence[PairEvidence]) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                                              dict[str, dict[str, int]]]:
+        runs = array.array("q")  # the rows, flat: no Python object per run held
+        for k, p in enumerate(pairs):
+            for q in p.passages:
                 for ra, rb, n in q.runs:
                     if n >= LATENT_MIN_RUN:
-                        start = ra if doc_is_a else rb
-                        mask[start : start + n] = True
-            got = self._runs[(doc, other)] = np.packbits(mask)
-            self._run_count[(doc, other)] = int(np.count_nonzero(mask))
-        return got
+                        runs.extend((2 * k, ra, rb, n))
+        table = np.frombuffer(runs, dtype=np.int64).reshape(-1, 4) if runs else np.zeros((0, 4), dtype=np.int64)
+        size = np.array([len(self.streams[x]) for p in pairs for x in (p.a, p.b)], dtype=np.int64)
+        start = np.concatenate((np.zeros(1, dtype=np.int64), np.cumsum((size + 7) // 8)))
+        buf, count = _packed_masks(table, start)
+        entry: dict[str, dict[str, int]] = defaultdict(dict)
+        for k, p in enumerate(pairs):
+            entry[p.a][p.b] = 2 * k
+            entry[p.b][p.a] = 2 * k + 1
+        return buf, start, count, dict(entry)
+
+    def run_mask(self, doc: str, other: str) -> np.ndarray:
+        """Tokens of ``doc`` inside exact runs of at least LATENT_MIN_RUN tokens shared with ``other``."""
+        e = self._entry.get(doc, {}).get(other)
+        if e is None:
+            return np.zeros(len(self.streams[doc]), dtype=bool)
+        return np.unpackbits(self._buf[self._start[e] : self._start[e + 1]], count=len(self.streams[doc])).view(bool)
 
     def run_tokens(self, doc: str, other: str) -> int:
         """How many tokens ``run_mask(doc, other)`` holds."""
-        got = self._run_count.get((doc, other))
-        if got is None:
-            self._packed_runs(doc, other)
-            got = self._run_count[(doc, other)]
-        return got
+        e = self._entry.get(doc, {}).get(other)
+        return 0 if e is None else int(self._count[e])
 
     def readings(self, x: str, g: str) -> tuple[int, int]:
         """Witnesses for x against g (textual criticism): tokens that the
@@ -253,15 +323,19 @@ class _Family:
         got = self._readings.get((x, g))
         if got is not None:
             return got
-        sx = sg = 0
-        packed, tokens = self._packed_runs, self.run_tokens
-        for b in sorted(self.neighbours[x] & self.neighbours[g])[:VOTE_MAX_WITNESSES]:
-            # |fx and not fg| = |fx| - |fx and fg|: one AND and one count per witness
-            both = int(np.bitwise_count(packed(b, x) & packed(b, g)).sum())
-            sx += tokens(b, x) - both
-            sg += tokens(b, g) - both
-        self._readings[(x, g)] = (sx, sg)
-        return sx, sg
+        witnesses = sorted(self.neighbours[x] & self.neighbours[g])[:VOTE_MAX_WITNESSES]
+        if not witnesses:
+            self._readings[(x, g)] = (0, 0)
+            return 0, 0
+        # a witness b is related to both, so both of its masks exist;
+        # |fx and not fg| = |fx| - |fx and fg|, summed over the witnesses in one
+        # compiled call (a numpy call per witness was most of the lineage stage)
+        entry = self._entry
+        on_x = np.array([entry[b][x] for b in witnesses], dtype=np.int64)
+        on_g = np.array([entry[b][g] for b in witnesses], dtype=np.int64)
+        tx, tg, both = _witnessed(self._buf, self._start, self._count, on_x, on_g)
+        got = self._readings[(x, g)] = (int(tx - both), int(tg - both))
+        return got
 
     def cues(self, doc: str) -> list[str]:
         got = self._cues.get(doc)
