@@ -282,6 +282,9 @@ class _Family:
 
     def _all_runs(self, pairs: Sequence[PairEvidence]) -> tuple[np.ndarray, np.ndarray, np.ndarray,
                                                               dict[str, dict[str, int]]]:
+        """The packed run masks of both sides of every pair in ``pairs``: the
+        buffer, each entry's start in it, its count of tokens, and the entry of
+        each (doc, other)."""
         runs = array.array("q")  # the rows, flat: no Python object per run held
         for k, p in enumerate(pairs):
             for q in p.passages:
