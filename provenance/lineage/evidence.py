@@ -301,16 +301,21 @@ class _Family:
             entry[p.b][p.a] = 2 * k + 1
         return buf, start, count, dict(entry)
 
+    def _entry_of(self, doc: str, other: str) -> int | None:
+        """The entry of ``run_mask(doc, other)`` in the buffer (None: the two are not related)."""
+        row = self._entry.get(doc)
+        return None if row is None else row.get(other)
+
     def run_mask(self, doc: str, other: str) -> np.ndarray:
         """Tokens of ``doc`` inside exact runs of at least LATENT_MIN_RUN tokens shared with ``other``."""
-        e = self._entry.get(doc, {}).get(other)
+        e = self._entry_of(doc, other)
         if e is None:
             return np.zeros(len(self.streams[doc]), dtype=bool)
         return np.unpackbits(self._buf[self._start[e] : self._start[e + 1]], count=len(self.streams[doc])).view(bool)
 
     def run_tokens(self, doc: str, other: str) -> int:
         """How many tokens ``run_mask(doc, other)`` holds."""
-        e = self._entry.get(doc, {}).get(other)
+        e = self._entry_of(doc, other)
         return 0 if e is None else int(self._count[e])
 
     def readings(self, x: str, g: str) -> tuple[int, int]:
@@ -327,9 +332,6 @@ class _Family:
         if got is not None:
             return got
         witnesses = sorted(self.neighbours[x] & self.neighbours[g])[:VOTE_MAX_WITNESSES]
-        if not witnesses:
-            self._readings[(x, g)] = (0, 0)
-            return 0, 0
         # a witness b is related to both, so both of its masks exist;
         # |fx and not fg| = |fx| - |fx and fg|, summed over the witnesses in one
         # compiled call (a numpy call per witness was most of the lineage stage)

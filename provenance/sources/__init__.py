@@ -365,7 +365,8 @@ def unread_manifest_rows(manifest: Manifest | None, docs: Sequence[Document],
 def finish(docs: Sequence[Document], skipped: Sequence[Skipped], keys: Sequence[str] | None = None) -> Loaded:
     """Ids made unique, identical texts grouped, everything sorted: ``load``'s last step.
 
-    ``keys`` are the documents' ``text_key`` when their texts are not at hand.
+    ``keys`` are the documents' ``text_key`` when already made (by the
+    processes that read them, or a Dask worker); by default they are made here.
     """
     return finish_indexed(docs, skipped, keys)[0]
 
