@@ -169,30 +169,32 @@ def settled(client, n: int = 2) -> None:  # type: ignore[no-untyped-def]
     raise AssertionError(f"the cluster's workers did not settle: {states}")
 
 
-def test_a_worker_that_dies_has_its_work_rerun(cluster, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_worker_that_dies_has_its_work_rerun(tmp_path: Path) -> None:
     """A worker is killed as it is given a task of each phase in turn
     (reading, the shuffle, a block of a split component, the component's
     lineage): whatever it held is computed again elsewhere and the output is
     the single machine's.  The scheduler picks the moment, not a timer, so a
-    slower machine kills at the same points."""
+    slower machine kills at the same points.
+
+    Each phase on a cluster of its own, and the kill read from the plugin in
+    the scheduler: nothing waits for the killed worker's nanny to start a
+    fresh one, which it once failed to do within two minutes in CI (Dask's
+    business, not the audit's), and the module's shared cluster is never
+    left short of a worker."""
     from provenance.distributed import audit_path_on_cluster
 
-    _, client = cluster
     folder = write(news(200, 40), tmp_path / "in")
     settings = Settings()
     expected = single(folder, settings)
     for phase in ("_read_and_fingerprint", "_share", "_audit_block", "_finish_split"):
-        settled(client)
-        pids = client.run(os.getpid)
-        client.register_plugin(Kill(phase), name="kill")
-        try:
+        with (distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       dashboard_address=":0") as c, distributed.Client(c) as client):
+            settled(client)
+            client.register_plugin(Kill(phase), name="kill")
             result, _ = audit_path_on_cluster(folder, sources.Options(), settings, scheduler="",
                                               client=client, block_docs=60)
-        finally:
-            client.unregister_scheduler_plugin("kill")
-        client.wait_for_workers(2, timeout=120)
-        now = set(client.run(os.getpid).values())
-        assert now != set(pids.values()), f"no worker was killed when given {phase}"
+            left = client.run_on_scheduler(lambda dask_scheduler: dask_scheduler.plugins["kill"].left)
+        assert left == 0, f"no worker was killed when given {phase}"
         assert export.dumps(export.to_dict(result, "t")) == expected, phase
 
 
