@@ -276,6 +276,41 @@ def test_parallel_reading_gives_the_same_documents(tmp_path: Path) -> None:
     assert any(d.published == "2020-01-02" for d in one.documents)
 
 
+def test_a_file_that_kills_its_reader_is_named_and_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file whose parser takes the reading process down (here the reader
+    kills itself on one file, as a C library might crash on a malformed PDF;
+    SIGKILL rather than SIGSEGV, which pytest's faulthandler would report):
+    with ``jobs=2`` that file is skipped with a reason naming the signal, and
+    every other file is read, the same documents as one process reading the
+    folder without it."""
+    import os
+    import signal
+
+    from provenance import sources
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    n = 2 * sources.READ_CHUNK + 7
+    for i in range(n):
+        (folder / f"a{i:04d}.txt").write_text(f"Story {i}: the council met on day {i} and voted on the budget.")
+    bad = f"a{sources.READ_CHUNK + 3:04d}.txt"
+    real = sources._read_file
+
+    def fragile(path: Path, rel: str, options: sources.Options) -> list:  # type: ignore[type-arg]
+        if rel == bad:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(path, rel, options)
+
+    monkeypatch.setattr(sources, "_read_file", fragile)
+    got = sources.load(folder, sources.Options(), jobs=2)
+    monkeypatch.setattr(sources, "_read_file", real)
+    (folder / bad).unlink()
+    want = sources.load(folder, sources.Options(), jobs=1)
+    assert got.documents == want.documents and len(got.documents) == n - 1
+    assert [s.path for s in got.skipped] == [bad]
+    assert "SIGKILL" in got.skipped[0].reason and "process" in got.skipped[0].reason
+
+
 def test_jobs_default_to_the_usable_cores_and_change_nothing(tmp_path: Path, seeds_dir: Path) -> None:
     """``--jobs`` defaults to the cores the process may use (its affinity, not
     the machine's count), and the output is the same for any number."""

@@ -13,10 +13,13 @@ import functools
 import hashlib
 import multiprocessing
 import os
+import signal
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import overload
 
@@ -313,6 +316,82 @@ def _read_part(files: Sequence[tuple[str, str]], options: Options,
     return got, [text_key(g.text) for held in got for g in held if isinstance(g, Document)]
 
 
+_Part = tuple[list[list[Document | Skipped]], list[str]]
+
+
+def _read_parallel(read: Callable[[Sequence[tuple[str, str]]], _Part],
+                   chunks: Sequence[Sequence[tuple[str, str]]], jobs: int) -> list[_Part]:
+    """``read`` of every chunk, on ``jobs`` processes, in order.  A file whose
+    parser takes its process down with it (a crash in a C library on a
+    malformed PDF, say) breaks the pool: the chunks not read by then are read
+    again each in a process of its own, and the files of a chunk that still
+    fails each alone, so that the file is named and skipped and the rest are
+    read."""
+    parts: list[_Part | None] = [None] * len(chunks)
+    futures = []
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = [pool.submit(read, c) for c in chunks]
+            for k, f in enumerate(futures):
+                parts[k] = f.result()
+    except BrokenProcessPool:
+        for k, f in enumerate(futures):
+            if parts[k] is None and f.done() and f.exception() is None:
+                parts[k] = f.result()
+    out = []
+    for got, chunk in zip(parts, chunks):
+        if got is None:
+            got, _ = _in_own_process(read, chunk)
+        if got is None:
+            files: list[list[Document | Skipped]] = []
+            keys: list[str] = []
+            for one in chunk:
+                alone, code = _in_own_process(read, [one])
+                if alone is None:
+                    how = f"signal {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit code {code}"
+                    alone = ([[Skipped(safe.name(one[1]), f"reading it ended the reader's process ({how}): "
+                                                         "its parser could not survive the file (malformed or hostile)")]], [])
+                files.extend(alone[0])
+                keys.extend(alone[1])
+            got = (files, keys)
+        out.append(got)
+    return out
+
+
+def _in_own_process(read: Callable[[Sequence[tuple[str, str]]], _Part],
+                    files: Sequence[tuple[str, str]]) -> tuple[_Part | None, int | None]:
+    """``read(files)`` in a forked process of its own: its result, or None and
+    the process's exit code (negative: the signal) when the process died.  An
+    exception ``read`` raises is raised here."""
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_send_read, args=(read, files, send))
+    child.start()
+    send.close()
+    try:
+        ok, got = receive.recv()
+    except EOFError:  # it died before it could answer
+        ok, got = None, None
+    finally:
+        receive.close()
+        child.join()
+    if ok is False and isinstance(got, BaseException):
+        raise got
+    if ok is None or child.exitcode != 0:
+        return None, child.exitcode
+    return got, 0
+
+
+def _send_read(read: Callable[[Sequence[tuple[str, str]]], _Part], files: Sequence[tuple[str, str]],
+               send: Connection) -> None:
+    try:
+        result: tuple[bool, object] = (True, read(files))
+    except Exception as e:  # noqa: BLE001  (any error of read's is raised again in the parent)
+        result = (False, e)
+    send.send(result)
+    send.close()
+
+
 def _dated(doc: Document) -> Document:
     """``doc`` with its publication date in ISO 8601 (``dates.read_date``), or
     none and the reason in ``meta`` when the date as found does not settle it."""
@@ -408,8 +487,7 @@ def load(path: Path, options: Options | None = None, jobs: int = 1) -> Loaded:
     chunks = [found.files[k : k + READ_CHUNK] for k in range(0, len(found.files), READ_CHUNK)]
     read = functools.partial(_read_part, options=options, manifest=manifest)
     if jobs > 1 and len(chunks) > 1:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            parts = list(pool.map(read, chunks))
+        parts = _read_parallel(read, chunks, jobs)
     else:
         parts = [read(c) for c in chunks]
     docs: list[Document] = []
