@@ -23,6 +23,7 @@ import click
 from provenance import __version__
 from provenance.model import AuditResult, PairEvidence, Skipped
 from provenance.settings import DEFAULT_MAX_BYTES, DEFAULT_MAX_DF, DEFAULT_MAX_GAP, Settings, usable_cores
+from provenance.verdict import words_shared
 
 if TYPE_CHECKING:
     from tqdm import tqdm
@@ -62,7 +63,7 @@ def _count(n: int, what: str) -> str:
 
 def _shared_words(result: AuditResult, p: PairEvidence) -> int:
     """Words inside the pair's shared passages, on the side that has more of them (as the report counts)."""
-    return round(max(p.covered_a * result.tokens.get(p.a, 0), p.covered_b * result.tokens.get(p.b, 0)))
+    return words_shared(p.covered_a, p.covered_b, result.tokens.get(p.a, 0), result.tokens.get(p.b, 0))
 
 
 def _summary(result: AuditResult, top: int = 10, report: str | None = None) -> str:

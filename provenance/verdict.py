@@ -109,9 +109,14 @@ def _places(n: Any) -> str:
 
 
 def shared_words(pair: Mapping[str, Any], tokens: Mapping[str, int]) -> int:
-    """Words inside the pair's shared passages, on the side that has more of them."""
-    return round(max(float(pair["covered_a"]) * tokens.get(pair["a"], 0),
-                     float(pair["covered_b"]) * tokens.get(pair["b"], 0)))
+    """Words inside the pair's shared passages (a pair of ``audit.json``), on the side that has more of them."""
+    return words_shared(float(pair["covered_a"]), float(pair["covered_b"]),
+                        tokens.get(pair["a"], 0), tokens.get(pair["b"], 0))
+
+
+def words_shared(covered_a: float, covered_b: float, tokens_a: int, tokens_b: int) -> int:
+    """Words inside a pair's shared passages, from each side's share and size: the larger of the two."""
+    return round(max(covered_a * tokens_a, covered_b * tokens_b))
 
 
 def _direction(ev: Mapping[str, Any], c: str, p: str, tree: Mapping[str, Any]) -> str | None:
