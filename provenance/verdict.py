@@ -243,15 +243,21 @@ def verdict(edge: Mapping[str, Any], docs: Mapping[str, Mapping[str, Any]],
     return {"sentence": sentence, "reasons": reasons, "terms": sorted({t for t in terms if t in GLOSSARY})}
 
 
-def _stronger(data: dict[str, Any]) -> dict[str, tuple[str, float]]:
-    """Per document, the partner that shares most of it (counting edited passages)."""
+def _stronger(data: dict[str, Any]) -> tuple[dict[str, tuple[str, float]], dict[tuple[str, str], tuple[float, float]]]:
+    """Per document, the partner that shares most of it (counting edited
+    passages); and each pair's two shares (read in the same pass: the pairs
+    may be made as they are read, ``export.Rows``)."""
     best: dict[str, tuple[str, float]] = {}
-    for p in data["pairs"]:
-        for me, other, share in ((p["a"], p["b"], p["covered_a"]), (p["b"], p["a"], p["covered_b"])):
+    shares: dict[tuple[str, str], tuple[float, float]] = {}
+    from provenance.export import summaries
+
+    for a, b, covered_a, covered_b, _ in summaries(data["pairs"]):
+        shares[(a, b)] = (covered_a, covered_b)
+        for me, other, share in ((a, b, covered_a), (b, a, covered_b)):
             got = best.get(me)
             if got is None or share > got[1] or (share == got[1] and other < got[0]):
                 best[me] = (other, float(share))
-    return best
+    return best, shares
 
 
 def verdicts(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -259,15 +265,14 @@ def verdicts(data: dict[str, Any]) -> list[dict[str, Any]]:
     lin = data.get("lineage") or {"edges": [], "latent": []}
     docs = {d["id"]: d for d in data["documents"]}
     latent = {x["id"]: x for x in lin["latent"]}
-    stronger = _stronger(data)
-    cov = {(p["a"], p["b"]): p for p in data["pairs"]}
+    stronger, cov = _stronger(data)
     out = []
     for e in lin["edges"]:
         c, par = e["child"], e["parent"]
         s = stronger.get(c)
         if s is not None and s[0] != par:
             pair = cov.get((min(c, par), max(c, par)))
-            mine = (pair["covered_a"] if pair["a"] == c else pair["covered_b"]) if pair else 0.0
+            mine = (pair[0] if c < par else pair[1]) if pair else 0.0
             s = s if s[1] >= mine + 0.1 else None
         out.append(verdict(e, docs, latent, s if s and c in docs else None))
     return out

@@ -32,6 +32,7 @@ from typing import Any
 from lxml import etree
 from lxml.html import builder as E
 
+from provenance.export import summaries, token_spans
 from provenance.report.layout import LABEL_W, NODE_H, NODE_W, families
 from provenance.verdict import CHANGES, GLOSSARY, shared_words, verdicts
 
@@ -54,10 +55,10 @@ def _s(tag: str, **attrs: Any) -> etree._Element:
 def _shared_fraction(data: dict[str, Any]) -> dict[str, float]:
     """Share of each document's tokens inside any shared passage."""
     spans: dict[str, list[tuple[int, int]]] = {}
-    for p in data["pairs"]:
-        for q in p["passages"]:
-            spans.setdefault(p["a"], []).append(tuple(q["a_tokens"]))
-            spans.setdefault(p["b"], []).append(tuple(q["b_tokens"]))
+    for a, b, sides in token_spans(data["pairs"]):
+        for on_a, on_b in sides:
+            spans.setdefault(a, []).append(on_a)
+            spans.setdefault(b, []).append(on_b)
     out = {}
     for d in data["documents"]:
         total, end = 0, -1
@@ -225,7 +226,7 @@ def _summary(data: dict[str, Any]) -> etree._Element:
     same = sum(len(d.get("copies", [])) for d in data["documents"])
     counts = E.UL(
         E.LI(f"{len(data['documents'])} documents, {len(data['pairs'])} related pairs, "
-             f"{sum(len(p['passages']) for p in data['pairs'])} shared passages"),
+             f"{sum(n for *_, n in summaries(data['pairs']))} shared passages"),
         E.LI(f"{same} more {'input' if same == 1 else 'inputs'} identical to a document (after normalization), "
              "listed with it in the documents table"),
         E.LI(f"{len(lin['edges'])} derivations, {len(lin['latent'])} missing sources inferred, "
