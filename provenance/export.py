@@ -10,27 +10,25 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Generic, TypeVar, overload
+from typing import Any, overload
 
 from provenance.model import AuditResult, Derivation, Document, Lineage, PairEvidence, Passage
 
 SCHEMA = "provenance.audit/1"
 
-_T = TypeVar("_T")
+class PairRows(Sequence[dict[str, Any]]):
+    """The pairs of ``to_dict``, each made into its JSON row (``pair_dict``)
+    only as it is read, not held: the rows of the dense 2,000 articles'
+    118,973 pairs are 190 MB, and the outputs read them a few times, one row
+    at a time; ``summaries`` and ``token_spans`` read the pairs themselves.
+    ``json`` cannot encode it directly: ``dumps``, ``iter_json`` and
+    ``json_default`` can."""
 
-
-class Rows(Sequence[dict[str, Any]], Generic[_T]):
-    """A list of JSON rows made from the result's objects each time it is
-    read, not held: the pairs of a dense audit as dicts are a sixth of its
-    memory (200 MB for the dense 2,000 articles' 118,973 pairs), and the
-    outputs read them a few times, one row at a time.  ``json`` cannot encode
-    it directly: ``dumps`` and ``iter_json`` can."""
-
-    def __init__(self, items: Sequence[_T], make: Callable[[_T], dict[str, Any]]) -> None:
-        self._items, self._make = items, make
+    def __init__(self, pairs: Sequence[PairEvidence]) -> None:
+        self._pairs = pairs
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self._pairs)
 
     @overload
     def __getitem__(self, k: int) -> dict[str, Any]: ...
@@ -38,14 +36,14 @@ class Rows(Sequence[dict[str, Any]], Generic[_T]):
     def __getitem__(self, k: slice) -> list[dict[str, Any]]: ...
     def __getitem__(self, k: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
         if isinstance(k, slice):
-            return [self._make(x) for x in self._items[k]]
-        return self._make(self._items[k])
+            return [pair_dict(p) for p in self._pairs[k]]
+        return pair_dict(self._pairs[k])
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        return map(self._make, self._items)
+        return map(pair_dict, self._pairs)
 
     def __eq__(self, other: object) -> bool:  # equal to the list of its rows
-        if isinstance(other, (list, Rows)):
+        if isinstance(other, (list, PairRows)):
             return list(self) == list(other)
         return NotImplemented
 
@@ -56,19 +54,11 @@ class Rows(Sequence[dict[str, Any]], Generic[_T]):
 PairSummary = tuple[str, str, float, float, int]
 
 
-class PairRows(Rows[PairEvidence]):
-    """The pairs of ``to_dict``: ``pair_dict`` of each as it is read; ``summaries``
-    and ``token_spans`` read the pairs themselves."""
-
-    def __init__(self, pairs: Sequence[PairEvidence]) -> None:
-        super().__init__(pairs, pair_dict)
-
-
 def summaries(pairs: Iterable[dict[str, Any]]) -> Iterator[PairSummary]:
     """(a, b, covered_a, covered_b, number of passages) of each pair of
     ``data["pairs"]``, without making its passages when they are ``PairRows``."""
     if isinstance(pairs, PairRows):
-        return ((p.a, p.b, p.covered_a, p.covered_b, len(p.passages)) for p in pairs._items)
+        return ((p.a, p.b, p.covered_a, p.covered_b, len(p.passages)) for p in pairs._pairs)
     return ((p["a"], p["b"], float(p["covered_a"]), float(p["covered_b"]), len(p["passages"])) for p in pairs)
 
 
@@ -76,14 +66,14 @@ def token_spans(pairs: Iterable[dict[str, Any]]) -> Iterator[tuple[str, str, lis
     """(a, b, each passage's token spans on a and on b) of each pair of
     ``data["pairs"]``, without making its passages' dicts when they are ``PairRows``."""
     if isinstance(pairs, PairRows):
-        return ((p.a, p.b, [(q.a, q.b) for q in p.passages]) for p in pairs._items)
+        return ((p.a, p.b, [(q.a, q.b) for q in p.passages]) for p in pairs._pairs)
     return ((p["a"], p["b"], [(tuple(q["a_tokens"]), tuple(q["b_tokens"])) for q in p["passages"]])
             for p in pairs)
 
 
 def json_default(value: Any) -> Any:
-    """``json.dumps(..., default=json_default)`` encodes ``Rows`` as the lists they are."""
-    if isinstance(value, Rows):
+    """``json.dumps(..., default=json_default)`` encodes ``PairRows`` as the lists they are."""
+    if isinstance(value, PairRows):
         return list(value)
     raise TypeError(f"{type(value).__name__} is not JSON")
 
@@ -195,7 +185,7 @@ def iter_json(data: Mapping[str, Any], end: str = "\n") -> Iterator[str]:
     for n, key in enumerate(sorted(data)):
         yield ("," if n else "") + encode(key) + ":"
         value = data[key]
-        if not isinstance(value, (list, Iterator, Rows)):
+        if not isinstance(value, (list, Iterator, PairRows)):
             yield encode(value)
             continue
         items = iter(value)

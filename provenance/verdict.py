@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from provenance.export import summaries
+
 __all__ = ["CHANGES", "GLOSSARY", "shared_words", "verdict", "verdicts"]
 
 #: How the text changed on the way from parent to child (``Derivation.change``).
@@ -246,11 +248,9 @@ def verdict(edge: Mapping[str, Any], docs: Mapping[str, Mapping[str, Any]],
 def _stronger(data: dict[str, Any]) -> tuple[dict[str, tuple[str, float]], dict[tuple[str, str], tuple[float, float]]]:
     """Per document, the partner that shares most of it (counting edited
     passages); and each pair's two shares (read in the same pass: the pairs
-    may be made as they are read, ``export.Rows``)."""
+    may be made as they are read, ``export.PairRows``)."""
     best: dict[str, tuple[str, float]] = {}
     shares: dict[tuple[str, str], tuple[float, float]] = {}
-    from provenance.export import summaries
-
     for a, b, covered_a, covered_b, _ in summaries(data["pairs"]):
         shares[(a, b)] = (covered_a, covered_b)
         for me, other, share in ((a, b, covered_a), (b, a, covered_b)):
