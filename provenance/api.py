@@ -22,7 +22,7 @@ from provenance.settings import Settings, usable_cores
 
 #: Keywords of ``audit_path`` that choose what is read (``sources.Options``);
 #: every other keyword is a ``Settings`` field.
-_SOURCE_OPTIONS = ("include", "exclude", "manifest", "columns", "max_bytes")
+_SOURCE_OPTIONS = ("include", "exclude", "manifest", "columns", "max_bytes", "read_timeout")
 
 
 def audit_path(path: str | Path, *, jobs: int | None = None, **options: Any) -> AuditResult:

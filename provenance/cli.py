@@ -22,7 +22,14 @@ import click
 
 from provenance import __version__
 from provenance.model import AuditResult, PairEvidence, Skipped
-from provenance.settings import DEFAULT_MAX_BYTES, DEFAULT_MAX_DF, DEFAULT_MAX_GAP, Settings, usable_cores
+from provenance.settings import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_DF,
+    DEFAULT_MAX_GAP,
+    DEFAULT_READ_TIMEOUT,
+    Settings,
+    usable_cores,
+)
 from provenance.verdict import words_shared
 
 if TYPE_CHECKING:
@@ -249,6 +256,9 @@ def _check_loaded(folder: Path, loaded: sources.Loaded, strict: bool) -> int | N
 @click.option("--exclude", multiple=True, help="Leave out files or folders matching this glob (repeatable).")
 @click.option("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, show_default=True,
               help="Skip files larger than this.")
+@click.option("--read-timeout", type=click.FloatRange(min=0), default=DEFAULT_READ_TIMEOUT, show_default=True,
+              help="Skip a web page or office file that takes longer than this many seconds per MB "
+                   "(and at least this many) to read: a parser stuck on a malformed file; 0: no limit.")
 @click.option("--manifest", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="CSV mapping file (path) to date, url, site, title, author.")
 @click.option("--text-column", default=None, help="Record field holding the article text (collections).")
@@ -285,7 +295,7 @@ def _check_loaded(folder: Path, loaded: sources.Loaded, strict: bool) -> int | N
 @click.option("--quiet", "-q", is_flag=True, help="No summary on stdout.")
 def audit_cmd(folder: Path, out: Path | None, min_len: int | None, max_gap: int, max_df: int,
               stem: bool, align: bool, include: tuple[str, ...], exclude: tuple[str, ...], max_bytes: int,
-              manifest: Path | None, text_column: str | None, id_column: str | None,
+              read_timeout: float, manifest: Path | None, text_column: str | None, id_column: str | None,
               title_column: str | None, date_column: str | None, url_column: str | None,
               site_column: str | None, author_column: str | None, strict: bool, fail_over: float | None,
               formats: str, scheduler: str | None, workers: int, jobs: int | None, max_memory: str,
@@ -311,7 +321,7 @@ def audit_cmd(folder: Path, out: Path | None, min_len: int | None, max_gap: int,
         raise click.UsageError(f"--out {safe.name(str(out))}: {problem}")
     own = tuple(str(p.resolve()) for p in (out, *(out / n for n in ("audit.json", "report.html", *CSV_FILES))))
     options = sources.Options(max_bytes=max_bytes, include=include, exclude=exclude,
-                              manifest=manifest, columns=columns, own=own)
+                              manifest=manifest, columns=columns, own=own, read_timeout=read_timeout or None)
     if scheduler:
         # the cluster's workers read the inputs themselves: the client only lists them
         try:

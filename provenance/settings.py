@@ -39,6 +39,12 @@ DEFAULT_MAX_DF = 100
 #: long, and reading it would cost the whole audit a minute.  Collections (one
 #: article per record) may be COLLECTION_FACTOR times larger.
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
+#: Seconds per megabyte (and at least this many) that a web page or office file may take to be
+#: read before it is skipped as stuck (``--read-timeout``).  Measured on the 2-core machine on a
+#: day it ran about twice slower than idle: trafilatura took 134 s on a 16 MB page of 200,000
+#: paragraphs (8.4 s per MB), pypdf 1.1 s on a dense 500-page 0.7 MB PDF (1.6 s per MB).  30 s
+#: per MB leaves more than three times the slowest of them.
+DEFAULT_READ_TIMEOUT = 30.0
 COLLECTION_FACTOR = 64
 #: Passage alignment that survives edits (``provenance.align``): a pair of
 #: sentences seeds a passage when their tf-isf cosine and their weighted Dice

@@ -312,6 +312,72 @@ def test_a_file_that_kills_its_reader_is_named_and_skipped(tmp_path: Path, monke
     assert "SIGKILL" in got.skipped[0].reason and "process" in got.skipped[0].reason
 
 
+def test_a_small_folder_survives_a_reader_crash_with_one_job(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With one job and one chunk of files, a web page whose parser takes the
+    process down is read in a process of its own: the audit itself survives,
+    the page is skipped with the signal named, and the text files are read."""
+    import os
+    import signal
+
+    from provenance import sources
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"a{i}.txt").write_text(f"Story {i}: the council met on day {i} and voted on the budget.")
+    (folder / "b.html").write_text("<html><body><p>The page a parser cannot survive.</p></body></html>")
+    real = sources._read_file
+
+    def fragile(path: Path, rel: str, options: sources.Options) -> list:  # type: ignore[type-arg]
+        if rel == "b.html":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(path, rel, options)
+
+    monkeypatch.setattr(sources, "_read_file", fragile)
+    got = sources.load(folder, sources.Options(), jobs=1)
+    assert [d.path for d in got.documents] == ["a0.txt", "a1.txt", "a2.txt"]
+    assert [s.path for s in got.skipped] == ["b.html"]
+    assert "SIGKILL" in got.skipped[0].reason
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_parser_stuck_on_a_file_is_skipped_against_the_clock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               jobs: int) -> None:
+    """A web page whose parser never returns (a loop on a malformed file) is
+    skipped once it has taken ``read_timeout`` seconds, with a reason that says
+    so and names the option; the other files are read, with one job or two.
+    Text files are not put against the clock."""
+    import time
+
+    from provenance import sources
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    n = sources.READ_CHUNK + 5  # two chunks: with jobs=2 the pool reads them
+    for i in range(n):
+        body = "".join(f"<p>Story {i}, part {k}: the council of the town met on day {i} and voted on the budget, "
+                       "the new school, the bridge over the river and the wages of its clerks.</p>" for k in range(6))
+        (folder / f"a{i:04d}.html").write_text(f"<html><body><article>{body}</article></body></html>")
+    (folder / "slow.txt").write_text("A text file that takes its time to be read, and is read whole.")
+    real = sources._read_file
+
+    def stuck(path: Path, rel: str, options: sources.Options) -> list:  # type: ignore[type-arg]
+        if rel == "a0003.html":
+            while True:
+                pass
+        if rel == "slow.txt":
+            time.sleep(4)
+        return real(path, rel, options)
+
+    monkeypatch.setattr(sources, "_read_file", stuck)
+    started = time.monotonic()
+    got = sources.load(folder, sources.Options(read_timeout=3), jobs=jobs)
+    assert time.monotonic() - started < 60
+    assert [s.path for s in got.skipped] == ["a0003.html"]
+    assert "took more than" in got.skipped[0].reason and "--read-timeout" in got.skipped[0].reason
+    assert len(got.documents) == n and "slow.txt" in {d.path for d in got.documents}
+
+
 def test_jobs_default_to_the_usable_cores_and_change_nothing(tmp_path: Path, seeds_dir: Path) -> None:
     """``--jobs`` defaults to the cores the process may use (its affinity, not
     the machine's count), and the output is the same for any number."""

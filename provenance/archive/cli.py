@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from provenance.settings import DEFAULT_MAX_BYTES
+from provenance.settings import DEFAULT_MAX_BYTES, DEFAULT_READ_TIMEOUT
 
 if TYPE_CHECKING:
     from provenance import sources
@@ -31,6 +31,9 @@ def _reading_options(f: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--exclude", multiple=True, help="Leave out files or folders matching this glob (repeatable)."),
         click.option("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, show_default=True,
                      help="Skip article files larger than this."),
+        click.option("--read-timeout", type=click.FloatRange(min=0), default=DEFAULT_READ_TIMEOUT, show_default=True,
+                     help="Skip a web page or office file that takes longer than this many seconds per MB "
+                          "(and at least this many) to read: a parser stuck on a malformed file; 0: no limit."),
         click.option("--text-column", default=None, help="Record field holding the article text (collections)."),
         click.option("--id-column", default=None, help="Record field holding the record id."),
         click.option("--title-column", default=None, help="Record field holding the headline."),
@@ -50,7 +53,8 @@ def _options(kw: dict[str, Any], own: tuple[str, ...] = ()) -> sources.Options:
                               date=kw.pop("date_column"), url=kw.pop("url_column"), site=kw.pop("site_column"),
                               author=kw.pop("author_column"))
     return sources.Options(max_bytes=kw.pop("max_bytes"), include=tuple(kw.pop("include")),
-                           exclude=tuple(kw.pop("exclude")), columns=columns, own=own)
+                           exclude=tuple(kw.pop("exclude")), columns=columns, own=own,
+                           read_timeout=kw.pop("read_timeout") or None)
 
 
 def _read(paths: tuple[Path, ...], options: sources.Options) -> tuple[list[Any], list[Any]]:

@@ -7,15 +7,19 @@ nothing is lost silently and nothing is ever written here.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import fnmatch
 import functools
 import hashlib
+import importlib
 import multiprocessing
 import os
 import signal
 import stat
-from collections.abc import Callable, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -24,7 +28,7 @@ from pathlib import Path
 from typing import overload
 
 from provenance.model import Document, Skipped
-from provenance.settings import COLLECTION_FACTOR, DEFAULT_MAX_BYTES
+from provenance.settings import COLLECTION_FACTOR, DEFAULT_MAX_BYTES, DEFAULT_READ_TIMEOUT
 from provenance.sources import office, records, safe
 from provenance.sources.dates import read_date
 from provenance.sources.decode import DecodeError, decode
@@ -37,6 +41,15 @@ COLLECTION_SUFFIXES = (".jsonl", ".json", ".csv")
 SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + COLLECTION_SUFFIXES + office.OFFICE_SUFFIXES
 #: office files are compressed and carry fonts and images: their size limit is this many times --max-bytes
 OFFICE_FACTOR = 4
+#: Formats whose parsers are C libraries or large third-party code (lxml for web pages and office
+#: XML, pypdf): a malformed or hostile file can crash them or send them into a loop, so they are
+#: read in a process of their own and against the clock (``Options.read_timeout``).  Text and
+#: collections are read by Python's own decoders.
+FRAGILE_SUFFIXES = HTML_SUFFIXES + office.OFFICE_SUFFIXES
+#: The module each fragile format's reader imports on its first file, imported before the clock
+#: starts so that the import (a second or more for trafilatura) does not count against that file.
+_PARSERS = {**dict.fromkeys(HTML_SUFFIXES, "trafilatura"), ".pdf": "pypdf", ".docx": "docx", ".odt": "odfdo",
+            ".rtf": "striprtf.striprtf"}
 
 __all__ = ["Columns", "Loaded", "Options", "load", "load_folder", "read_record", "read_text_file"]
 
@@ -54,6 +67,11 @@ class Options:
     columns: records.Columns = records.Columns()
     #: what the audit writes (its --out folder and the files in it), resolved: never read as input
     own: tuple[str, ...] = ()
+    #: seconds per megabyte (and at least this many) a file of a fragile format
+    #: (FRAGILE_SUFFIXES) may take to be read; None: no limit.  Kept only where the
+    #: reading runs in a process's main thread, which a Dask worker's task does not, and
+    #: only while the parser runs Python code: a loop inside C code is not interrupted
+    read_timeout: float | None = DEFAULT_READ_TIMEOUT
 
 
 @dataclass(frozen=True)
@@ -297,12 +315,67 @@ def read_files(files: Sequence[tuple[str, str]], options: Options | None = None,
     options = options or Options()
     if manifest is None and options.manifest:
         manifest = load_manifest(options.manifest)
+    if options.read_timeout:
+        for module in sorted({_PARSERS.get(Path(p).suffix.lower(), "") for p, _ in files} - {""}):
+            with contextlib.suppress(ImportError):  # the reader names a parser that is missing
+                importlib.import_module(module)
     out = []
     for file_path, rel in files:
-        got = _read_file(Path(file_path), rel, options)
+        path = Path(file_path)
+        limit = _read_limit(path, options)
+        try:  # against the clock where the parser may loop
+            with _time_limit(limit):
+                got = _read_file(path, rel, options)
+        except _StuckReading:
+            got = [Skipped(rel, f"reading it took more than {limit:.3g} s: its parser is stuck on the file "
+                                "(malformed or hostile); --read-timeout gives it longer")]
         shown = [_shown(g) for g in got]
         out.append([g if isinstance(g, Skipped) else _dated(manifest.apply(g) if manifest else g) for g in shown])
     return out
+
+
+def _read_limit(path: Path, options: Options) -> float | None:
+    """Seconds ``path`` may take to be read: ``options.read_timeout`` per
+    megabyte, and at least that, for a fragile format; None (no limit) for the
+    rest or when the option is None."""
+    if not options.read_timeout or path.suffix.lower() not in FRAGILE_SUFFIXES:
+        return None
+    try:
+        megabytes = path.stat().st_size / 2**20
+    except OSError:  # _read_file names the problem
+        megabytes = 0.0
+    return options.read_timeout * max(1.0, megabytes)
+
+
+class _StuckReading(BaseException):
+    """Raised inside a parser by the reading's clock.  A BaseException, as
+    KeyboardInterrupt is, so that a parser's own ``except Exception`` (pypdf
+    recovers from most errors so) does not swallow it."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise ``_StuckReading`` in the body once it has run ``seconds`` (SIGALRM,
+    so only in a process's main thread; elsewhere, or with None, no limit).
+    A timer already set (pytest-timeout's, say) is set again afterwards with
+    what was left of it."""
+    if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def ring(signum: int, frame: object) -> None:
+        raise _StuckReading
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    started = time.monotonic()
+    left, interval = signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if left:
+            signal.setitimer(signal.ITIMER_REAL, max(left - (time.monotonic() - started), 1e-3), interval)
 
 
 #: Files per task when ``load`` reads on several processes.
@@ -319,25 +392,36 @@ def _read_part(files: Sequence[tuple[str, str]], options: Options,
 _Part = tuple[list[list[Document | Skipped]], list[str]]
 
 
-def _read_parallel(read: Callable[[Sequence[tuple[str, str]]], _Part],
-                   chunks: Sequence[Sequence[tuple[str, str]]], jobs: int) -> list[_Part]:
-    """``read`` of every chunk, on ``jobs`` processes, in order.  A file whose
-    parser takes its process down with it (a crash in a C library on a
-    malformed PDF, say) breaks the pool: the chunks not read by then are read
-    again each in a process of its own, and the files of a chunk that still
-    fails each alone, so that the file is named and skipped and the rest are
-    read."""
+def _fragile(chunk: Sequence[tuple[str, str]]) -> bool:
+    return any(Path(path).suffix.lower() in FRAGILE_SUFFIXES for path, _ in chunk)
+
+
+def _read_guarded(read: Callable[[Sequence[tuple[str, str]]], _Part],
+                  chunks: Sequence[Sequence[tuple[str, str]]], jobs: int) -> list[_Part]:
+    """``read`` of every chunk, in order: on ``jobs`` processes when there are
+    several chunks; otherwise here, but for a chunk holding a file of a
+    fragile format (``FRAGILE_SUFFIXES``), which is read in a process of its
+    own.  A file whose parser takes its process down with it (a crash in a C
+    library on a malformed file) breaks the pool or that process: the chunks
+    not read by then are read again each in a process of its own, and the
+    files of a chunk that still fails each alone, so that the file is named
+    and skipped and the rest are read."""
     parts: list[_Part | None] = [None] * len(chunks)
-    futures = []
-    try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = [pool.submit(read, c) for c in chunks]
+    if jobs > 1 and len(chunks) > 1:
+        futures = []
+        try:
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+                futures = [pool.submit(read, c) for c in chunks]
+                for k, f in enumerate(futures):
+                    parts[k] = f.result()
+        except BrokenProcessPool:
             for k, f in enumerate(futures):
-                parts[k] = f.result()
-    except BrokenProcessPool:
-        for k, f in enumerate(futures):
-            if parts[k] is None and f.done() and f.exception() is None:
-                parts[k] = f.result()
+                if parts[k] is None and f.done() and f.exception() is None:
+                    parts[k] = f.result()
+    else:
+        for k, chunk in enumerate(chunks):
+            if not _fragile(chunk):
+                parts[k] = read(chunk)
     out = []
     for got, chunk in zip(parts, chunks):
         if got is None:
@@ -486,10 +570,7 @@ def load(path: Path, options: Options | None = None, jobs: int = 1) -> Loaded:
     manifest = load_manifest(options.manifest) if options.manifest else None
     chunks = [found.files[k : k + READ_CHUNK] for k in range(0, len(found.files), READ_CHUNK)]
     read = functools.partial(_read_part, options=options, manifest=manifest)
-    if jobs > 1 and len(chunks) > 1:
-        parts = _read_parallel(read, chunks, jobs)
-    else:
-        parts = [read(c) for c in chunks]
+    parts = _read_guarded(read, chunks, jobs)
     docs: list[Document] = []
     keys: list[str] = []
     skipped = list(found.skipped)
