@@ -204,6 +204,28 @@ def test_variant_sites_are_breaks_between_runs_in_order() -> None:
     assert _breaks(pair((0, 0, 10), (12, 12, 10)), "a", 40)[0].size == 1
 
 
+def test_a_phrase_matched_twice_is_not_a_second_piece() -> None:
+    """The pieces a copy took from a text (triangulation's chance that they
+    all fell inside what an intermediate kept) are the stretches of the copy
+    its passages cover: a short passage whose span in the copy lies inside
+    another's is the same words matched again where the other text repeats
+    a phrase; two passages side by side in the copy, from two places of the
+    other text, are two pieces."""
+    from provenance.lineage.arborescence import _draws
+    from provenance.model import PairEvidence, Passage
+
+    def passage(on_b: tuple[int, int], on_a: tuple[int, int]) -> Passage:
+        return Passage(a=on_a, b=on_b, a_chars=(0, 1), b_chars=(0, 1), runs=(), exact=0)
+
+    sentence_and_phrases = PairEvidence("g", "b", (passage((0, 60), (0, 60)), passage((14, 18), (300, 304)),
+                                                   passage((30, 34), (250, 254))), 0.1, 1.0, 60)
+    assert _draws(sentence_and_phrases, "b") == 1
+    assert _draws(sentence_and_phrases, "g") == 3  # on g's side they are three places
+    # b = x[0:49] + x[120:135]: side by side in b (tokens 0-49, 49-64), apart in x
+    side_by_side = PairEvidence("b", "x", (passage((120, 135), (49, 64)), passage((0, 49), (0, 49))), 1.0, 0.3, 49)
+    assert _draws(side_by_side, "b") == 2
+
+
 def test_text_a_refuted_copy_shares_is_not_the_exemplars_own() -> None:
     """g is an excerpt of a fuller text that is not in the folder; x, b1
     and b2 each took g's text and a sentence of the fuller text that g

@@ -73,9 +73,10 @@ def triangulate(
     from a fuller common source (g is an excerpt of it), and they are not
     counted for the other copies, whose sites tie.  When b holds neither,
     it took only text that x kept and x inherited: with chance (share of x
-    that g holds) ** (passages of b in x) if it copied x (none of x's
-    additions), and (share of g that x kept) ** (passages of b in g) if it
-    copied g (none of what x dropped); the prior odds of copying a copy are
+    that g holds) ** (pieces b took from x) if it copied x (none of x's
+    additions), and (share of g that x kept) ** (pieces b took from g) if
+    it copied g (none of what x dropped), the pieces counted by ``_draws``;
+    the prior odds of copying a copy are
     the family's own rate among the triples that b's text did decide (``_copy_of_copy_rate``).  The loser's weight is halved, so the
     arborescence prefers the winner."""
     by_pair = {(p.a, p.b): p for p in pairs}
@@ -153,8 +154,8 @@ def triangulate(
             inherited = (xg.covered_b if xg.a == g else xg.covered_a) if xg is not None else 0.0
             bg = by_pair.get((min(b, g), max(b, g)))
             bx = by_pair.get((min(b, x), max(b, x)))
-            chance_g = kept ** len(bg.passages) if bg is not None else 0.0
-            chance_x = inherited ** len(bx.passages) if bx is not None else 0.0
+            chance_g = kept ** _draws(bg, b) if bg is not None else 0.0
+            chance_x = inherited ** _draws(bx, b) if bx is not None else 0.0
             r = rate[b]
             x_wins = (1.0 - r) * chance_g < r * chance_x
         winner, loser = ((x, b), (g, b)) if x_wins else ((g, b), (x, b))
@@ -170,6 +171,20 @@ def triangulate(
         conf = round(w * 0.5, 4)
         out[key] = (conf, edge._replace(confidence=conf, explained_by=lost[key]))
     return out
+
+
+def _draws(pair: PairEvidence, b: str) -> int:
+    """How many separate pieces ``b`` took from the other side of ``pair``:
+    the stretches of ``b`` its passages cover, where a passage whose span
+    in ``b`` overlaps another's is the same text of ``b`` matched a second
+    time elsewhere (a phrase the other text repeats), not a second piece."""
+    spans = sorted(q.a if pair.a == b else q.b for q in pair.passages)
+    pieces, end = 0, -1
+    for lo, hi in spans:
+        if lo >= end:
+            pieces += 1
+        end = max(end, hi)
+    return pieces
 
 
 def _read(additions: tuple[int, int], sites: tuple[int, int]) -> bool | None:
