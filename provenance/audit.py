@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import logging
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from provenance.model import AuditResult, Boilerplate, Document, PairEvidence, Skipped, TokenStream
@@ -17,6 +19,10 @@ from provenance.settings import Settings
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from provenance.index import BoilerplateRuns, Corpus, Matches
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
 
@@ -95,6 +101,24 @@ def _check(limit: int | None, tokens: int, runs: int = 0, pairs: int | None = No
         raise MemoryLimitError(needed, limit, tokens, pairs, estimate_peak(tokens, runs, 1) if jobs > 1 else None)
 
 
+def jobs_within(limit: int | None, tokens: int, runs: int, pairs: int, jobs: int) -> int:
+    """The most processes, up to ``jobs``, whose audit's estimated peak stays
+    within ``limit`` (each worker holds its own share of the passages and the
+    lineage's evidence); ``MemoryLimitError`` when even one process would not.
+    Fewer processes change nothing in the result, only the time."""
+    if limit is None:
+        return jobs
+    fits = next((j for j in range(jobs, 0, -1) if estimate_peak(tokens, runs, j) <= limit), None)
+    if fits is None:
+        raise MemoryLimitError(estimate_peak(tokens, runs, jobs), limit, tokens, pairs)
+    if fits < jobs:
+        log.warning("the audit would need about %s of memory on %d processes, more than the %s it may use "
+                    "(--max-memory): it runs on %d (about %s), which takes longer and gives the same result",
+                    _gb(estimate_peak(tokens, runs, jobs)), jobs, _gb(limit), fits,
+                    _gb(estimate_peak(tokens, runs, fits)))
+    return fits
+
+
 def _quiet(stage: str, done: int, total: int) -> None:
     return None
 
@@ -144,21 +168,57 @@ def match_stage(
     collection's boilerplate runs per stream (then none are recorded here) and
     ``keep(a, b)`` the pairs this part answers for.  ``jobs`` processes align
     the pairs (the result does not depend on it).  With ``max_memory``
-    (bytes), raises ``MemoryLimitError`` once the matches are known, before
-    the passages are made, if the audit's estimated peak is above it.
+    (bytes), once the matches are known and before the passages are made,
+    fewer processes are used if the audit's estimated peak is above it on
+    ``jobs`` (``jobs_within``), and ``MemoryLimitError`` is raised if it is
+    above it on one.
     """
-    import numpy as np
+    found = index_stage(streams, settings, tick, boilerplate=boilerplate)
+    jobs = jobs_within(max_memory, sum(len(s) for s in streams), *found.size(len(streams)), jobs)
+    return passage_stage(docs, streams, settings, found, tick, keep=keep, jobs=jobs)
 
-    from provenance import align, index, passages
+
+@dataclass(frozen=True)
+class Found:
+    """What the suffix array found: the maximal matches between documents,
+    the runs too common to expand, the joined corpus and its suffix array."""
+
+    matches: Matches
+    runs: BoilerplateRuns
+    corpus: Corpus
+    sa: np.ndarray
+
+    def size(self, n_streams: int) -> tuple[int, int]:
+        """The exact runs two documents share and the pairs they relate."""
+        import numpy as np
+
+        m = self.matches
+        if not len(m):
+            return 0, 0
+        key = m.a.astype(np.int64) * n_streams + m.b  # sorted by (a, b): pairs are its changes
+        return len(m), int(np.count_nonzero(np.diff(key))) + 1
+
+
+def index_stage(streams: Sequence[TokenStream], settings: Settings, tick: Progress = _quiet, *,
+                boilerplate: Sequence[np.ndarray] | None = None) -> Found:
+    """The suffix array over every stream and its maximal matches (``match_stage``'s first half)."""
+    from provenance import index
+
+    tick("index", 0, 1)
+    found = Found(*index.maximal_matches(streams, settings.k, settings.max_df, boilerplate))
+    tick("index", 1, 1)
+    return found
+
+
+def passage_stage(docs: Sequence[Document], streams: Sequence[TokenStream], settings: Settings, found: Found,
+                  tick: Progress = _quiet, *, keep: Callable[[str, str], bool] | None = None,
+                  jobs: int = 1) -> tuple[list[PairEvidence], list[Boilerplate]]:
+    """Passages per pair from the matches, aligned across edits on ``jobs``
+    processes, and the boilerplate (``match_stage``'s second half)."""
+    from provenance import align, passages
 
     ids = [d.id for d in docs]
-    tick("index", 0, 1)
-    matches, runs, corpus, sa = index.maximal_matches(streams, settings.k, settings.max_df, boilerplate)
-    tick("index", 1, 1)
-    if max_memory is not None and len(matches):
-        key = matches.a.astype(np.int64) * len(streams) + matches.b  # sorted by (a, b): pairs are its changes
-        _check(max_memory, sum(len(s) for s in streams), len(matches), int(np.count_nonzero(np.diff(key))) + 1,
-               jobs)
+    matches, runs, corpus, sa = found.matches, found.runs, found.corpus, found.sa
     pairs = passages.pair_evidence(matches, streams, ids, settings.max_gap)
     if keep is not None:
         pairs = [p for p in pairs if keep(p.a, p.b)]
@@ -207,7 +267,10 @@ def audit(
         streams = tokenize_stage(docs, settings, tick, jobs=jobs)
         _check(max_memory, sum(len(s) for s in streams), jobs=jobs)
         settings = chosen(docs, streams, settings)
-        pairs, boiler = match_stage(docs, streams, settings, tick, jobs=jobs, max_memory=max_memory)
+        found = index_stage(streams, settings, tick)
+        jobs = jobs_within(max_memory, sum(len(s) for s in streams), *found.size(len(streams)), jobs)
+        pairs, boiler = passage_stage(docs, streams, settings, found, tick, jobs=jobs)
+        del found
 
         lineage = None
         if settings.lineage:

@@ -230,6 +230,38 @@ def test_max_memory_stops_the_audit_with_a_message_not_a_kill(tmp_path: Path, se
     assert main(["audit", str(seeds_dir), "--out", str(out), "-q", "--max-memory", "lots"]) == 2
 
 
+def test_max_memory_between_one_process_and_two_runs_the_audit_on_one(
+        seeds_dir: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """Where the audit fits in ``--max-memory`` on one process but not on two
+    (each worker holds its own share of the passages), it runs on one rather
+    than stopping, says so, and gives the result it gives on one process."""
+    from provenance import align
+    from provenance.audit import MemoryLimitError, chosen, estimate_peak, index_stage, tokenize_stage
+
+    docs = sorted(load_folder(seeds_dir).documents, key=lambda d: d.id)
+    streams = tokenize_stage(docs, Settings())
+    settings = chosen(docs, streams, Settings())
+    tokens = sum(len(s) for s in streams)
+    runs, _ = index_stage(streams, settings).size(len(streams))
+    one, two = estimate_peak(tokens, runs, 1), estimate_peak(tokens, runs, 2)
+    assert runs and one < two
+    used: list[int] = []
+    real = align.enrich
+
+    def spy(*args: object, jobs: int = 1, **kw: object) -> object:
+        used.append(jobs)
+        return real(*args, jobs=jobs, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(align, "enrich", spy)
+    with caplog.at_level("WARNING", logger="provenance.audit"):
+        got = audit(docs, Settings(), jobs=2, max_memory=(one + two) // 2)
+    assert used == [1]
+    assert "runs on 1" in caplog.text and "--max-memory" in caplog.text
+    assert got == audit(docs, Settings(), jobs=1)
+    with pytest.raises(MemoryLimitError):
+        audit(docs, Settings(), jobs=2, max_memory=one - 1)
+
+
 def test_parallel_audit_gives_the_same_audit() -> None:
     """``--jobs 2`` tokenizes, aligns pairs across edits and weighs candidate
     edges in two processes: the result is the one process's, byte for byte (a
