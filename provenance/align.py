@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import functools
 import gc
 import multiprocessing
 from collections.abc import Callable, Sequence
@@ -138,6 +139,13 @@ class Weighted:
 
 
 _PUNKT = PunktSentenceTokenizer()
+# Punkt asks, for every period followed by a word, whether that short context
+# ("said. The") holds a sentence break: nearly three quarters of its time, and a
+# pure function of the context for this untrained tokenizer, whose parameters
+# never change.  Contexts recur (71,025 asked for 43,104 distinct in 3,000
+# news articles): remembered, the same spans come out sooner.
+_PUNKT.text_contains_sentbreak = functools.lru_cache(maxsize=1 << 16)(  # type: ignore[method-assign]
+    _PUNKT.text_contains_sentbreak)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
