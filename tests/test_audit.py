@@ -410,6 +410,46 @@ def test_a_parser_stuck_on_a_file_is_skipped_against_the_clock(tmp_path: Path, m
     assert len(got.documents) == n and "slow.txt" in {d.path for d in got.documents}
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_parser_stuck_where_the_clock_cannot_reach_is_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 jobs: int) -> None:
+    """A parser stuck where the reader's own clock cannot stop it (a loop in C
+    code, a regular expression backtracking inside ``re``; here the clock's
+    signal is blocked) is killed by the process watching it once the file has
+    taken twice its limit and a grace: that page is skipped saying so, and the
+    pages after it in its chunk are read by a new process."""
+    import signal
+    import time
+
+    from provenance import sources
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    n = 12
+    for i in range(n):
+        body = "".join(f"<p>Story {i}, part {k}: the council of the town met on day {i} and voted on the budget, "
+                       "the new school, the bridge over the river and the wages of its clerks.</p>" for k in range(6))
+        (folder / f"a{i:02d}.html").write_text(f"<html><body><article>{body}</article></body></html>")
+    real = sources._read_file
+
+    def stuck(path: Path, rel: str, options: sources.Options) -> list:  # type: ignore[type-arg]
+        if rel == "a04.html":
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+            while True:
+                time.sleep(0.05)
+        return real(path, rel, options)
+
+    monkeypatch.setattr(sources, "_read_file", stuck)
+    monkeypatch.setattr(sources, "READ_CHUNK", 8)  # two chunks: with jobs=2 both are watched at once
+    monkeypatch.setattr(sources, "HARD_GRACE", 0.5)
+    started = time.monotonic()
+    got = sources.load(folder, sources.Options(read_timeout=1), jobs=jobs)
+    assert time.monotonic() - started < 60
+    assert [s.path for s in got.skipped] == ["a04.html"]
+    assert "had to be stopped" in got.skipped[0].reason and "--read-timeout" in got.skipped[0].reason
+    assert [d.path for d in got.documents] == [f"a{i:02d}.html" for i in range(n) if i != 4]
+
+
 def test_jobs_default_to_the_usable_cores_and_change_nothing(tmp_path: Path, seeds_dir: Path) -> None:
     """``--jobs`` defaults to the cores the process may use (its affinity, not
     the machine's count), and the output is the same for any number."""

@@ -7,6 +7,7 @@ nothing is lost silently and nothing is ever written here.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import dataclasses
 import fnmatch
@@ -20,10 +21,9 @@ import stat
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
+from itertools import pairwise
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import overload
 
@@ -68,9 +68,10 @@ class Options:
     #: what the audit writes (its --out folder and the files in it), resolved: never read as input
     own: tuple[str, ...] = ()
     #: seconds per megabyte (and at least this many) a file of a fragile format
-    #: (FRAGILE_SUFFIXES) may take to be read; None: no limit.  Kept only where the
-    #: reading runs in a process's main thread, which a Dask worker's task does not, and
-    #: only while the parser runs Python code: a loop inside C code is not interrupted
+    #: (FRAGILE_SUFFIXES) may take to be read; None: no limit.  Kept by a clock inside the
+    #: reader, where it runs in a process's main thread (a Dask worker's task does not),
+    #: and, where ``load`` reads in watched processes, by killing a reader stuck past
+    #: HARD_FACTOR times it (a loop in C code, which that clock cannot stop)
     read_timeout: float | None = DEFAULT_READ_TIMEOUT
 
 
@@ -378,7 +379,7 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
             signal.setitimer(signal.ITIMER_REAL, max(left - (time.monotonic() - started), 1e-3), interval)
 
 
-#: Files per task when ``load`` reads on several processes.
+#: Files ``load`` reads at once: its chunks, and a watched reader's batches of results.
 READ_CHUNK = 200
 
 
@@ -396,83 +397,165 @@ def _fragile(chunk: Sequence[tuple[str, str]]) -> bool:
     return any(Path(path).suffix.lower() in FRAGILE_SUFFIXES for path, _ in chunk)
 
 
+#: A reader is killed once one file has taken it HARD_FACTOR times that file's limit
+#: (``_read_limit``) and HARD_GRACE seconds more: its parser is stuck where the clock inside the
+#: reader cannot stop it (a loop in C code, a regular expression backtracking inside ``re``).
+HARD_FACTOR = 2.0
+HARD_GRACE = 10.0
+
+
 def _read_guarded(read: Callable[[Sequence[tuple[str, str]]], _Part],
-                  chunks: Sequence[Sequence[tuple[str, str]]], jobs: int) -> list[_Part]:
-    """``read`` of every chunk, in order: on ``jobs`` processes when there are
-    several chunks; otherwise here, but for a chunk holding a file of a
-    fragile format (``FRAGILE_SUFFIXES``), which is read in a process of its
-    own.  A file whose parser takes its process down with it (a crash in a C
-    library on a malformed file) breaks the pool or that process: the chunks
-    not read by then are read again each in a process of its own, and the
-    files of a chunk that still fails each alone, so that the file is named
-    and skipped and the rest are read."""
+                  chunks: Sequence[Sequence[tuple[str, str]]], jobs: int,
+                  limit_of: Callable[[tuple[str, str]], float | None]) -> list[_Part]:
+    """``read`` of every chunk, in order: in ``jobs`` watched processes when
+    there are several chunks and jobs; otherwise here, but for a chunk holding
+    a file of a fragile format (``FRAGILE_SUFFIXES``), which is read in a
+    watched process.  A watched process says when it starts each fragile file
+    (``_watched``), so that a file whose parser takes the process down (a
+    crash in a C library on a malformed file) or never returns is named and
+    skipped, and the files after it are read by a new process."""
+    parallel = jobs > 1 and len(chunks) > 1
+    watched = [k for k, chunk in enumerate(chunks) if parallel or _fragile(chunk)]
+    files = [one for k in watched for one in chunks[k]]
+    # a few long stretches of files per process, so that few processes are forked
+    pieces = max(1, jobs) * 2 if parallel else 1
+    cuts = sorted({len(files) * i // pieces for i in range(pieces)} | {len(files)})
+    each = iter(_watched(read, files, list(pairwise(cuts)), max(1, jobs), limit_of))
     parts: list[_Part | None] = [None] * len(chunks)
-    if jobs > 1 and len(chunks) > 1:
-        futures = []
-        try:
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-                futures = [pool.submit(read, c) for c in chunks]
-                for k, f in enumerate(futures):
-                    parts[k] = f.result()
-        except BrokenProcessPool:
-            for k, f in enumerate(futures):
-                if parts[k] is None and f.done() and f.exception() is None:
-                    parts[k] = f.result()
-    else:
-        for k, chunk in enumerate(chunks):
-            if not _fragile(chunk):
-                parts[k] = read(chunk)
-    out = []
-    for got, chunk in zip(parts, chunks):
-        if got is None:
-            got, _ = _in_own_process(read, chunk)
-        if got is None:
-            files: list[list[Document | Skipped]] = []
-            keys: list[str] = []
-            for one in chunk:
-                alone, code = _in_own_process(read, [one])
-                if alone is None:
-                    how = f"signal {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit code {code}"
-                    alone = ([[Skipped(safe.name(one[1]), f"reading it ended the reader's process ({how}): "
-                                                         "its parser could not survive the file (malformed or hostile)")]], [])
-                files.extend(alone[0])
-                keys.extend(alone[1])
-            got = (files, keys)
-        out.append(got)
-    return out
+    for k in watched:
+        held = [next(each) for _ in chunks[k]]
+        parts[k] = ([g for part in held for g in part[0]], [key for part in held for key in part[1]])
+    return [got if got is not None else read(chunk) for got, chunk in zip(parts, chunks)]
 
 
-def _in_own_process(read: Callable[[Sequence[tuple[str, str]]], _Part],
-                    files: Sequence[tuple[str, str]]) -> tuple[_Part | None, int | None]:
-    """``read(files)`` in a forked process of its own: its result, or None and
-    the process's exit code (negative: the signal) when the process died.  An
-    exception ``read`` raises is raised here."""
+@dataclass
+class _Reader:
+    """A watched reading process: the stretch of files it reads (``begin`` to
+    ``stop``), the next file whose result it owes, and the fragile file it is
+    reading, if any, since when."""
+
+    begin: int
+    stop: int
+    careful: bool
+    process: multiprocessing.process.BaseProcess
+    conn: Connection
+    next: int
+    at: int | None = None
+    since: float = 0.0
+
+
+def _watched(read: Callable[[Sequence[tuple[str, str]]], _Part], files: Sequence[tuple[str, str]],
+             stretches: Sequence[tuple[int, int]], jobs: int,
+             limit_of: Callable[[tuple[str, str]], float | None]) -> list[_Part]:
+    """``read`` of each file, in forked processes (one per stretch, ``jobs``
+    at a time); an exception ``read`` raises is raised here."""
     ctx = multiprocessing.get_context("fork")
-    receive, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_send_read, args=(read, files, send))
-    child.start()
-    send.close()
+    got: list[_Part | None] = [None] * len(files)
+    todo = collections.deque((lo, hi, False) for lo, hi in stretches if hi > lo)
+    active: list[_Reader] = []
+
+    def deadline(r: _Reader) -> float:
+        limit = limit_of(files[r.at]) if r.at is not None else None
+        return r.since + HARD_FACTOR * limit + HARD_GRACE if limit else float("inf")
+
+    def end(r: _Reader, reason: str | None = None) -> None:
+        """``r`` is done; with ``reason``, the file it was reading is skipped
+        for it, and the files after that are read anew."""
+        active.remove(r)
+        r.conn.close()
+        if r.process.is_alive() and reason is not None:
+            r.process.kill()
+        r.process.join()
+        if reason is None:
+            return
+        if r.at is None:  # not a fragile file: find which, reading them one at a time
+            todo.appendleft((r.next, r.stop, True))
+            return
+        got[r.at] = ([[Skipped(safe.name(files[r.at][1]), reason)]], [])
+        if r.at + 1 < r.stop:
+            todo.appendleft((r.at + 1, r.stop, r.careful))
+
     try:
-        ok, got = receive.recv()
-    except EOFError:  # it died before it could answer
-        ok, got = None, None
+        while todo or active:
+            while todo and len(active) < jobs:
+                lo, hi, careful = todo.popleft()
+                receive, send = ctx.Pipe(duplex=False)
+                child = ctx.Process(target=_read_each, args=(read, files[lo:hi], careful, send))
+                child.start()
+                send.close()
+                active.append(_Reader(lo, hi, careful, child, receive, lo))
+            soonest = min(deadline(r) for r in active)
+            ready = wait([r.conn for r in active],
+                         None if soonest == float("inf") else max(0.0, soonest - time.monotonic()))
+            for r in active[:]:  # end() removes readers from it
+                if r.conn in ready:
+                    try:
+                        message = r.conn.recv()
+                    except EOFError:  # it died reading a file
+                        r.process.join()
+                        code = r.process.exitcode
+                        how = (f"signal {signal.Signals(-code).name}" if code is not None and code < 0
+                               else f"exit code {code}")
+                        end(r, f"reading it ended the reader's process ({how}): its parser could not survive "
+                               "the file (malformed or hostile)")
+                        continue
+                    if message[0] == "start":
+                        r.at, r.since = r.begin + message[1], time.monotonic()
+                    elif message[0] == "files":
+                        for part in message[1]:
+                            got[r.next] = part
+                            r.next += 1
+                        r.at = None
+                    elif message[0] == "error":
+                        raise message[1]
+                    else:
+                        end(r)
+                elif time.monotonic() >= deadline(r):
+                    limit = limit_of(files[r.at]) if r.at is not None else None
+                    end(r, f"reading it took more than {HARD_FACTOR * (limit or 0.0) + HARD_GRACE:.3g} s and its "
+                           "reader had to be stopped: its parser is stuck on the file (malformed or hostile); "
+                           "--read-timeout gives it longer")
     finally:
-        receive.close()
-        child.join()
-    if ok is False and isinstance(got, BaseException):
-        raise got
-    if ok is None or child.exitcode != 0:
-        return None, child.exitcode
-    return got, 0
+        for r in active:
+            r.process.kill()
+            r.process.join()
+            r.conn.close()
+    assert all(part is not None for part in got)
+    return got  # type: ignore[return-value]
 
 
-def _send_read(read: Callable[[Sequence[tuple[str, str]]], _Part], files: Sequence[tuple[str, str]],
-               send: Connection) -> None:
+def _read_each(read: Callable[[Sequence[tuple[str, str]]], _Part], files: Sequence[tuple[str, str]],
+               careful: bool, send: Connection) -> None:
+    """A watched process: ``read`` of the files, the results sent file by
+    file in batches; a file of a fragile format (or any file, ``careful``) is
+    read alone, once its start is said."""
+    pending: list[tuple[str, str]] = []
+
+    def flush() -> None:
+        if pending:
+            docs, keys = read(pending)
+            parts, at = [], 0
+            for held in docs:  # the keys of each file's documents, in order
+                n = sum(isinstance(g, Document) for g in held)
+                parts.append(([held], keys[at : at + n]))
+                at += n
+            send.send(("files", parts))
+            pending.clear()
+
     try:
-        result: tuple[bool, object] = (True, read(files))
+        for k, one in enumerate(files):
+            if careful or Path(one[0]).suffix.lower() in FRAGILE_SUFFIXES:
+                flush()
+                send.send(("start", k))
+                send.send(("files", [read([one])]))
+            else:
+                pending.append(one)
+                if len(pending) >= READ_CHUNK:
+                    flush()
+        flush()
+        send.send(("end",))
     except Exception as e:  # noqa: BLE001  (any error of read's is raised again in the parent)
-        result = (False, e)
-    send.send(result)
+        send.send(("error", e))
     send.close()
 
 
@@ -570,7 +653,7 @@ def load(path: Path, options: Options | None = None, jobs: int = 1) -> Loaded:
     manifest = load_manifest(options.manifest) if options.manifest else None
     chunks = [found.files[k : k + READ_CHUNK] for k in range(0, len(found.files), READ_CHUNK)]
     read = functools.partial(_read_part, options=options, manifest=manifest)
-    parts = _read_guarded(read, chunks, jobs)
+    parts = _read_guarded(read, chunks, jobs, lambda one: _read_limit(Path(one[0]), options))
     docs: list[Document] = []
     keys: list[str] = []
     skipped = list(found.skipped)
