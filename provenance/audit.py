@@ -48,14 +48,12 @@ class MemoryLimitError(Exception):
     """The audit would need more memory than it may use: raised before the
     large stages, with what it would need and what to do."""
 
-    def __init__(self, needed: int, limit: int, tokens: int, pairs: int | None, one_job: int | None = None) -> None:
+    def __init__(self, needed: int, limit: int, tokens: int, pairs: int | None) -> None:
         self.needed, self.limit, self.tokens, self.pairs = needed, limit, tokens, pairs
         size = f"{tokens:,} words" + (f" and {pairs:,} related pairs" if pairs is not None else "")
-        fewer = (f"run it with --jobs 1 (about {_gb(one_job)}: worker processes hold their own share), "
-                 if one_job is not None and one_job <= limit else "")
         super().__init__(
-            f"this audit would need about {_gb(needed)} of memory ({size}), more than the {_gb(limit)} "
-            f"it may use (--max-memory, by default most of the memory available): {fewer}audit the folder in "
+            f"this audit would need about {_gb(needed)} of memory ({size}) even on one process, more than the "
+            f"{_gb(limit)} it may use (--max-memory, by default most of the memory available): audit the folder in "
             "parts (--include/--exclude, or one subfolder at a time), or give it more with --max-memory on a "
             "machine that has it")
 
@@ -93,15 +91,7 @@ def default_max_memory() -> int | None:
     return None if free is None else free * 4 // 5
 
 
-def _check(limit: int | None, tokens: int, runs: int = 0, pairs: int | None = None, jobs: int = 1) -> None:
-    if limit is None:
-        return
-    needed = estimate_peak(tokens, runs, jobs)
-    if needed > limit:
-        raise MemoryLimitError(needed, limit, tokens, pairs, estimate_peak(tokens, runs, 1) if jobs > 1 else None)
-
-
-def jobs_within(limit: int | None, tokens: int, runs: int, pairs: int, jobs: int) -> int:
+def jobs_within(limit: int | None, tokens: int, runs: int, pairs: int | None, jobs: int) -> int:
     """The most processes, up to ``jobs``, whose audit's estimated peak stays
     within ``limit`` (each worker holds its own share of the passages and the
     lineage's evidence); ``MemoryLimitError`` when even one process would not.
@@ -110,7 +100,7 @@ def jobs_within(limit: int | None, tokens: int, runs: int, pairs: int, jobs: int
         return jobs
     fits = next((j for j in range(jobs, 0, -1) if estimate_peak(tokens, runs, j) <= limit), None)
     if fits is None:
-        raise MemoryLimitError(estimate_peak(tokens, runs, jobs), limit, tokens, pairs)
+        raise MemoryLimitError(estimate_peak(tokens, runs, 1), limit, tokens, pairs)
     if fits < jobs:
         log.warning("the audit would need about %s of memory on %d processes, more than the %s it may use "
                     "(--max-memory): it runs on %d (about %s), which takes longer and gives the same result",
@@ -159,7 +149,7 @@ def chosen(docs: Sequence[Document], streams: Sequence[TokenStream], settings: S
 def match_stage(
     docs: Sequence[Document], streams: Sequence[TokenStream], settings: Settings, tick: Progress = _quiet,
     *, boilerplate: Sequence[np.ndarray] | None = None, keep: Callable[[str, str], bool] | None = None,
-    jobs: int = 1, max_memory: int | None = None,
+    jobs: int = 1,
 ) -> tuple[list[PairEvidence], list[Boilerplate]]:
     """The engine: suffix array, maximal matches, passages per pair, boilerplate.
 
@@ -167,14 +157,10 @@ def match_stage(
     part of a larger collection (``distributed``): ``boilerplate`` gives the
     collection's boilerplate runs per stream (then none are recorded here) and
     ``keep(a, b)`` the pairs this part answers for.  ``jobs`` processes align
-    the pairs (the result does not depend on it).  With ``max_memory``
-    (bytes), once the matches are known and before the passages are made,
-    fewer processes are used if the audit's estimated peak is above it on
-    ``jobs`` (``jobs_within``), and ``MemoryLimitError`` is raised if it is
-    above it on one.
+    the pairs (the result does not depend on it).  ``audit`` runs its two
+    halves itself, with the memory guard between them.
     """
     found = index_stage(streams, settings, tick, boilerplate=boilerplate)
-    jobs = jobs_within(max_memory, sum(len(s) for s in streams), *found.size(len(streams)), jobs)
     return passage_stage(docs, streams, settings, found, tick, keep=keep, jobs=jobs)
 
 
@@ -244,9 +230,10 @@ def audit(
     the result so that reports list them.  ``progress(stage, done, total)`` is
     called as work advances; ``jobs`` processes share the tokenizing, the
     alignment of pairs across edits and the weighing of candidate edges
-    (same result).  ``max_memory`` (bytes): raise ``MemoryLimitError``,
-    before any large stage, when the estimated peak (``estimate_peak``) is
-    above it, first from the tokens, then from the matches.
+    (same result).  ``max_memory`` (bytes): before any large stage, the
+    estimated peak (``estimate_peak``, first from the tokens, then from the
+    matches) must fit in it, on fewer processes than ``jobs`` if need be
+    (``jobs_within``); ``MemoryLimitError`` when it does not fit on one.
     """
     settings = settings or Settings()
     tick = progress or _quiet
@@ -265,10 +252,12 @@ def audit(
     # when another process shared them)
     with threadpool_limits(limits=1), gc_paused():
         streams = tokenize_stage(docs, settings, tick, jobs=jobs)
-        _check(max_memory, sum(len(s) for s in streams), jobs=jobs)
+        tokens = sum(len(s) for s in streams)
+        jobs_within(max_memory, tokens, 0, None, jobs)  # the index and the texts alone must fit
         settings = chosen(docs, streams, settings)
         found = index_stage(streams, settings, tick)
-        jobs = jobs_within(max_memory, sum(len(s) for s in streams), *found.size(len(streams)), jobs)
+        # once the matches are known, before the passages are made: fewer processes, or a stop
+        jobs = jobs_within(max_memory, tokens, *found.size(len(streams)), jobs)
         pairs, boiler = passage_stage(docs, streams, settings, found, tick, jobs=jobs)
         del found
 

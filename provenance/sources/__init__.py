@@ -511,8 +511,7 @@ def _watched(read: Callable[[Sequence[tuple[str, str]]], _Part], files: Sequence
                     else:
                         end(r)
                 elif time.monotonic() >= deadline(r):
-                    limit = limit_of(files[r.at]) if r.at is not None else None
-                    end(r, f"reading it took more than {HARD_FACTOR * (limit or 0.0) + HARD_GRACE:.3g} s and its "
+                    end(r, f"reading it took more than {deadline(r) - r.since:.3g} s and its "
                            "reader had to be stopped: its parser is stuck on the file (malformed or hostile); "
                            "--read-timeout gives it longer")
     finally:
