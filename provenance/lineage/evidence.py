@@ -203,6 +203,180 @@ def _packed_masks(table, start):  # pragma: no cover - compiled
     return buf, count
 
 
+@numba.njit(cache=True, nogil=True)
+def _block_sum(a, lo, n):  # pragma: no cover - compiled
+    """numpy's sum of at most 128 values: on eight accumulators from 8 on."""
+    if n < 8:
+        res = 0.0
+        for i in range(lo, lo + n):
+            res += a[i]
+        return res
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    i = 8
+    stop = n - n % 8
+    while i < stop:
+        r0 += a[lo + i]
+        r1 += a[lo + i + 1]
+        r2 += a[lo + i + 2]
+        r3 += a[lo + i + 3]
+        r4 += a[lo + i + 4]
+        r5 += a[lo + i + 5]
+        r6 += a[lo + i + 6]
+        r7 += a[lo + i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        res += a[lo + i]
+        i += 1
+    return res
+
+
+@numba.njit(cache=True, nogil=True)
+def _pairwise_sum(a, lo, n):  # pragma: no cover - compiled
+    """``a[lo : lo + n].sum()`` to the last bit: numpy's pairwise summation
+    (blocks of at most 128 summed by ``_block_sum``, longer stretches halved
+    at a multiple of eight and their two sums added), so that the compiled
+    relatedness equals the numpy one.  The halving is walked with a stack of
+    its own (a recursive kernel does not survive numba's cache)."""
+    if n <= 128:
+        return _block_sum(a, lo, n)
+    starts = np.empty(64, dtype=np.int64)
+    sizes = np.empty(64, dtype=np.int64)
+    stage = np.empty(64, dtype=np.int64)
+    sums = np.empty(64, dtype=np.float64)
+    depth, held = 1, 0
+    starts[0], sizes[0], stage[0] = lo, n, 0
+    while depth:
+        top = depth - 1
+        m = sizes[top]
+        if m <= 128:
+            sums[held] = _block_sum(a, starts[top], m)
+            held += 1
+            depth -= 1
+            continue
+        half = m // 2
+        half -= half % 8
+        if stage[top] == 0:  # its first half next
+            stage[top] = 1
+            starts[depth], sizes[depth], stage[depth] = starts[top], half, 0
+            depth += 1
+        elif stage[top] == 1:  # then its second half
+            stage[top] = 2
+            starts[depth], sizes[depth], stage[depth] = starts[top] + half, m - half, 0
+            depth += 1
+        else:  # both summed: their sum
+            held -= 1
+            sums[held - 1] = sums[held - 1] + sums[held]
+            depth -= 1
+    return sums[0]
+
+
+@numba.njit(cache=True, nogil=True)
+def _pair_facts(offsets, rows, pp, table, rp, runs, ap, spans, quoted, share, longest, bp, bigrams):  # pragma: no cover - compiled
+    """Each pair's passage weights and relatedness, in one pass over every pair.
+
+    ``rows[k]``: the documents of pair k (rows of ``offsets``); its passages
+    are ``table[pp[k] : pp[k + 1]]`` (document, start, end, tokens of side a,
+    then of side b), passage p's exact runs ``runs[rp[p] : rp[p + 1]]`` (start
+    on a, on b, length), the pair's aligned spans ``spans[ap[k] : ap[k + 1]]``
+    (start and end on a, on b).  Per token of the joined documents:
+    ``quoted``, ``share`` and ``longest`` (``_coverage``); per document its
+    sorted distinct bigrams, ``bigrams[bp[d] : bp[d + 1]]``.
+
+    Returns per passage its weight, whether it is a quotation, whether a
+    stock phrase; per pair whether it holds a distinctive run of the
+    reporter's own, the weighted coverage of side a and of side b by the
+    other (``covered_child_weighted``), their distinct bigrams in common,
+    and the relatedness of side a and of side b as the child."""
+    n_pass = table.shape[0]
+    n_pairs = rows.shape[0]
+    weight = np.ones(n_pass, dtype=np.float64)
+    is_quote = np.zeros(n_pass, dtype=np.bool_)
+    stock = np.zeros(n_pass, dtype=np.bool_)
+    own = np.zeros(n_pairs, dtype=np.bool_)
+    cov = np.zeros((n_pairs, 2), dtype=np.float64)
+    common = np.zeros(n_pairs, dtype=np.int64)
+    rel = np.zeros((n_pairs, 2), dtype=np.float64)
+    widest = 0
+    for d in range(offsets.shape[0] - 1):
+        widest = max(widest, offsets[d + 1] - offsets[d])
+    covered = np.zeros(widest, dtype=np.float64)
+    for k in range(n_pairs):
+        base_a, base_b = offsets[rows[k, 0]], offsets[rows[k, 1]]
+        own_run = False
+        for p in range(pp[k], pp[k + 1]):
+            a0, a1, b0, b1 = table[p, 1], table[p, 2], table[p, 5], table[p, 6]
+            size = a1 - a0
+            n_quoted = 0
+            held = np.iinfo(np.int32).max
+            long_a = 0
+            for i in range(base_a + a0, base_a + a1):
+                n_quoted += quoted[i]
+                held = min(held, share[i])
+                long_a = max(long_a, longest[i])
+            long_b = 0
+            for i in range(base_b + b0, base_b + b1):
+                long_b = max(long_b, longest[i])
+            quote_share = n_quoted / size if size else 0.0
+            is_quote[p] = quote_share >= 0.5
+            # share counts the other documents holding each token: +1 for this one
+            stock[p] = (size <= STOCK_MAX_TOKENS and size > 0 and held + 1 >= STOCK_DF
+                        and long_a <= STOCK_MAX_TOKENS and long_b <= STOCK_MAX_TOKENS)
+            w = 1.0 - (1.0 - QUOTE_WEIGHT) * quote_share
+            if stock[p]:
+                w *= STOCK_WEIGHT
+            weight[p] = w
+            longest_run = 0
+            for r in range(rp[p], rp[p + 1]):
+                longest_run = max(longest_run, runs[r, 2])
+            if (not is_quote[p] and not stock[p] and longest_run >= LATENT_MIN_RUN
+                    and (size > STOCK_MAX_TOKENS or size == 0 or held + 1 < STOCK_DF)):
+                own_run = True
+        own[k] = own_run
+        for side in range(2):
+            child = rows[k, side]
+            base = offsets[child]
+            n_child = offsets[child + 1] - base
+            covered[:n_child] = 0.0
+            # a run shorter than LATENT_MIN_RUN tokens may recur by chance
+            # between texts on one subject: it counts in proportion to its length
+            for p in range(pp[k], pp[k + 1]):
+                for r in range(rp[p], rp[p + 1]):
+                    start, n = runs[r, side], runs[r, 2]
+                    v = weight[p] * min(1.0, n / LATENT_MIN_RUN)
+                    for i in range(start, start + n):
+                        covered[i] = max(covered[i], v)
+            # aligned text counts below verbatim runs, a tenth of that inside
+            # quotations, and only beside a distinctive run of the reporter's own
+            if own_run:
+                for s in range(ap[k], ap[k + 1]):
+                    for i in range(spans[s, 2 * side], spans[s, 2 * side + 1]):
+                        v = ALIGNED_WEIGHT * QUOTE_WEIGHT if quoted[base + i] else ALIGNED_WEIGHT
+                        covered[i] = max(covered[i], v)
+            cov[k, side] = _pairwise_sum(covered, 0, n_child) / n_child if n_child else 0.0
+        # distinct bigrams the two hold in common (both sorted and distinct)
+        i, i_end = bp[rows[k, 0]], bp[rows[k, 0] + 1]
+        j, j_end = bp[rows[k, 1]], bp[rows[k, 1] + 1]
+        both = 0
+        while i < i_end and j < j_end:
+            if bigrams[i] < bigrams[j]:
+                i += 1
+            elif bigrams[i] > bigrams[j]:
+                j += 1
+            else:
+                both += 1
+                i += 1
+                j += 1
+        common[k] = both
+        for side in range(2):
+            child = rows[k, side]
+            n_big = bp[child + 1] - bp[child]
+            bi = both / n_big if n_big else 0.0
+            rel[k, side] = max(cov[k, side] / COVERAGE_FULL, (bi - BIGRAM_CHANCE) / BIGRAM_SPAN if own_run else 0.0, 0.0)
+    return weight, is_quote, stock, own, cov, common, rel
+
+
 #: How many bits each byte value has set.
 _BITS = np.array([v.bit_count() for v in range(256)], dtype=np.int64)
 
@@ -230,14 +404,8 @@ class _Family:
 
     def __init__(self, docs: Sequence[Document], streams: Sequence[TokenStream], pairs: Sequence[PairEvidence],
                  aligned: Sequence[PairEvidence] = ()):
-        # token spans (a, b) of the passages aligned across edits, per pair
-        self.aligned: dict[tuple[str, str], list[tuple[tuple[int, int], tuple[int, int]]]] = {
-            (p.a, p.b): [(q.a, q.b) for q in p.passages if q.kind == "aligned"]
-            for p in aligned if any(q.kind == "aligned" for q in p.passages)}
         self.docs = {d.id: d for d in docs}
         self.streams = {d.id: s for d, s in zip(docs, streams)}
-        self._quoted: dict[str, np.ndarray] = {}
-        self._bigrams: dict[str, np.ndarray] = {}
         self._cues: dict[str, list[str]] = {}
         # per token of each document: how many passages hold it (how many
         # documents share it, for stock phrases), and the longest passage
@@ -248,14 +416,63 @@ class _Family:
         offsets = np.concatenate(([0], np.cumsum(sizes)))
         row = {d.id: k for k, d in enumerate(docs)}
         sides = array.array("q")  # the rows, flat: no Python object per passage held
+        runs = array.array("q")
+        n_passages = array.array("q")
+        n_runs = array.array("q")
         for p in pairs:
             ra, rb = row[p.a], row[p.b]
+            n_passages.append(len(p.passages))
             for q in p.passages:
                 sides.extend((ra, q.a[0], q.a[1], q.tokens, rb, q.b[0], q.b[1]))
+                n_runs.append(len(q.runs))
+                for r in q.runs:
+                    runs.extend(r)
         table = np.frombuffer(sides, dtype=np.int64).reshape(-1, 7) if sides else np.zeros((0, 7), dtype=np.int64)
         share, longest = _coverage(offsets, table)
         self.share: dict[str, np.ndarray] = {d.id: share[offsets[k] : offsets[k + 1]] for k, d in enumerate(docs)}
         self.longest: dict[str, np.ndarray] = {d.id: longest[offsets[k] : offsets[k + 1]] for k, d in enumerate(docs)}
+        # per token: inside a quotation (its first character is); per
+        # document: its distinct bigrams, sorted.  For the documents of some
+        # pair only (the others are never read)
+        related = sorted({row[x] for p in pairs for x in (p.a, p.b)})
+        quoted = np.zeros(offsets[-1], dtype=np.uint8)
+        big_sizes = np.zeros(len(docs), dtype=np.int64)
+        big_parts = []
+        for k in related:
+            d, s = docs[k], streams[k]
+            if len(s):
+                quoted[offsets[k] : offsets[k + 1]] = quoted_mask(d.text)[s.spans[:, 0]]
+            part = _bigrams(s.ids)
+            big_sizes[k] = part.shape[0]
+            big_parts.append(part)
+        bigrams = np.concatenate(big_parts) if big_parts else np.zeros(0, dtype=np.int64)
+        self._offsets, self._row, self._quoted = offsets, row, quoted
+        # each pair's passage weights and relatedness, both ways (``_pair_facts``),
+        # with the token spans of its passages aligned across edits
+        self.index = {(p.a, p.b): k for k, p in enumerate(pairs)}
+        rows = np.array([(row[p.a], row[p.b]) for p in pairs], dtype=np.int64).reshape(-1, 2)
+        spans_of: dict[int, list[int]] = {}
+        for p in aligned:
+            at = self.index.get((p.a, p.b))
+            if at is not None:
+                got = [t for q in p.passages if q.kind == "aligned" for t in (*q.a, *q.b)]
+                if got:
+                    spans_of[at] = got
+        spans = array.array("q")
+        n_spans = np.zeros(len(pairs), dtype=np.int64)
+        for at in sorted(spans_of):  # in pair order, as ``_pair_facts`` reads them
+            spans.extend(spans_of[at])
+            n_spans[at] = len(spans_of[at]) // 4
+        self._pp = np.concatenate(([0], np.cumsum(np.frombuffer(n_passages, dtype=np.int64)))).astype(np.int64)
+        rp = np.concatenate(([0], np.cumsum(np.frombuffer(n_runs, dtype=np.int64)))).astype(np.int64)
+        run_table = np.frombuffer(runs, dtype=np.int64).reshape(-1, 3) if runs else np.zeros((0, 3), dtype=np.int64)
+        span_table = np.frombuffer(spans, dtype=np.int64).reshape(-1, 4) if spans else np.zeros((0, 4), dtype=np.int64)
+        ap = np.concatenate(([0], np.cumsum(n_spans))).astype(np.int64)
+        bp = np.concatenate(([0], np.cumsum(big_sizes))).astype(np.int64)
+        (self._weight, self._is_quote, self._stock, self._own, self._cov, self._common,
+         self._rel) = _pair_facts(offsets, rows, self._pp, table, rp, run_table, ap, span_table, quoted,
+                                  share, longest, bp, bigrams)
+        self._n_bigrams = big_sizes
         # hub: on average, how much of what each neighbour shares with anyone
         # this document holds.  A source holds the union of what its copies
         # took; a copy holds only its own part (triangulation).
@@ -278,7 +495,6 @@ class _Family:
         # buf[start[e] : start[e + 1]] and holds count[e] tokens
         self._buf, self._start, self._count, self._entry = self._all_runs(pairs)
         self._readings: dict[tuple[str, str], tuple[int, int]] = {}
-        self._common: dict[tuple[str, str], int] = {}
 
     def _all_runs(self, pairs: Sequence[PairEvidence]) -> tuple[np.ndarray, np.ndarray, np.ndarray,
                                                               dict[str, dict[str, int]]]:
@@ -349,109 +565,37 @@ class _Family:
         return got
 
     def quoted_tokens(self, doc: str) -> np.ndarray:
-        got = self._quoted.get(doc)
-        if got is None:
-            mask = quoted_mask(self.docs[doc].text)
-            spans = self.streams[doc].spans
-            got = mask[spans[:, 0]] if len(spans) else np.zeros(0, dtype=bool)
-            self._quoted[doc] = got
-        return got
+        """Per token of ``doc`` (a document of some pair): inside a quotation."""
+        k = self._row[doc]
+        return self._quoted[self._offsets[k] : self._offsets[k + 1]].view(bool)
 
-    def common_bigrams(self, x: str, y: str) -> int:
-        """Distinct bigrams of ``x`` also in ``y`` (computed once per pair)."""
-        key = (x, y) if x < y else (y, x)
-        got = self._common.get(key)
-        if got is None:
-            got = self._common[key] = int(np.intersect1d(self.bigrams(x), self.bigrams(y), assume_unique=True).shape[0])
-        return got
+    def related(self, pair: PairEvidence, child: str) -> tuple[float, dict[str, Any]]:
+        """How much of ``child`` the other side of ``pair`` explains (``_pair_facts``), with the figures."""
+        k = self.index[(pair.a, pair.b)]
+        side = 0 if child == pair.a else 1
+        n_big = int(self._n_bigrams[self._row[child]])
+        facts = {
+            "covered_child": round(pair.covered_a if side == 0 else pair.covered_b, 4),
+            "covered_parent": round(pair.covered_b if side == 0 else pair.covered_a, 4),
+            "covered_child_weighted": round(float(self._cov[k, side]), 4),
+            "bigram_containment": round(int(self._common[k]) / n_big if n_big else 0.0, 4),
+        }
+        return float(self._rel[k, side]), facts
 
-    def bigrams(self, doc: str) -> np.ndarray:
-        got = self._bigrams.get(doc)
-        if got is None:
-            got = self._bigrams[doc] = _bigrams(self.streams[doc].ids)
-        return got
+    def related_pairs(self) -> np.ndarray:
+        """The indices of the pairs one side of which the other explains at least MIN_RELATED."""
+        return np.flatnonzero(self._rel.max(axis=1) >= MIN_RELATED) if len(self._rel) else np.zeros(0, dtype=np.int64)
 
-
-def _passage_weights(fam: _Family, pair: PairEvidence) -> list[tuple[Passage, float, bool, bool]]:
-    out = []
-    for q in pair.passages:
-        quoted = fam.quoted_tokens(pair.a)[q.a[0] : q.a[1]]
-        share = int(np.count_nonzero(quoted)) / quoted.size if quoted.size else 0.0  # the mean, without its overhead
-        is_quote = share >= 0.5
-        n = q.a[1] - q.a[0]
-        # share counts the other documents holding each token: +1 for this one
-        held = fam.share[pair.a][q.a[0] : q.a[1]]
-        stock = (n <= STOCK_MAX_TOKENS and held.size > 0 and int(held.min()) + 1 >= STOCK_DF
-                 and int(fam.longest[pair.a][q.a[0] : q.a[1]].max()) <= STOCK_MAX_TOKENS
-                 and int(fam.longest[pair.b][q.b[0] : q.b[1]].max()) <= STOCK_MAX_TOKENS)
-        w = 1.0 - (1.0 - QUOTE_WEIGHT) * share
-        if stock:
-            w *= STOCK_WEIGHT
-        out.append((q, w, is_quote, stock))
-    return out
+    def passage_weights(self, pair: PairEvidence) -> list[tuple[Passage, float, bool, bool]]:
+        """Each passage of ``pair`` with its weight, whether a quotation, whether a stock phrase."""
+        lo = int(self._pp[self.index[(pair.a, pair.b)]])
+        return [(q, float(self._weight[lo + i]), bool(self._is_quote[lo + i]), bool(self._stock[lo + i]))
+                for i, q in enumerate(pair.passages)]
 
 
 def _side(q: Passage, child_is_a: bool) -> tuple[tuple[int, int], tuple[int, int]]:
     """(child chars, parent chars) of a passage."""
     return (q.a_chars, q.b_chars) if child_is_a else (q.b_chars, q.a_chars)
-
-
-def _distinctive(fam: _Family, pair: PairEvidence, q: Passage) -> bool:
-    """A run of LATENT_MIN_RUN tokens or more, in a passage that is long or
-    found in fewer than STOCK_DF documents: a short phrase many documents hold
-    ("President Donald Trump and Russian President Vladimir Putin") is no
-    sign of copying on its own, even where some copies hold it whole."""
-    if max((r[2] for r in q.runs), default=0) < LATENT_MIN_RUN:
-        return False
-    held = fam.share[pair.a][q.a[0] : q.a[1]]
-    return q.a[1] - q.a[0] > STOCK_MAX_TOKENS or held.size == 0 or int(held.min()) + 1 < STOCK_DF
-
-
-def _own_run(fam: _Family, pair: PairEvidence, weighted: list[tuple[Passage, float, bool, bool]]) -> bool:
-    """Word pairs count only beside at least one distinctive shared run that
-    is the reporter's own (not a quotation, not a stock phrase): same-event
-    news, and answers to one question, share names, terms and phrasing
-    without any copying."""
-    return any(not isq and not st and _distinctive(fam, pair, q) for q, _, isq, st in weighted)
-
-
-def _relatedness(fam: _Family, pair: PairEvidence, weighted: list[tuple[Passage, float, bool, bool]], child: str,
-                 own_run: bool) -> tuple[float, dict[str, Any]]:
-    child_is_a = child == pair.a
-    parent = pair.b if child_is_a else pair.a
-    n_child = len(fam.streams[child])
-    covered = np.zeros(n_child, dtype=np.float64)
-    # a run shorter than LATENT_MIN_RUN tokens may recur by chance between
-    # texts on one subject: it counts in proportion to its length
-    # (run by run, in place: a pair has a few runs, and building index arrays
-    # for one ``np.maximum.at`` cost more than the runs themselves)
-    for q, weight, _, _ in weighted:
-        for ra, rb, n in q.runs:
-            start = ra if child_is_a else rb
-            seg = covered[start : start + n]
-            np.maximum(seg, weight * min(1.0, n / LATENT_MIN_RUN), out=seg)
-    # text aligned across edits (paraphrase) counts below verbatim runs, a
-    # tenth of that inside quotations, and only beside a distinctive run of
-    # the reporter's own (as word pairs do): same-event news and answers to
-    # one question say the same things in other words without any copying
-    spans = fam.aligned.get((pair.a, pair.b), ()) if own_run else ()
-    if spans:
-        quoted = fam.quoted_tokens(child)
-        for sa, sb in spans:
-            lo, hi = sa if child_is_a else sb
-            w = np.where(quoted[lo:hi], ALIGNED_WEIGHT * QUOTE_WEIGHT, ALIGNED_WEIGHT)
-            np.maximum(covered[lo:hi], w, out=covered[lo:hi])
-    cov_w = float(covered.sum()) / n_child if n_child else 0.0
-    child_bigrams = fam.bigrams(child)
-    bi = fam.common_bigrams(child, parent) / child_bigrams.shape[0] if child_bigrams.shape[0] else 0.0
-    rel = max(cov_w / COVERAGE_FULL, (bi - BIGRAM_CHANCE) / BIGRAM_SPAN if own_run else 0.0, 0.0)
-    facts = {
-        "covered_child": round(pair.covered_a if child_is_a else pair.covered_b, 4),
-        "covered_parent": round(pair.covered_b if child_is_a else pair.covered_a, 4),
-        "covered_child_weighted": round(cov_w, 4),
-        "bigram_containment": round(bi, 4),
-    }
-    return rel, facts
 
 
 def _direction(fam: _Family, pair: PairEvidence, parent: str, child: str) -> tuple[float, dict[str, Any]]:
@@ -553,11 +697,13 @@ def weigh(docs: Sequence[Document], streams: Sequence[TokenStream], pairs: Seque
     processes (forked after the family's facts are computed; the edges come
     back in pair order, so the result does not depend on ``jobs``)."""
     fam = _Family(docs, streams, pairs, aligned)
-    chunks = [range(k, min(k + CHUNK_PAIRS, len(pairs))) for k in range(0, len(pairs), CHUNK_PAIRS)]
+    # only the pairs one side of which the other explains enough have edges
+    todo = fam.related_pairs().tolist()
+    chunks = [todo[k : k + CHUNK_PAIRS] for k in range(0, len(todo), CHUNK_PAIRS)]
     edges: dict[tuple[str, str], Candidate] = {}
     if jobs <= 1 or len(chunks) < 2:
-        for pair in pairs:
-            for e in _pair_edges(fam, pair)[0]:
+        for k in todo:
+            for e in _pair_edges(fam, pairs[k])[0]:
                 edges[(e.parent, e.child)] = e
         return fam, edges
     _STATE.update(fam=fam, pairs=pairs)
@@ -576,7 +722,7 @@ def weigh(docs: Sequence[Document], streams: Sequence[TokenStream], pairs: Seque
     return fam, edges
 
 
-def _chunk_edges(chunk: range) -> list[Candidate]:
+def _chunk_edges(chunk: list[int]) -> list[Candidate]:
     fam, pairs = _STATE["fam"], _STATE["pairs"]
     return [e for i in chunk for e in _pair_edges(fam, pairs[i])[0]]
 
@@ -596,11 +742,7 @@ def _pair_edges(fam: _Family, pair: PairEvidence, evidence_of: str | None = None
     one whose child is ``evidence_of``, if any."""
     out: list[Candidate] = []
     evidence: dict[str, Any] = {}
-    weighted = _passage_weights(fam, pair)
-    own_run = _own_run(fam, pair, weighted)
-    facts_of = {}
-    for parent, child in ((pair.a, pair.b), (pair.b, pair.a)):
-        facts_of[child] = _relatedness(fam, pair, weighted, child, own_run)
+    facts_of = {child: fam.related(pair, child) for child in (pair.b, pair.a)}
     if max(rel for rel, _ in facts_of.values()) < MIN_RELATED:
         return out, evidence
     for parent, child in ((pair.a, pair.b), (pair.b, pair.a)):
@@ -608,6 +750,7 @@ def _pair_edges(fam: _Family, pair: PairEvidence, evidence_of: str | None = None
         d, dev = _direction(fam, pair, parent, child)
         if child == evidence_of:
             child_is_a = child == pair.a
+            weighted = fam.passage_weights(pair)
             passages = sorted(weighted, key=lambda t: -t[0].tokens)[:50]
             evidence = {
                 **facts,
