@@ -325,9 +325,12 @@ def _reference_facts(fam, pair, child, aligned):  # type: ignore[no-untyped-def]
 
     from provenance.lineage import evidence as ev
 
+    def quoted_tokens(d):  # type: ignore[no-untyped-def]
+        return quoted_mask(fam.docs[d].text)[fam.streams[d].spans[:, 0]]
+
     weighted = []
     for q in pair.passages:
-        quoted = fam.quoted_tokens(pair.a)[q.a[0] : q.a[1]]
+        quoted = quoted_tokens(pair.a)[q.a[0] : q.a[1]]
         share = float(quoted.mean()) if quoted.size else 0.0
         held = fam.share[pair.a][q.a[0] : q.a[1]]
         stock = (q.a[1] - q.a[0] <= ev.STOCK_MAX_TOKENS and held.size > 0 and held.min() + 1 >= ev.STOCK_DF
@@ -345,7 +348,7 @@ def _reference_facts(fam, pair, child, aligned):  # type: ignore[no-untyped-def]
             start, n = r[side], r[2]
             covered[start : start + n] = np.maximum(covered[start : start + n], w * min(1.0, n / ev.LATENT_MIN_RUN))
     if own:
-        quoted = fam.quoted_tokens(child)
+        quoted = quoted_tokens(child)
         for p in aligned:
             if (p.a, p.b) == (pair.a, pair.b):
                 for q in p.passages:

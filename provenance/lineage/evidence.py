@@ -285,16 +285,14 @@ def _pair_facts(offsets, rows, pp, table, rp, runs, ap, spans, quoted, share, lo
     sorted distinct bigrams, ``bigrams[bp[d] : bp[d + 1]]``.
 
     Returns per passage its weight, whether it is a quotation, whether a
-    stock phrase; per pair whether it holds a distinctive run of the
-    reporter's own, the weighted coverage of side a and of side b by the
-    other (``covered_child_weighted``), their distinct bigrams in common,
-    and the relatedness of side a and of side b as the child."""
+    stock phrase; per pair the weighted coverage of side a and of side b by
+    the other (``covered_child_weighted``), their distinct bigrams in
+    common, and the relatedness of side a and of side b as the child."""
     n_pass = table.shape[0]
     n_pairs = rows.shape[0]
     weight = np.ones(n_pass, dtype=np.float64)
     is_quote = np.zeros(n_pass, dtype=np.bool_)
     stock = np.zeros(n_pass, dtype=np.bool_)
-    own = np.zeros(n_pairs, dtype=np.bool_)
     cov = np.zeros((n_pairs, 2), dtype=np.float64)
     common = np.zeros(n_pairs, dtype=np.int64)
     rel = np.zeros((n_pairs, 2), dtype=np.float64)
@@ -327,13 +325,18 @@ def _pair_facts(offsets, rows, pp, table, rp, runs, ap, spans, quoted, share, lo
             if stock[p]:
                 w *= STOCK_WEIGHT
             weight[p] = w
+            # word pairs and aligned text count only beside a distinctive run
+            # of the reporter's own (not a quotation, not a stock phrase): a
+            # run of LATENT_MIN_RUN tokens or more in a passage that is long or
+            # found in fewer than STOCK_DF documents.  Same-event news, and
+            # answers to one question, share names, terms, phrasing and short
+            # phrases many documents hold without any copying
             longest_run = 0
             for r in range(rp[p], rp[p + 1]):
                 longest_run = max(longest_run, runs[r, 2])
             if (not is_quote[p] and not stock[p] and longest_run >= LATENT_MIN_RUN
                     and (size > STOCK_MAX_TOKENS or size == 0 or held + 1 < STOCK_DF)):
                 own_run = True
-        own[k] = own_run
         for side in range(2):
             child = rows[k, side]
             base = offsets[child]
@@ -374,7 +377,7 @@ def _pair_facts(offsets, rows, pp, table, rp, runs, ap, spans, quoted, share, lo
             n_big = bp[child + 1] - bp[child]
             bi = both / n_big if n_big else 0.0
             rel[k, side] = max(cov[k, side] / COVERAGE_FULL, (bi - BIGRAM_CHANCE) / BIGRAM_SPAN if own_run else 0.0, 0.0)
-    return weight, is_quote, stock, own, cov, common, rel
+    return weight, is_quote, stock, cov, common, rel
 
 
 #: How many bits each byte value has set.
@@ -400,7 +403,8 @@ def _witnessed(buf, start, count, on_x, on_g):  # pragma: no cover - compiled
 
 
 class _Family:
-    """Per-document facts computed once: quote masks, token spans, cues, bigrams."""
+    """Facts computed once: per document its quote mask, token spans, cues
+    and bigrams; per pair its passage weights and relatedness both ways."""
 
     def __init__(self, docs: Sequence[Document], streams: Sequence[TokenStream], pairs: Sequence[PairEvidence],
                  aligned: Sequence[PairEvidence] = ()):
@@ -469,9 +473,8 @@ class _Family:
         span_table = np.frombuffer(spans, dtype=np.int64).reshape(-1, 4) if spans else np.zeros((0, 4), dtype=np.int64)
         ap = np.concatenate(([0], np.cumsum(n_spans))).astype(np.int64)
         bp = np.concatenate(([0], np.cumsum(big_sizes))).astype(np.int64)
-        (self._weight, self._is_quote, self._stock, self._own, self._cov, self._common,
-         self._rel) = _pair_facts(offsets, rows, self._pp, table, rp, run_table, ap, span_table, quoted,
-                                  share, longest, bp, bigrams)
+        self._weight, self._is_quote, self._stock, self._cov, self._common, self._rel = _pair_facts(
+            offsets, rows, self._pp, table, rp, run_table, ap, span_table, quoted, share, longest, bp, bigrams)
         self._n_bigrams = big_sizes
         # hub: on average, how much of what each neighbour shares with anyone
         # this document holds.  A source holds the union of what its copies
@@ -584,7 +587,7 @@ class _Family:
 
     def related_pairs(self) -> np.ndarray:
         """The indices of the pairs one side of which the other explains at least MIN_RELATED."""
-        return np.flatnonzero(self._rel.max(axis=1) >= MIN_RELATED) if len(self._rel) else np.zeros(0, dtype=np.int64)
+        return np.flatnonzero(self._rel.max(axis=1) >= MIN_RELATED)
 
     def passage_weights(self, pair: PairEvidence) -> list[tuple[Passage, float, bool, bool]]:
         """Each passage of ``pair`` with its weight, whether a quotation, whether a stock phrase."""
