@@ -181,29 +181,6 @@ def test_a_copy_reads_with_its_exemplar_at_the_variant_sites() -> None:
     assert edge.evidence["direction"]["by"] != "dates"
 
 
-def test_variant_sites_are_breaks_between_runs_in_order() -> None:
-    """A break between two exact runs of one passage is a variant site; not
-    where the runs overlap or step back (a sentence found twice), nor where
-    the text between them is matched elsewhere in the pair."""
-    from provenance.lineage.arborescence import _breaks
-    from provenance.model import PairEvidence, Passage
-
-    def pair(*runs: tuple[int, int, int], elsewhere: tuple[tuple[int, int, int], ...] = ()) -> PairEvidence:
-        q = Passage(a=(0, 40), b=(0, 40), a_chars=(0, 1), b_chars=(0, 1), runs=runs, exact=0)
-        other = Passage(a=(0, 40), b=(30, 40), a_chars=(0, 1), b_chars=(0, 1), runs=elsewhere, exact=0)
-        return PairEvidence("a", "b", (q, other) if elsewhere else (q,), 1.0, 1.0, 10)
-
-    lo, hi = _breaks(pair((0, 0, 10), (11, 12, 10)), "a", 40)  # one word changed
-    assert (lo.tolist(), hi.tolist()) == ([9], [11])
-    lo, hi = _breaks(pair((0, 0, 10), (11, 12, 10)), "b", 40)  # the same site, on b's side
-    assert (lo.tolist(), hi.tolist()) == ([9], [12])
-    assert _breaks(pair((0, 20, 10), (10, 0, 10)), "a", 40)[0].size == 0  # steps back on b
-    assert _breaks(pair((0, 0, 10), (5, 20, 10)), "a", 40)[0].size == 0  # overlapping runs
-    # the changed word's text is held by another run of the pair: not a variant
-    assert _breaks(pair((0, 0, 10), (12, 12, 10), elsewhere=((10, 30, 2),)), "a", 40)[0].size == 0
-    assert _breaks(pair((0, 0, 10), (12, 12, 10)), "a", 40)[0].size == 1
-
-
 def test_a_phrase_matched_twice_is_not_a_second_piece() -> None:
     """The pieces a copy took from a text (triangulation's chance that they
     all fell inside what an intermediate kept) are the stretches of the copy
@@ -371,7 +348,9 @@ def test_compiled_relatedness_equals_its_definition(corpus: str) -> None:
     and passage weights, both ways, from the one compiled pass equal the
     plain numpy computation to the last bit (coverage sums included: numpy's
     pairwise summation), on real texts with quotations, stock phrases and
-    passages aligned across edits."""
+    passages aligned across edits; and the witnesses' readings of every
+    pair (compiled for the related pairs at once, one by one for the rest)
+    equal their count from the unpacked run masks."""
     from provenance import lineage, sources
     from provenance.audit import chosen, match_stage, tokenize_stage
 
@@ -385,7 +364,7 @@ def test_compiled_relatedness_equals_its_definition(corpus: str) -> None:
     assert any(q.kind == "aligned" for p in pairs for q in p.passages)
     fam, _ = lineage.weigh(docs, streams, lineage.verbatim_pairs(docs, streams, pairs), aligned=pairs)
     vpairs = lineage.verbatim_pairs(docs, streams, pairs)
-    seen_quote = seen_stock = 0
+    seen_quote = seen_stock = seen_readings = 0
     for pair in vpairs:
         for child in (pair.a, pair.b):
             rel, cov, bi, weights = _reference_facts(fam, pair, child, pairs)
@@ -394,7 +373,16 @@ def test_compiled_relatedness_equals_its_definition(corpus: str) -> None:
             assert facts["covered_child_weighted"] == round(cov, 4)
             assert facts["bigram_containment"] == round(bi, 4)
         assert [t[1:] for t in fam.passage_weights(pair)] == weights
+        # the witnesses' readings: tokens the documents related to both share
+        # with one side but not with the other, the first 64 by id
+        witnesses = sorted(fam.neighbours[pair.a] & fam.neighbours[pair.b])[:64]
+        with_a = sum(int((fam.run_mask(w, pair.a) & ~fam.run_mask(w, pair.b)).sum()) for w in witnesses)
+        with_b = sum(int((fam.run_mask(w, pair.b) & ~fam.run_mask(w, pair.a)).sum()) for w in witnesses)
+        assert fam.readings(pair.a, pair.b) == (with_a, with_b)
+        assert fam.readings(pair.b, pair.a) == (with_b, with_a)
+        seen_readings += bool(with_a or with_b)
         seen_quote += sum(isq for _, isq, _ in weights)
         seen_stock += sum(st for _, _, st in weights)
+    assert seen_readings
     if corpus == "news-2018":
         assert seen_quote and seen_stock  # the discounts were exercised

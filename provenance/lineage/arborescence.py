@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from itertools import pairwise
+from collections.abc import Sequence
 from typing import Any
 
 import networkx as nx
@@ -24,6 +23,7 @@ from provenance.lineage.evidence import (
     _Family,
     derivation,
 )
+from provenance.lineage.triples import triple_facts
 from provenance.model import Derivation, Latent, PairEvidence
 
 ROOT = "\x00root"
@@ -49,16 +49,6 @@ def weighted(edges: dict[tuple[str, str], Candidate]) -> dict[tuple[str, str], t
     return out
 
 
-def _covered_by(fam: _Family, by_pair: dict[tuple[str, str], PairEvidence], doc: str, other: str) -> np.ndarray:
-    mask = np.zeros(len(fam.streams[doc]), dtype=bool)
-    pair = by_pair.get((min(doc, other), max(doc, other)))
-    if pair is not None:
-        for q in pair.passages:
-            lo, hi = q.a if pair.a == doc else q.b
-            mask[lo:hi] = True
-    return mask
-
-
 def triangulate(
     fam: _Family, pairs: Sequence[PairEvidence], edges: dict[tuple[str, str], tuple[float, Candidate]], top: int = 3
 ) -> dict[tuple[str, str], tuple[float, Candidate]]:
@@ -80,62 +70,9 @@ def triangulate(
     the family's own rate among the triples that b's text did decide (``_copy_of_copy_rate``).  The loser's weight is halved, so the
     arborescence prefers the winner."""
     by_pair = {(p.a, p.b): p for p in pairs}
-    into: dict[str, list[tuple[float, str]]] = defaultdict(list)
-    for (p, c), (w, _) in edges.items():
-        into[c].append((w, p))
-    best_sources = {c: [p for _, p in sorted(v, key=lambda t: (-t[0], t[1]))[:top]] for c, v in into.items()}
-    triples = [(x, b, g) for (x, b) in sorted(edges) for g in best_sources.get(x, ()) if g != b and (g, b) in edges]
-    masks: dict[tuple[str, str], np.ndarray] = {}
-
-    def covered(doc: str, other: str) -> np.ndarray:  # one mask per (doc, other), shared by the triples
-        got = masks.get((doc, other))
-        if got is None:
-            got = masks[(doc, other)] = _covered_by(fam, by_pair, doc, other)
-        return got
-
-    runs: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
-
-    def run_tokens(b: str, x: str) -> tuple[np.ndarray, np.ndarray]:  # one index per (b, x), shared likewise
-        got = runs.get((b, x))
-        if got is None:
-            got = runs[(b, x)] = _run_tokens(by_pair.get((min(b, x), max(b, x))), b)
-        return got
-
-    counts = {t: (_inherited(run_tokens, covered, t[1], t[0], t[2]), _inherited(run_tokens, covered, t[1], t[2], t[0]))
-              for t in triples}
-    ids: dict[tuple[str, str], np.ndarray] = {}
-    gaps: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
-
-    def run_ids(b: str, other: str) -> np.ndarray:
-        got = ids.get((b, other))
-        if got is None:
-            got = ids[(b, other)] = _run_ids(by_pair.get((min(b, other), max(b, other))), b, len(fam.streams[b]))
-        return got
-
-    def breaks(b: str, other: str) -> tuple[np.ndarray, np.ndarray]:
-        got = gaps.get((b, other))
-        if got is None:
-            got = gaps[(b, other)] = _breaks(by_pair.get((min(b, other), max(b, other))), b, len(fam.streams[b]))
-        return got
-
-    sites = {t: (_sides_with(run_ids, breaks, t[1], t[0], t[2]), _sides_with(run_ids, breaks, t[1], t[2], t[0]))
-             for t in triples}
+    triples = candidate_triples(edges, top)
+    counts, sites = triple_readings(fam, triples)
     read = {t: _read(counts[t], sites[t]) for t in triples}
-    # x's additions that a copy of g holds too (its readings at x's changes
-    # refute that it copied x) are not x's own: they came to both from a
-    # fuller common source, and say nothing of whether another copy took x's
-    # text (read once: the copies refuted by the sites are not re-read)
-    common: dict[tuple[str, str], np.ndarray] = {}
-    for (x, b, g) in triples:
-        with_x, with_g = sites[(x, b, g)]
-        if with_g > with_x and counts[(x, b, g)][0]:
-            mask = common.setdefault((x, g), np.zeros(len(fam.streams[x]), dtype=bool))
-            mask[_inherited_on(run_tokens, covered, b, x, g)] = True
-    for t in triples:
-        shared = common.get((t[0], t[2]))
-        if shared is not None and sites[t][0] == sites[t][1]:
-            counts[t] = (_inherited(run_tokens, covered, t[1], t[0], t[2], shared), counts[t][1])
-            read[t] = _read(counts[t], sites[t])
     rate = _copy_of_copy_rate(edges, read)
     lost: dict[tuple[str, str], dict[str, Any]] = {}
     for (x, b, g) in triples:
@@ -171,6 +108,36 @@ def triangulate(
         conf = round(w * 0.5, 4)
         out[key] = (conf, edge._replace(confidence=conf, explained_by=lost[key]))
     return out
+
+
+def candidate_triples(edges: dict[tuple[str, str], tuple[float, Candidate]], top: int = 3) -> list[tuple[str, str, str]]:
+    """The triples ``(x, b, g)`` that triangulation settles: each candidate
+    edge x -> b with each of x's ``top`` likeliest sources g that is also a
+    candidate parent of b, in the order of the edges."""
+    into: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    for (p, c), (w, _) in edges.items():
+        into[c].append((w, p))
+    best_sources = {c: [p for _, p in sorted(v, key=lambda t: (-t[0], t[1]))[:top]] for c, v in into.items()}
+    return [(x, b, g) for (x, b) in sorted(edges) for g in best_sources.get(x, ()) if g != b and (g, b) in edges]
+
+
+def triple_readings(fam: _Family, triples: Sequence[tuple[str, str, str]]) -> tuple[
+        dict[tuple[str, str, str], tuple[int, int]], dict[tuple[str, str, str], tuple[int, int]]]:
+    """Per triple ``(x, b, g)``: b's own text with x against g and with g
+    against x, and its readings with x and with g at the variant sites
+    (``triples.triple_facts``, one compiled pass over them all)."""
+    row, index = fam.row, fam.index
+
+    def pair_of(u: str, v: str) -> int:
+        return index.get((min(u, v), max(u, v)), -1)
+
+    rows = np.array([(row[x], row[b], row[g], pair_of(b, x), pair_of(b, g), pair_of(x, g)) for x, b, g in triples],
+                    dtype=np.int64).reshape(-1, 6)
+    own_x, own_g, reads_x, reads_g = (v.tolist() for v in triple_facts(
+        fam.packed, fam.sizes, rows[:, 1], rows[:, 0], rows[:, 2], rows[:, 3], rows[:, 4], rows[:, 5]))
+    counts = {t: (own_x[i], own_g[i]) for i, t in enumerate(triples)}
+    sites = {t: (reads_x[i], reads_g[i]) for i, t in enumerate(triples)}
+    return counts, sites
 
 
 def _draws(pair: PairEvidence, b: str) -> int:
@@ -222,103 +189,6 @@ def _copy_of_copy_rate(edges: dict[tuple[str, str], tuple[float, Candidate]],
         if x_wins is not None:
             wins[fam_of[b]][0 if x_wins else 1] += 1
     return {n: (wins[k][0] + 1) / (wins[k][0] + wins[k][1] + 2) for n, k in fam_of.items()}
-
-
-def _run_tokens(pair: PairEvidence | None, b: str) -> tuple[np.ndarray, np.ndarray]:
-    """The token positions of the pair's exact runs, side by side: (in ``b``, in the other)."""
-    if pair is None:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty
-    b_is_a = pair.a == b
-    on_b, on_x = [], []
-    for q in pair.passages:
-        for ra, rx, n in q.runs:
-            sb, sx = (ra, rx) if b_is_a else (rx, ra)
-            on_b.append(np.arange(sb, sb + n, dtype=np.int64))
-            on_x.append(np.arange(sx, sx + n, dtype=np.int64))
-    if not on_b:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty
-    return np.concatenate(on_b), np.concatenate(on_x)
-
-
-def _run_ids(pair: PairEvidence | None, b: str, size: int) -> np.ndarray:
-    """For each token of ``b``: which exact run of the pair holds it (-1: none)."""
-    out = np.full(size, -1, dtype=np.int32)
-    if pair is None:
-        return out
-    k = 0
-    for q in pair.passages:
-        for ra, rx, n in q.runs:
-            start = ra if pair.a == b else rx
-            out[start : start + n] = k
-            k += 1
-    return out
-
-
-def _breaks(pair: PairEvidence | None, b: str, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Where the pair's texts differ inside a shared passage: for each two
-    consecutive exact runs of one passage, in order on both sides, the last
-    token of the first and the first token of the second on ``b``'s side.
-    Not where ``b``'s text between them is matched elsewhere in the pair (a
-    sentence found twice in a text, its runs aligned with the other copy)."""
-    lo: list[int] = []
-    hi: list[int] = []
-    if pair is None:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    b_is_a = pair.a == b
-    held = np.zeros(size, dtype=bool)
-    for q in pair.passages:
-        for ra, rx, n in q.runs:
-            start = ra if b_is_a else rx
-            held[start : start + n] = True
-    for q in pair.passages:
-        runs = sorted((ra, rx, n) if b_is_a else (rx, ra, n) for ra, rx, n in q.runs)
-        for (s0, x0, n0), (s1, x1, _) in pairwise(runs):
-            if s1 >= s0 + n0 and x1 >= x0 + n0 and not held[s0 + n0 : s1].any():
-                lo.append(s0 + n0 - 1)
-                hi.append(s1)
-    return np.asarray(lo, dtype=np.int64), np.asarray(hi, dtype=np.int64)
-
-
-def _sides_with(run_ids: Callable[[str, str], np.ndarray],
-                breaks: Callable[[str, str], tuple[np.ndarray, np.ndarray]], b: str, x: str, g: str) -> int:
-    """Variant sites where ``b`` reads with ``x`` against ``g``: places where
-    the text ``b`` shares with ``g`` breaks off (``g`` reads otherwise there,
-    inside a passage both hold) and one exact run of ``b`` with ``x`` goes on
-    across it.  ``b``'s own changes break both runs and do not count."""
-    lo, hi = breaks(b, g)
-    if lo.size == 0:
-        return 0
-    ids = run_ids(b, x)
-    return int(np.count_nonzero((ids[lo] >= 0) & (ids[lo] == ids[hi])))
-
-
-def _inherited_on(run_tokens: Callable[[str, str], tuple[np.ndarray, np.ndarray]],
-                  covered: Callable[[str, str], np.ndarray], b: str, x: str, g: str) -> np.ndarray:
-    """The positions in ``x`` of the tokens ``_inherited`` counts."""
-    on_b, on_x = run_tokens(b, x)
-    if on_b.size == 0:
-        return on_x
-    return on_x[~covered(b, g)[on_b] & ~covered(x, g)[on_x]]
-
-
-def _inherited(run_tokens: Callable[[str, str], tuple[np.ndarray, np.ndarray]],
-               covered: Callable[[str, str], np.ndarray], b: str, x: str, g: str,
-               not_own: np.ndarray | None = None) -> int:
-    """Tokens that ``b`` shares word for word with ``x`` where neither ``b``
-    nor ``x`` shares that text with ``g``: what ``x`` holds and ``g`` lacks,
-    found again in ``b``.  Read through the exact runs (``run_tokens(b,
-    x)``: their positions in both), so that text ``b`` matched with ``x`` but
-    not with ``g`` only because a run with ``g`` happened to stop sooner does
-    not count."""
-    on_b, on_x = run_tokens(b, x)
-    if on_b.size == 0:
-        return 0
-    keep = ~covered(b, g)[on_b] & ~covered(x, g)[on_x]
-    if not_own is not None:
-        keep &= ~not_own[on_x]
-    return int(np.unique(on_b[keep]).size)
 
 
 def _arborescence(nodes: list[str], edges: dict[tuple[str, str], tuple[float, Candidate]]) -> dict[str, str]:

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 import numba
 import numpy as np
 
+from provenance.lineage.triples import PackedPairs
 from provenance.model import Derivation, Document, PairEvidence, Passage, TokenStream
 
 #: Quoted text counts a tenth of the reporter's own words as evidence of copying:
@@ -385,21 +386,38 @@ _BITS = np.array([v.bit_count() for v in range(256)], dtype=np.int64)
 
 
 @numba.njit(cache=True, nogil=True)
-def _witnessed(buf, start, count, on_x, on_g):  # pragma: no cover - compiled
-    """Tokens the masks ``on_x`` hold, those ``on_g`` hold, and those both hold
-    (mask pairs of one witness each, of equal length)."""
-    tx = 0
-    tg = 0
-    both = 0
-    for k in range(on_x.shape[0]):
-        ex = on_x[k]
-        eg = on_g[k]
-        tx += count[ex]
-        tg += count[eg]
-        off = start[eg] - start[ex]
-        for i in range(start[ex], start[ex + 1]):
-            both += _BITS[buf[i] & buf[i + off]]
-    return tx, tg, both
+def _all_readings(rows, todo, nb_ptr, nb_rank, nb_entry, buf, start, count, most):  # pragma: no cover - compiled
+    """``readings`` of pairs ``todo`` (rows of ``rows``: its two documents).
+    Each document's neighbours are ``nb_rank[nb_ptr[d] : nb_ptr[d + 1]]`` (by
+    rank of their ids, ascending), with the entry of each neighbour's run
+    mask in its pair with ``d`` (``nb_entry``).  The witnesses of a pair are
+    the first ``most`` neighbours the two documents have in common; per pair,
+    the tokens their masks with side a hold and those with side b lack, and
+    the reverse."""
+    out = np.zeros((todo.shape[0], 2), dtype=np.int64)
+    for t in range(todo.shape[0]):
+        x, g = rows[todo[t], 0], rows[todo[t], 1]
+        i, i_end = nb_ptr[x], nb_ptr[x + 1]
+        j, j_end = nb_ptr[g], nb_ptr[g + 1]
+        seen = 0
+        tx = tg = both = 0
+        while i < i_end and j < j_end and seen < most:
+            if nb_rank[i] < nb_rank[j]:
+                i += 1
+            elif nb_rank[j] < nb_rank[i]:
+                j += 1
+            else:
+                ex, eg = nb_entry[i], nb_entry[j]
+                tx += count[ex]
+                tg += count[eg]
+                off = start[eg] - start[ex]
+                for k in range(start[ex], start[ex + 1]):
+                    both += _BITS[buf[k] & buf[k + off]]
+                seen += 1
+                i += 1
+                j += 1
+        out[t, 0], out[t, 1] = tx - both, tg - both
+    return out
 
 
 class _Family:
@@ -450,7 +468,7 @@ class _Family:
             big_sizes[k] = part.shape[0]
             big_parts.append(part)
         bigrams = np.concatenate(big_parts) if big_parts else np.zeros(0, dtype=np.int64)
-        self._offsets, self._row, self._quoted = offsets, row, quoted
+        self._offsets, self.row, self._quoted = offsets, row, quoted
         # each pair's passage weights and relatedness, both ways (``_pair_facts``),
         # with the token spans of its passages aligned across edits
         self.index = {(p.a, p.b): k for k, p in enumerate(pairs)}
@@ -475,6 +493,9 @@ class _Family:
         bp = np.concatenate(([0], np.cumsum(big_sizes))).astype(np.int64)
         self._weight, self._is_quote, self._stock, self._cov, self._common, self._rel = _pair_facts(
             offsets, rows, self._pp, table, rp, run_table, ap, span_table, quoted, share, longest, bp, bigrams)
+        # kept for triangulation (``triples``), which reads the same passages and runs
+        self.packed = PackedPairs(rows, self._pp, table, rp, run_table)
+        self.sizes = sizes
         self._n_bigrams = big_sizes
         # hub: on average, how much of what each neighbour shares with anyone
         # this document holds.  A source holds the union of what its copies
@@ -494,16 +515,29 @@ class _Family:
             self.neighbours[p.b].add(p.a)
         # run_mask(doc, other) of both sides of every related pair, packed
         # eight tokens a byte (np.packbits order) into one buffer, made in one
-        # compiled pass: entry e = self._entry[doc][other] is
+        # compiled pass: entry e = self._entry_of(doc, other) is
         # buf[start[e] : start[e + 1]] and holds count[e] tokens
-        self._buf, self._start, self._count, self._entry = self._all_runs(pairs)
-        self._readings: dict[tuple[str, str], tuple[int, int]] = {}
+        self._buf, self._start, self._count = self._all_runs(pairs)
+        # each document's neighbours by rank of their ids, with the entry of
+        # the neighbour's run mask in their pair; the readings of every
+        # related pair from them in one compiled pass
+        rank = np.empty(len(docs), dtype=np.int64)
+        rank[sorted(range(len(docs)), key=lambda k: docs[k].id)] = np.arange(len(docs))
+        own = np.concatenate((rows[:, 0], rows[:, 1]))
+        other = np.concatenate((rows[:, 1], rows[:, 0]))
+        k_all = np.arange(len(pairs), dtype=np.int64)
+        order = np.lexsort((rank[other], own))
+        self._nb_rank, self._nb_entry = rank[other][order], np.concatenate((2 * k_all + 1, 2 * k_all))[order]
+        self._nb_ptr = np.concatenate(([0], np.cumsum(np.bincount(own, minlength=len(docs))))).astype(np.int64)
+        todo = self.related_pairs()
+        self._read = self._readings_of(todo)
+        self._read_at = np.full(len(pairs), -1, dtype=np.int64)
+        self._read_at[todo] = np.arange(todo.shape[0])
 
-    def _all_runs(self, pairs: Sequence[PairEvidence]) -> tuple[np.ndarray, np.ndarray, np.ndarray,
-                                                              dict[str, dict[str, int]]]:
-        """The packed run masks of both sides of every pair in ``pairs``: the
-        buffer, each entry's start in it, its count of tokens, and the entry of
-        each (doc, other)."""
+    def _all_runs(self, pairs: Sequence[PairEvidence]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The packed run masks of both sides of every pair in ``pairs`` (entry
+        2k: side a of pair k, 2k + 1: side b): the buffer, each entry's start
+        in it, and its count of tokens."""
         runs = array.array("q")  # the rows, flat: no Python object per run held
         for k, p in enumerate(pairs):
             for q in p.passages:
@@ -511,19 +545,15 @@ class _Family:
                     if n >= LATENT_MIN_RUN:
                         runs.extend((2 * k, ra, rb, n))
         table = np.frombuffer(runs, dtype=np.int64).reshape(-1, 4) if runs else np.zeros((0, 4), dtype=np.int64)
-        size = np.array([len(self.streams[x]) for p in pairs for x in (p.a, p.b)], dtype=np.int64)
+        size = self.sizes[self.packed.rows].reshape(-1)
         start = np.concatenate((np.zeros(1, dtype=np.int64), np.cumsum((size + 7) // 8)))
         buf, count = _packed_masks(table, start)
-        entry: dict[str, dict[str, int]] = defaultdict(dict)
-        for k, p in enumerate(pairs):
-            entry[p.a][p.b] = 2 * k
-            entry[p.b][p.a] = 2 * k + 1
-        return buf, start, count, dict(entry)
+        return buf, start, count
 
     def _entry_of(self, doc: str, other: str) -> int | None:
         """The entry of ``run_mask(doc, other)`` in the buffer (None: the two are not related)."""
-        row = self._entry.get(doc)
-        return None if row is None else row.get(other)
+        k = self.index.get((min(doc, other), max(doc, other)))
+        return None if k is None else 2 * k + (doc > other)
 
     def run_mask(self, doc: str, other: str) -> np.ndarray:
         """Tokens of ``doc`` inside exact runs of at least LATENT_MIN_RUN tokens shared with ``other``."""
@@ -543,23 +573,17 @@ class _Family:
         reverse.  Of two near-identical texts the source is the one whose
         wording the others kept; a copy's own changes are found in no other
         document but its own copies.  Runs of LATENT_MIN_RUN tokens and more
-        only: short runs recur between independent texts on one subject."""
-        if x > g:
-            sg, sx = self.readings(g, x)
-            return sx, sg
-        got = self._readings.get((x, g))
-        if got is not None:
-            return got
-        witnesses = sorted(self.neighbours[x] & self.neighbours[g])[:VOTE_MAX_WITNESSES]
-        # a witness b is related to both, so both of its masks exist;
-        # |fx and not fg| = |fx| - |fx and fg|, summed over the witnesses in one
-        # compiled call (a numpy call per witness was most of the lineage stage)
-        entry = self._entry
-        on_x = np.array([entry[b][x] for b in witnesses], dtype=np.int64)
-        on_g = np.array([entry[b][g] for b in witnesses], dtype=np.int64)
-        tx, tg, both = _witnessed(self._buf, self._start, self._count, on_x, on_g)
-        got = self._readings[(x, g)] = (int(tx - both), int(tg - both))
-        return got
+        only: short runs recur between independent texts on one subject.  The
+        witnesses are the first VOTE_MAX_WITNESSES documents (by id) related
+        to both; read for all related pairs at once (``_all_readings``)."""
+        k = self.index[(min(x, g), max(x, g))]
+        at = self._read_at[k]
+        got = self._read[at] if at >= 0 else self._readings_of(np.array([k], dtype=np.int64))[0]
+        return (int(got[0]), int(got[1])) if x < g else (int(got[1]), int(got[0]))
+
+    def _readings_of(self, todo: np.ndarray) -> np.ndarray:
+        return _all_readings(self.packed.rows, todo, self._nb_ptr, self._nb_rank, self._nb_entry, self._buf,
+                             self._start, self._count, VOTE_MAX_WITNESSES)
 
     def cues(self, doc: str) -> list[str]:
         got = self._cues.get(doc)
@@ -569,14 +593,14 @@ class _Family:
 
     def quoted_tokens(self, doc: str) -> np.ndarray:
         """Per token of ``doc`` (a document of some pair): inside a quotation."""
-        k = self._row[doc]
+        k = self.row[doc]
         return self._quoted[self._offsets[k] : self._offsets[k + 1]].view(bool)
 
     def related(self, pair: PairEvidence, child: str) -> tuple[float, dict[str, Any]]:
         """How much of ``child`` the other side of ``pair`` explains (``_pair_facts``), with the figures."""
         k = self.index[(pair.a, pair.b)]
         side = 0 if child == pair.a else 1
-        n_big = int(self._n_bigrams[self._row[child]])
+        n_big = int(self._n_bigrams[self.row[child]])
         facts = {
             "covered_child": round(pair.covered_a if side == 0 else pair.covered_b, 4),
             "covered_parent": round(pair.covered_b if side == 0 else pair.covered_a, 4),
