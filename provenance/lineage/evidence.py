@@ -441,11 +441,13 @@ class _Family:
         runs = array.array("q")
         n_passages = array.array("q")
         n_runs = array.array("q")
+        exact = array.array("q")
         for p in pairs:
             ra, rb = row[p.a], row[p.b]
             n_passages.append(len(p.passages))
             for q in p.passages:
                 sides.extend((ra, q.a[0], q.a[1], q.tokens, rb, q.b[0], q.b[1]))
+                exact.append(q.exact)
                 n_runs.append(len(q.runs))
                 for r in q.runs:
                     runs.extend(r)
@@ -496,6 +498,13 @@ class _Family:
         # kept for triangulation (``triples``), which reads the same passages and runs
         self.packed = PackedPairs(rows, self._pp, table, rp, run_table)
         self.sizes = sizes
+        # per pair: tokens in passages, exact tokens, exact runs, and their summed length (``_change``)
+        at_pass, at_run = self._pp, rp[self._pp]
+        tokens = np.concatenate(([0], np.cumsum(table[:, 3])))
+        exact_sum = np.concatenate(([0], np.cumsum(np.frombuffer(exact, dtype=np.int64))))
+        run_sum = np.concatenate(([0], np.cumsum(run_table[:, 2])))
+        self._totals = np.column_stack((np.diff(tokens[at_pass]), np.diff(exact_sum[at_pass]), np.diff(at_run),
+                                        np.diff(run_sum[at_run]))).astype(np.int64)
         self._n_bigrams = big_sizes
         # hub: on average, how much of what each neighbour shares with anyone
         # this document holds.  A source holds the union of what its copies
@@ -517,7 +526,7 @@ class _Family:
         # eight tokens a byte (np.packbits order) into one buffer, made in one
         # compiled pass: entry e = self._entry_of(doc, other) is
         # buf[start[e] : start[e + 1]] and holds count[e] tokens
-        self._buf, self._start, self._count = self._all_runs(pairs)
+        self._buf, self._start, self._count = self._all_runs()
         # each document's neighbours by rank of their ids, with the entry of
         # the neighbour's run mask in their pair; the readings of every
         # related pair from them in one compiled pass
@@ -534,18 +543,15 @@ class _Family:
         self._read_at = np.full(len(pairs), -1, dtype=np.int64)
         self._read_at[todo] = np.arange(todo.shape[0])
 
-    def _all_runs(self, pairs: Sequence[PairEvidence]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The packed run masks of both sides of every pair in ``pairs`` (entry
-        2k: side a of pair k, 2k + 1: side b): the buffer, each entry's start
-        in it, and its count of tokens."""
-        runs = array.array("q")  # the rows, flat: no Python object per run held
-        for k, p in enumerate(pairs):
-            for q in p.passages:
-                for ra, rb, n in q.runs:
-                    if n >= LATENT_MIN_RUN:
-                        runs.extend((2 * k, ra, rb, n))
-        table = np.frombuffer(runs, dtype=np.int64).reshape(-1, 4) if runs else np.zeros((0, 4), dtype=np.int64)
-        size = self.sizes[self.packed.rows].reshape(-1)
+    def _all_runs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The packed run masks of both sides of every pair (entry 2k: side a of
+        pair k, 2k + 1: side b), of its exact runs of LATENT_MIN_RUN tokens or
+        more: the buffer, each entry's start in it, and its count of tokens."""
+        rows, pp, _, rp, runs = self.packed
+        pair_of_run = np.repeat(np.repeat(np.arange(rows.shape[0], dtype=np.int64), np.diff(pp)), np.diff(rp))
+        keep = runs[:, 2] >= LATENT_MIN_RUN
+        table = np.column_stack((2 * pair_of_run[keep], runs[keep])).astype(np.int64)
+        size = self.sizes[rows].reshape(-1)
         start = np.concatenate((np.zeros(1, dtype=np.int64), np.cumsum((size + 7) // 8)))
         buf, count = _packed_masks(table, start)
         return buf, start, count
@@ -608,6 +614,11 @@ class _Family:
             "bigram_containment": round(int(self._common[k]) / n_big if n_big else 0.0, 4),
         }
         return float(self._rel[k, side]), facts
+
+    def totals(self, pair: PairEvidence) -> tuple[int, int, int, int]:
+        """The pair's tokens in passages, exact tokens, exact runs and their summed length."""
+        t = self._totals[self.index[(pair.a, pair.b)]]
+        return int(t[0]), int(t[1]), int(t[2]), int(t[3])
 
     def related_pairs(self) -> np.ndarray:
         """The indices of the pairs one side of which the other explains at least MIN_RELATED."""
@@ -673,24 +684,22 @@ def _direction(fam: _Family, pair: PairEvidence, parent: str, child: str) -> tup
     return 1.0 / (1.0 + math.exp(-z)), ev
 
 
-def _change(pair: PairEvidence, child: str, n_child: int, n_parent: int, rel_facts: dict[str, Any]) -> str:
-    """How the text changed on the way from parent to child (rules in the README)."""
-    child_is_a = child == pair.a
+def _change(totals: tuple[int, int, int, int], n_child: int, n_parent: int, rel_facts: dict[str, Any]) -> str:
+    """How the text changed on the way from parent to child (rules in the
+    README), from the pair's tokens in passages, exact tokens, exact runs
+    and their summed length."""
     cc, cp = rel_facts["covered_child"], rel_facts["covered_parent"]
-    tokens = sum(q.tokens for q in pair.passages)
-    exact = sum(q.exact for q in pair.passages)
-    runs = [r[2] for q in pair.passages for r in q.runs]
+    tokens, exact, n_runs, run_sum = totals
     exact_share = exact / tokens if tokens else 0.0
-    mean_run = sum(runs) / len(runs) if runs else 0.0
+    mean_run = run_sum / n_runs if n_runs else 0.0
     if cc >= 0.8 and exact_share >= 0.9:
         return "copy" if cp >= 0.8 else "excerpt"
     if n_parent and n_child / n_parent < 0.5 and cc < 0.6:
         return "summary"
-    if len(runs) >= 5 and mean_run < 12 and cc >= 0.3:
+    if n_runs >= 5 and mean_run < 12 and cc >= 0.3:
         return "translation"
     if cc >= 0.5:
         return "rewrite"
-    del child_is_a
     return "paraphrase"
 
 
@@ -772,6 +781,7 @@ def _pair_edges(fam: _Family, pair: PairEvidence, evidence_of: str | None = None
     facts_of = {child: fam.related(pair, child) for child in (pair.b, pair.a)}
     if max(rel for rel, _ in facts_of.values()) < MIN_RELATED:
         return out, evidence
+    totals = fam.totals(pair)
     for parent, child in ((pair.a, pair.b), (pair.b, pair.a)):
         rel, facts = facts_of[child]
         d, dev = _direction(fam, pair, parent, child)
@@ -796,7 +806,7 @@ def _pair_edges(fam: _Family, pair: PairEvidence, evidence_of: str | None = None
                 ],
             }
         confidence = round(min(1.0, rel) * d, 4)
-        change = _change(pair, child, len(fam.streams[child]), len(fam.streams[parent]), facts)
+        change = _change(totals, len(fam.streams[child]), len(fam.streams[parent]), facts)
         out.append(Candidate(child, parent, confidence, change, round(d, 4), dev["by"], round(min(1.0, rel), 4),
                              round(rel, 6), facts["covered_child"], facts["covered_child_weighted"],
                              facts["bigram_containment"]))
