@@ -24,6 +24,23 @@ def corpus_dir(name: str) -> Path:
     return path
 
 
+def matched(name: str, limit: int = 300) -> tuple[list, list, list]:  # type: ignore[type-arg]
+    """The first ``limit`` documents (by id) of corpus ``name`` (news-2018: its
+    CSV), their token streams and the pairs an audit with the defaults finds
+    among them (aligned passages included)."""
+    from provenance import sources
+    from provenance.audit import chosen, match_stage, tokenize_stage
+    from provenance.settings import Settings
+
+    root = corpus_dir(name)
+    loaded = sources.load(root / "helsinki_articles.csv" if name == "news-2018" else root)
+    docs = sorted(loaded.documents, key=lambda d: d.id)[:limit]
+    settings = Settings()
+    streams = tokenize_stage(docs, settings)
+    pairs, _ = match_stage(docs, streams, chosen(docs, streams, settings))
+    return docs, streams, pairs
+
+
 @pytest.fixture
 def seeds_dir() -> Path:
     return SEEDS

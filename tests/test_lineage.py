@@ -15,7 +15,7 @@ from provenance.lineage import attribution_cues, quoted_mask
 from provenance.model import Document
 from provenance.settings import Settings
 from provenance.sources import load_folder
-from tests.conftest import corpus_dir
+from tests.conftest import corpus_dir, matched
 
 BASELINES = Path(__file__).resolve().parent / "baselines"
 WIRE = (
@@ -351,19 +351,16 @@ def test_compiled_relatedness_equals_its_definition(corpus: str) -> None:
     passages aligned across edits; and the witnesses' readings of every
     pair (compiled for the related pairs at once, one by one for the rest)
     equal their count from the unpacked run masks."""
-    from provenance import lineage, sources
-    from provenance.audit import chosen, match_stage, tokenize_stage
+    from provenance import lineage
 
-    root = corpus_dir(corpus)
-    loaded = sources.load(root / "helsinki_articles.csv" if corpus == "news-2018" else root)
-    docs = sorted(loaded.documents, key=lambda d: d.id)[:300]
-    settings = Settings()
-    streams = tokenize_stage(docs, settings)
-    settings = chosen(docs, streams, settings)
-    pairs, _ = match_stage(docs, streams, settings)
+    docs, streams, pairs = matched(corpus)
     assert any(q.kind == "aligned" for p in pairs for q in p.passages)
     fam, _ = lineage.weigh(docs, streams, lineage.verbatim_pairs(docs, streams, pairs), aligned=pairs)
     vpairs = lineage.verbatim_pairs(docs, streams, pairs)
+    neighbours: dict[str, set[str]] = {}
+    for p in vpairs:
+        neighbours.setdefault(p.a, set()).add(p.b)
+        neighbours.setdefault(p.b, set()).add(p.a)
     seen_quote = seen_stock = seen_readings = 0
     for pair in vpairs:
         for child in (pair.a, pair.b):
@@ -375,7 +372,7 @@ def test_compiled_relatedness_equals_its_definition(corpus: str) -> None:
         assert [t[1:] for t in fam.passage_weights(pair)] == weights
         # the witnesses' readings: tokens the documents related to both share
         # with one side but not with the other, the first 64 by id
-        witnesses = sorted(fam.neighbours[pair.a] & fam.neighbours[pair.b])[:64]
+        witnesses = sorted(neighbours[pair.a] & neighbours[pair.b])[:64]
         with_a = sum(int((fam.run_mask(w, pair.a) & ~fam.run_mask(w, pair.b)).sum()) for w in witnesses)
         with_b = sum(int((fam.run_mask(w, pair.b) & ~fam.run_mask(w, pair.a)).sum()) for w in witnesses)
         assert fam.readings(pair.a, pair.b) == (with_a, with_b)

@@ -10,8 +10,7 @@ import pytest
 
 from provenance.lineage import arborescence, evidence, triples
 from provenance.model import PairEvidence, Passage
-from provenance.settings import Settings
-from tests.conftest import corpus_dir
+from tests.conftest import matched
 
 
 def _pair(fam: evidence._Family, u: str, v: str) -> PairEvidence | None:
@@ -122,7 +121,7 @@ def test_variant_sites_are_breaks_between_runs_in_order() -> None:
         rp = np.cumsum([0] + [len(p.runs) for p in pair.passages]).astype(np.int64)
         packed = triples.PackedPairs(np.array([[0, 1]], dtype=np.int64), np.array([0, len(pair.passages)]),
                                      table, rp, run_table)
-        lo, hi = triples.pair_breaks(packed, 0, side, 40)
+        lo, hi = triples.breaks(tuple(packed), 0, side, np.zeros(40, dtype=bool))
         got = list(zip(lo.tolist(), hi.tolist()))
         assert got == _breaks(pair, "ab"[side], 40)  # the plain definition agrees
         return got
@@ -142,16 +141,9 @@ def test_compiled_triangulation_equals_its_definition(corpus: str) -> None:
     with x against g and with g against x, its readings at the variant
     sites, and x's additions that a copy of g also holds left out for the
     copies whose sites tie, equal the plain definitions exactly."""
-    from provenance import lineage, sources
-    from provenance.audit import chosen, match_stage, tokenize_stage
+    from provenance import lineage
 
-    root = corpus_dir(corpus)
-    loaded = sources.load(root / "helsinki_articles.csv" if corpus == "news-2018" else root)
-    docs = sorted(loaded.documents, key=lambda d: d.id)[:300]
-    settings = Settings()
-    streams = tokenize_stage(docs, settings)
-    settings = chosen(docs, streams, settings)
-    pairs, _ = match_stage(docs, streams, settings)
+    docs, streams, pairs = matched(corpus)
     fam, edges = lineage.weigh(docs, streams, lineage.verbatim_pairs(docs, streams, pairs), aligned=pairs)
     trips = arborescence.candidate_triples(arborescence.weighted(edges))
     assert len(trips) >= 100

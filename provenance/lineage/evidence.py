@@ -518,10 +518,6 @@ class _Family:
                 sums[p.a].append(p.covered_b / shared_any[p.b])
         self.hub = {d: (sum(v) / len(v) if v else 0.0) for d, v in sums.items()}
         self.by_pair = {(p.a, p.b): p for p in pairs}
-        self.neighbours: dict[str, set[str]] = defaultdict(set)
-        for p in pairs:
-            self.neighbours[p.a].add(p.b)
-            self.neighbours[p.b].add(p.a)
         # run_mask(doc, other) of both sides of every related pair, packed
         # eight tokens a byte (np.packbits order) into one buffer, made in one
         # compiled pass: entry e = self._entry_of(doc, other) is

@@ -14,7 +14,7 @@ packs them (``pairs``: each pair's documents, passages and runs):
   with ``x`` goes on across it: there ``b`` reads with ``x``.
 
 The Python definitions these kernels replace were a numpy call or more per
-triple; ``tests/test_lineage.py`` keeps them as the oracle.
+triple; ``tests/test_triples.py`` keeps them as the oracle.
 """
 
 from __future__ import annotations
@@ -175,6 +175,9 @@ def _sides_with(p, k_bx, b, ids, ptr, lo, hi, slot):  # pragma: no cover - compi
 
 @numba.njit(cache=True, nogil=True)
 def _triples(p, width, tb, tx, tg, k_bx, k_bg, k_xg, ptr, lo, hi, slot_bg, slot_bx, group, n_groups, group_size):  # pragma: no cover - compiled
+    """``triple_facts`` once its inputs are arrays: the breaks of the sides it
+    reads (``ptr``, ``lo``, ``hi``; slot of b's side with g and with x per
+    triple), each triple's (x, g) ``group`` and the tokens of its x."""
     n = tb.shape[0]
     only_x = np.zeros(n, dtype=np.int64)
     only_g = np.zeros(n, dtype=np.int64)
@@ -248,9 +251,4 @@ def triple_facts(p: PackedPairs, sizes: np.ndarray, tb: np.ndarray, tx: np.ndarr
                     group_size)
 
 
-def pair_breaks(p: PackedPairs, k: int, b: int, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """The variant sites of pair ``k`` on the side of document row ``b`` (``breaks``)."""
-    return breaks(tuple(p), k, b, np.zeros(size, dtype=np.bool_))
-
-
-__all__ = ["PackedPairs", "pair_breaks", "triple_facts"]
+__all__ = ["PackedPairs", "breaks", "triple_facts"]
