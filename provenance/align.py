@@ -41,7 +41,6 @@ several times longer (the shape of a summary).
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import functools
 import gc
@@ -495,28 +494,6 @@ def candidates(a: Weighted, b: Weighted, idf: np.ndarray, cosine: float = DEFAUL
                        float(cosine), float(dice_min), budget)
 
 
-def seeds(a: Weighted, b: Weighted, idf: np.ndarray, cosine: float = DEFAULT_ALIGN_COSINE,
-          dice_min: float = DEFAULT_ALIGN_DICE) -> tuple[np.ndarray, np.ndarray]:
-    """Sentence pairs ``(i, j)`` that seed a passage, and looser pairs that may widen one, sorted.
-
-    Seeds are similar pairs that are each other's best match; the looser
-    pairs are similar pairs that are the best match of one of their sentences.
-    """
-    i, j, c = candidates(a, b, idf, cosine, dice_min)
-    if i.size == 0:
-        return _NONE, _NONE
-    # a sentence of one text that resembles several of the other keeps only its best matches
-    best_i = np.zeros(a.n)
-    best_j = np.zeros(b.n)
-    np.maximum.at(best_i, i, c)
-    np.maximum.at(best_j, j, c)
-    row_best, col_best = c >= BEST_SHARE * best_i[i], c >= BEST_SHARE * best_j[j]
-    ok, near = row_best & col_best, row_best | col_best
-    strict = np.stack([i[ok], j[ok]], axis=1).astype(np.int64)
-    loose = np.stack([i[near], j[near]], axis=1).astype(np.int64)
-    return strict[np.lexsort((strict[:, 1], strict[:, 0]))], loose[np.lexsort((loose[:, 1], loose[:, 0]))]
-
-
 @numba.njit(cache=True, nogil=True)
 def _cuts(perm, lo, hi, key, gap, out_lo, out_hi, n_out):  # pragma: no cover - compiled
     """Sort ``perm[lo:hi]`` by ``key`` and append its pieces between gaps wider than ``gap``."""
@@ -651,18 +628,6 @@ def _cosine(a_ptr, a_col, a_count, b_ptr, b_col, b_count, idf, a0, a1, b0, b1): 
     return np.dot(xa[:m], xb[:m]) / (na * nb)
 
 
-def _whole_cosine(a: Weighted, b: Weighted, ra: tuple[int, int], rb: tuple[int, int], idf: np.ndarray) -> float:
-    """The cosine of the two sides of a passage, each as one bag of words weighted by the pair's isf."""
-    return float(_cosine(a.ptr, a.col, a.count, b.ptr, b.col, b.count, idf, ra[0], ra[1], rb[0], rb[1]))
-
-
-@dataclass(frozen=True)
-class Fragment:
-    a: tuple[int, int]  # first and last sentence, inclusive
-    b: tuple[int, int]
-    similarity: float
-
-
 @numba.njit(cache=True, nogil=True)
 def _fragments_of(pi, pj, gap_a, gap_b, ordered, backstep, validate, a_ptr, a_col, a_count, b_ptr, b_col, b_count,
                   idf):  # pragma: no cover - compiled
@@ -701,43 +666,6 @@ def _fragments_of(pi, pj, gap_a, gap_b, ordered, backstep, validate, a_ptr, a_co
     return out[:m], out_sim[:m]
 
 
-def _fragments(a: Weighted, b: Weighted, points: np.ndarray, idf: np.ndarray, gap_a: int, gap_b: int,
-               ordered: bool = False) -> list[Fragment]:
-    """The passages of ``points``: each group of seeds (``_groups``) whose two sides, as
-    bags of words, reach VALIDATE_COSINE; a group that does not is read again with
-    gaps one sentence narrower, until they are zero.  In no particular order (``_resolve``
-    ranks them)."""
-    if points.shape[0] == 0:
-        return []
-    spans, sim = _fragments_of(points[:, 0].astype(np.int64), points[:, 1].astype(np.int64), gap_a, gap_b,
-                               ordered, BACKSTEP, VALIDATE_COSINE, a.ptr, a.col, a.count, b.ptr, b.col, b.count,
-                               idf)
-    return [Fragment((int(w), int(x)), (int(y), int(z)), float(c))
-            for (w, x, y, z), c in zip(spans.tolist(), sim.tolist())]
-
-
-def _resolve(frags: list[Fragment]) -> list[Fragment]:
-    """Of passages overlapping on either text, keep the more similar (then the longer)."""
-    ranked = sorted(frags, key=lambda f: (-f.similarity, -(f.a[1] - f.a[0]), f.a, f.b))
-    kept: list[Fragment] = []
-    # the kept passages' ranges on each text are disjoint: sorted by start, they are sorted by
-    # end too, and a range overlaps one of them only if it overlaps the last starting before its end
-    sides: tuple[tuple[list[int], list[int]], tuple[list[int], list[int]]] = (([], []), ([], []))
-
-    def free(starts: list[int], ends: list[int], r: tuple[int, int]) -> bool:
-        k = bisect.bisect_right(starts, r[1]) - 1
-        return k < 0 or ends[k] < r[0]
-
-    for f in ranked:
-        if all(free(*side, r) for side, r in zip(sides, (f.a, f.b))):
-            kept.append(f)
-            for (starts, ends), r in zip(sides, (f.a, f.b)):
-                k = bisect.bisect_right(starts, r[0])
-                starts.insert(k, r[0])
-                ends.insert(k, r[1])
-    return sorted(kept, key=lambda f: (f.a, f.b))
-
-
 @numba.njit(cache=True, nogil=True)
 def _grown(li, lj, a0, a1, b0, b1, grow, ordered):  # pragma: no cover - compiled
     """The box ``a0..a1`` x ``b0..b1`` widened by the pairs ``(li[k], lj[k])`` within ``grow``
@@ -757,55 +685,200 @@ def _grown(li, lj, a0, a1, b0, b1, grow, ordered):  # pragma: no cover - compile
         a0, a1, b0, b1 = n0, n1, m0, m1
 
 
-def _grow(f: Fragment, loose: np.ndarray, a: Weighted, b: Weighted, idf: np.ndarray,
-          ordered: bool = False) -> Fragment:
-    """Widen a passage by similar sentence pairs just beyond its ends (edits blur its edges);
-    when ``ordered``, only by pairs before it on both sides or after it on both sides."""
-    if loose.shape[0] == 0:
-        return f
-    a0, a1, b0, b1 = (int(x) for x in _grown(loose[:, 0], loose[:, 1], f.a[0], f.a[1], f.b[0], f.b[1], GROW, ordered))
-    if (a0, a1, b0, b1) == (*f.a, *f.b):
-        return f
-    sim = _whole_cosine(a, b, (a0, a1), (b0, b1), idf)
-    return Fragment((a0, a1), (b0, b1), sim) if sim >= GROW_KEEP * f.similarity else f
+@numba.njit(cache=True, nogil=True)
+def _seeds(i, j, c, n_a, n_b, best_share):  # pragma: no cover - compiled
+    """Seeds and looser pairs of the candidate pairs ``(i[k], j[k])`` of cosine ``c[k]``,
+    each sorted by its first sentence, then its second: a seed is the best match of both
+    its sentences (within ``best_share``), a looser pair the best match of one."""
+    best_i = np.zeros(n_a)
+    best_j = np.zeros(n_b)
+    for k in range(i.shape[0]):
+        best_i[i[k]] = max(best_i[i[k]], c[k])
+        best_j[j[k]] = max(best_j[j[k]], c[k])
+    strict = np.empty((i.shape[0], 2), dtype=np.int64)
+    loose = np.empty((i.shape[0], 2), dtype=np.int64)
+    ns = nl = 0
+    for k in _lex(i, j):
+        row_best = c[k] >= best_share * best_i[i[k]]
+        col_best = c[k] >= best_share * best_j[j[k]]
+        if row_best and col_best:
+            strict[ns, 0], strict[ns, 1] = i[k], j[k]
+            ns += 1
+        if row_best or col_best:
+            loose[nl, 0], loose[nl, 1] = i[k], j[k]
+            nl += 1
+    return strict[:ns], loose[:nl]
 
 
-def _summary_shaped(f: Fragment, points: np.ndarray, a: Weighted, b: Weighted) -> bool:
-    """A passage read with the wide source gap is a summary when its first side is much
-    shorter, and most of its sentences have a seed (a summary keeps every sentence on topic)."""
-    ca, cb = _chars(a, f.a), _chars(b, f.b)
-    if cb[1] - cb[0] < SUMMARY_RATIO * (ca[1] - ca[0]):
-        return False
-    inside = points[(points[:, 0] >= f.a[0]) & (points[:, 0] <= f.a[1]) & (points[:, 1] >= f.b[0]) & (points[:, 1] <= f.b[1])]
-    seeded = np.unique(inside[:, 0]).shape[0]
-    return seeded >= SUMMARY_SEEDS and seeded >= SUMMARY_SEEDED * (f.a[1] - f.a[0] + 1)
+@numba.njit(cache=True, nogil=True)
+def _lex(x, y):  # pragma: no cover - compiled
+    """The order of the pairs ``(x[k], y[k])`` sorted by x, then y (stable)."""
+    order = np.argsort(y, kind="mergesort")
+    return order[np.argsort(x[order], kind="mergesort")]
 
 
-def _summaries(a: Weighted, b: Weighted, points: np.ndarray, idf: np.ndarray, gap: int) -> list[Fragment]:
-    """Passages where ``a`` summarises ``b``: read with a wide gap on ``b``, summary-shaped."""
-    out = []
-    for f in _resolve(_fragments(a, b, points, idf, gap, SUMMARY_GAP)):
-        if _summary_shaped(f, points, a, b):
-            n_b = b.chars.shape[0]
-            if f.b[1] - f.b[0] + 1 >= SUMMARY_WHOLE * n_b:  # a summary of most of a text summarises all of it
-                f = Fragment(f.a, (0, n_b - 1), f.similarity)
-            out.append(f)
-    return out
+@numba.njit(cache=True, nogil=True)
+def _union(p, q):  # pragma: no cover - compiled
+    """The distinct rows of ``p`` and ``q`` (sentence pairs), sorted."""
+    both = np.concatenate((p, q))
+    order = _lex(both[:, 0], both[:, 1])
+    out = np.empty_like(both)
+    n = 0
+    for k in order:
+        if n == 0 or both[k, 0] != out[n - 1, 0] or both[k, 1] != out[n - 1, 1]:
+            out[n] = both[k]
+            n += 1
+    return out[:n]
 
 
-def _chars(s: Weighted, r: tuple[int, int]) -> CharSpan:
-    return int(s.chars[r[0], 0]), int(s.chars[r[1], 1])
+@numba.njit(cache=True, nogil=True)
+def _resolve(box, sim):  # pragma: no cover - compiled
+    """Of passages (rows ``a0, a1, b0, b1`` of first and last sentences, cosine ``sim``)
+    overlapping on either text, keep the more similar, then the longer on the first text,
+    then the first by its sentences; the kept ones sorted by their sentences."""
+    m = box.shape[0]
+    order = np.arange(m)
+    for col in range(3, -1, -1):
+        order = order[np.argsort(box[order, col], kind="mergesort")]
+    order = order[np.argsort(box[order, 0] - box[order, 1], kind="mergesort")]
+    order = order[np.argsort(-sim[order], kind="mergesort")]
+    kept = np.empty(m, dtype=np.int64)
+    n = 0
+    for t in order:
+        free = True
+        for u in range(n):
+            k = kept[u]
+            if not ((box[t, 1] < box[k, 0] or box[t, 0] > box[k, 1]) and (box[t, 3] < box[k, 2] or box[t, 2] > box[k, 3])):
+                free = False
+                break
+        if free:
+            kept[n] = t
+            n += 1
+    kept = kept[:n]
+    for col in range(3, -1, -1):
+        kept = kept[np.argsort(box[kept, col], kind="mergesort")]
+    return box[kept], sim[kept]
 
 
-def _snap(det: Detection, exact: Sequence[Detection]) -> Detection:
-    """A passage mostly made of verbatim text ends where the verbatim text ends."""
-    (a0, a1), (b0, b1) = det
-    inside = [e for e in exact if e[0][0] < a1 and e[0][1] > a0 and e[1][0] < b1 and e[1][1] > b0]
-    covered = sum(min(e[0][1], a1) - max(e[0][0], a0) for e in inside)
-    if not inside or covered < SNAP_SHARE * (a1 - a0):
-        return det
-    return ((min(e[0][0] for e in inside), max(e[0][1] for e in inside)),
-            (min(e[1][0] for e in inside), max(e[1][1] for e in inside)))
+@numba.njit(cache=True, nogil=True)
+def _summaries(pi, pj, gap, a_chars, a_ptr, a_col, a_count, b_chars, b_ptr, b_col, b_count, idf,
+               params):  # pragma: no cover - compiled
+    """Passages where ``a`` summarises ``b``: the seeds read with a wide gap on ``b``
+    (``params``' SUMMARY_GAP), kept where summary-shaped: the source side several times
+    longer than the first (SUMMARY_RATIO) and most first-side sentences seeded (at least
+    SUMMARY_SEEDS, and SUMMARY_SEEDED of them).  A summary of most of ``b`` (SUMMARY_WHOLE
+    of its sentences) summarises all of it."""
+    backstep, validate, summary_gap, ratio, min_seeded, seeded_share, whole = (
+        params[0], params[1], params[2], params[3], params[4], params[5], params[6])
+    box, sim = _fragments_of(pi, pj, gap, int(summary_gap), False, int(backstep), validate, a_ptr, a_col, a_count,
+                             b_ptr, b_col, b_count, idf)
+    box, sim = _resolve(box, sim)
+    n_b = b_chars.shape[0]
+    keep = np.zeros(box.shape[0], dtype=np.bool_)
+    for k in range(box.shape[0]):
+        a0, a1, b0, b1 = box[k, 0], box[k, 1], box[k, 2], box[k, 3]
+        if b_chars[b1, 1] - b_chars[b0, 0] < ratio * (a_chars[a1, 1] - a_chars[a0, 0]):
+            continue
+        inside = np.empty(pi.shape[0], dtype=np.int64)
+        n = 0
+        for q in range(pi.shape[0]):
+            if a0 <= pi[q] <= a1 and b0 <= pj[q] <= b1:
+                inside[n] = pi[q]
+                n += 1
+        seeded = np.unique(inside[:n]).shape[0]
+        if seeded >= min_seeded and seeded >= seeded_share * (a1 - a0 + 1):
+            keep[k] = True
+            if b1 - b0 + 1 >= whole * n_b:
+                box[k, 2], box[k, 3] = 0, n_b - 1
+    return box[keep], sim[keep]
+
+
+@numba.njit(cache=True, nogil=True)
+def _passages(pi, pj, li, lj, a_chars, a_ptr, a_col, a_count, b_chars, b_ptr, b_col, b_count, idf, exact, gap,
+              ordered, both_ways, min_chars, params):  # pragma: no cover - compiled
+    """The passages of the seeds ``(pi, pj)`` as character spans (rows ``a0, a1, b0, b1``),
+    widened by the looser pairs ``(li, lj)`` and snapped to the verbatim passages
+    ``exact`` (rows of character spans); see ``align_pair``."""
+    backstep, validate = int(params[0]), params[1]
+    min_seeded, grow, grow_keep, snap_share, min_seeds = params[4], int(params[7]), params[8], params[9], params[10]
+    box, sim = _fragments_of(pi, pj, gap, gap, ordered, backstep, validate, a_ptr, a_col, a_count,
+                             b_ptr, b_col, b_count, idf)
+    box, sim = _resolve(box, sim)
+    summaries = np.empty((0, 4), dtype=np.int64)
+    summary_sim = np.empty(0)
+    if np.unique(pi).shape[0] >= min_seeded:
+        summaries, summary_sim = _summaries(pi, pj, gap, a_chars, a_ptr, a_col, a_count, b_chars, b_ptr, b_col,
+                                            b_count, idf, params)
+    if both_ways and np.unique(pj).shape[0] >= min_seeded:
+        flipped, flipped_sim = _summaries(pj, pi, gap, b_chars, b_ptr, b_col, b_count, a_chars, a_ptr, a_col,
+                                          a_count, idf, params)
+        summaries = np.concatenate((summaries, flipped[:, np.array([2, 3, 0, 1])]))
+        summary_sim = np.concatenate((summary_sim, flipped_sim))
+    # a summary replaces the passages it overlaps on either text
+    for s in range(summaries.shape[0]):
+        f = summaries[s]
+        apart = np.empty(box.shape[0], dtype=np.bool_)
+        for k in range(box.shape[0]):
+            apart[k] = (box[k, 1] < f[0] or box[k, 0] > f[1]) and (box[k, 3] < f[2] or box[k, 2] > f[3])
+        box = np.concatenate((box[apart], summaries[s : s + 1]))
+        sim = np.concatenate((sim[apart], summary_sim[s : s + 1]))
+    box, sim = _resolve(box, sim)
+    # each widened by similar pairs just beyond its ends (edits blur them) while it stays similar
+    for k in range(box.shape[0]):
+        a0, a1, b0, b1 = _grown(li, lj, box[k, 0], box[k, 1], box[k, 2], box[k, 3], grow, ordered)
+        if a0 == box[k, 0] and a1 == box[k, 1] and b0 == box[k, 2] and b1 == box[k, 3]:
+            continue
+        wide = _cosine(a_ptr, a_col, a_count, b_ptr, b_col, b_count, idf, a0, a1, b0, b1)
+        if wide >= grow_keep * sim[k]:
+            box[k, 0], box[k, 1], box[k, 2], box[k, 3] = a0, a1, b0, b1
+            sim[k] = wide
+    box, sim = _resolve(box, sim)
+    out = np.empty((box.shape[0], 4), dtype=np.int64)
+    n = 0
+    for k in range(box.shape[0]):
+        inside = 0
+        for q in range(pi.shape[0]):
+            inside += box[k, 0] <= pi[q] <= box[k, 1] and box[k, 2] <= pj[q] <= box[k, 3]
+        if inside < min_seeds:
+            continue
+        ca0, ca1 = a_chars[box[k, 0], 0], a_chars[box[k, 1], 1]
+        cb0, cb1 = b_chars[box[k, 2], 0], b_chars[box[k, 3], 1]
+        # a passage mostly made of verbatim text ends where the verbatim text ends
+        covered = 0
+        hits = 0
+        ea0, ea1, eb0, eb1 = ca1, ca0, cb1, cb0
+        for e in range(exact.shape[0]):
+            if exact[e, 0] < ca1 and exact[e, 1] > ca0 and exact[e, 2] < cb1 and exact[e, 3] > cb0:
+                covered += min(exact[e, 1], ca1) - max(exact[e, 0], ca0)
+                hits += 1
+                ea0, ea1 = min(ea0, exact[e, 0]), max(ea1, exact[e, 1])
+                eb0, eb1 = min(eb0, exact[e, 2]), max(eb1, exact[e, 3])
+        if hits and covered >= snap_share * (ca1 - ca0):
+            ca0, ca1, cb0, cb1 = ea0, ea1, eb0, eb1
+        if ca1 - ca0 >= min_chars and cb1 - cb0 >= min_chars:
+            out[n, 0], out[n, 1], out[n, 2], out[n, 3] = ca0, ca1, cb0, cb1
+            n += 1
+    return out[:n]
+
+
+#: The constants of ``_passages`` and ``_summaries``, in the order they read them
+#: (passed, not read as globals, so that a changed constant is never a stale compiled one).
+_PARAMS = np.array([BACKSTEP, VALIDATE_COSINE, SUMMARY_GAP, SUMMARY_RATIO, SUMMARY_SEEDS, SUMMARY_SEEDED,
+                    SUMMARY_WHOLE, GROW, GROW_KEEP, SNAP_SHARE, MIN_SEEDS], dtype=np.float64)
+
+
+def seeds(a: Weighted, b: Weighted, idf: np.ndarray, cosine: float = DEFAULT_ALIGN_COSINE,
+          dice_min: float = DEFAULT_ALIGN_DICE) -> tuple[np.ndarray, np.ndarray]:
+    """Sentence pairs ``(i, j)`` that seed a passage, and looser pairs that may widen one, sorted.
+
+    Seeds are similar pairs that are each other's best match; the looser
+    pairs are similar pairs that are the best match of one of their sentences.
+    """
+    i, j, c = candidates(a, b, idf, cosine, dice_min)
+    if i.size == 0:
+        return _NONE, _NONE
+    strict, loose = _seeds(i, j, c, a.n, b.n, BEST_SHARE)
+    return strict, loose
 
 
 def align_pair(sa: Sentences, sb: Sentences, extra: np.ndarray | None = None,
@@ -818,34 +891,42 @@ def align_pair(sa: Sentences, sb: Sentences, extra: np.ndarray | None = None,
     the suffix array found for this pair: a passage mostly made of them is
     cut to their extent.  Summaries are looked for where ``a`` summarises
     ``b`` (the suspicious text of PAN), and also the other way round when
-    ``both_ways`` (an audit, where either text may be the summary).
+    ``both_ways`` (an audit, where either text may be the summary).  In an
+    audit a passage also keeps its order (a moved paragraph is a passage of its
+    own); PAN's random obfuscation reorders sentences, so its pairs do not.
+    After the seeds, one compiled pass (``_passages``): passages found, the
+    overlapping ones resolved, summaries, widening, snapping.
     """
     a, b, idf = weigh_pair(sa, sb)
     points, loose = seeds(a, b, idf, cosine, dice)
     if extra is not None and extra.size:
-        points = np.unique(np.concatenate([points, extra]), axis=0)
+        points = _union(points, np.asarray(extra, dtype=np.int64).reshape(-1, 2))
     if points.shape[0] < MIN_SEEDS:
         return []  # a passage needs MIN_SEEDS seeds
-    # in an audit a passage keeps its order (a moved paragraph is a passage of
-    # its own); PAN's random obfuscation reorders sentences, so its pairs do not
-    frags = _resolve(_fragments(a, b, points, idf, gap, gap, ordered=both_ways))
-    summaries = _summaries(a, b, points, idf, gap) if np.unique(points[:, 0]).size >= SUMMARY_SEEDS else []
-    if both_ways and np.unique(points[:, 1]).size >= SUMMARY_SEEDS:
-        flipped = _summaries(b, a, points[:, ::-1], idf, gap)
-        summaries += [Fragment(f.b, f.a, f.similarity) for f in flipped]
-    for f in summaries:
-        frags = [g for g in frags if (g.a[1] < f.a[0] or g.a[0] > f.a[1]) and (g.b[1] < f.b[0] or g.b[0] > f.b[1])]
-        frags.append(f)
-    frags = _resolve([_grow(f, loose, a, b, idf, ordered=both_ways) for f in _resolve(frags)])
-    out = []
-    for f in frags:
-        inside = points[(points[:, 0] >= f.a[0]) & (points[:, 0] <= f.a[1])
-                        & (points[:, 1] >= f.b[0]) & (points[:, 1] <= f.b[1])]
-        if inside.shape[0] < MIN_SEEDS:
-            continue
-        ca, cb = _snap((_chars(a, f.a), _chars(b, f.b)), exact)
-        if ca[1] - ca[0] >= min_chars and cb[1] - cb[0] >= min_chars:
-            out.append((ca, cb))
+    spans = np.asarray(exact, dtype=np.int64).reshape(-1, 4)
+    rows = _passages(points[:, 0].copy(), points[:, 1].copy(), loose[:, 0].copy(), loose[:, 1].copy(),
+                     a.chars, a.ptr, a.col, a.count, b.chars, b.ptr, b.col, b.count, idf, spans, int(gap),
+                     both_ways, both_ways, int(min_chars), _PARAMS)
+    return [((w, x), (y, z)) for w, x, y, z in rows.tolist()]
+
+
+@numba.njit(cache=True, nogil=True)
+def _diagonals(runs, a_starts, b_starts):  # pragma: no cover - compiled
+    """For each run (rows of character spans on both sides), one sentence pair per sentence
+    of its longer side, stepping through both sides evenly."""
+    ia0 = np.searchsorted(a_starts, runs[:, 0], side="right") - 1
+    ia1 = np.searchsorted(a_starts, runs[:, 1] - 1, side="right") - 1
+    ib0 = np.searchsorted(b_starts, runs[:, 2], side="right") - 1
+    ib1 = np.searchsorted(b_starts, runs[:, 3] - 1, side="right") - 1
+    na, nb = ia1 - ia0 + 1, ib1 - ib0 + 1
+    steps = np.maximum(na, nb)
+    out = np.empty((steps.sum(), 2), dtype=np.int64)
+    n = 0
+    for r in range(runs.shape[0]):
+        for k in range(steps[r]):
+            out[n, 0] = ia0[r] + k * na[r] // steps[r]
+            out[n, 1] = ib0[r] + k * nb[r] // steps[r]
+            n += 1
     return out
 
 
@@ -855,15 +936,7 @@ def _exact_points(ev: PairEvidence, a_is_first: bool, sa: Sentences, sb: Sentenc
     runs = np.array([r for p in ev.passages for r in p.run_chars], dtype=np.int64).reshape(-1, 4)
     if not a_is_first:
         runs = runs[:, [2, 3, 0, 1]]
-    ia0 = np.searchsorted(sa.chars[:, 0], runs[:, 0], side="right") - 1
-    ia1 = np.searchsorted(sa.chars[:, 0], runs[:, 1] - 1, side="right") - 1
-    ib0 = np.searchsorted(sb.chars[:, 0], runs[:, 2], side="right") - 1
-    ib1 = np.searchsorted(sb.chars[:, 0], runs[:, 3] - 1, side="right") - 1
-    na, nb = ia1 - ia0 + 1, ib1 - ib0 + 1
-    steps = np.maximum(na, nb)
-    run = np.repeat(np.arange(runs.shape[0]), steps)
-    k = np.arange(run.size) - np.repeat(np.cumsum(steps) - steps, steps)
-    return np.stack([ia0[run] + k * na[run] // steps[run], ib0[run] + k * nb[run] // steps[run]], axis=1)
+    return _diagonals(np.ascontiguousarray(runs), sa.chars[:, 0].copy(), sb.chars[:, 0].copy())
 
 
 def _exact_of(ev: PairEvidence | None, a_first: bool) -> list[Detection]:
