@@ -9,6 +9,8 @@ one must find the same passages.
 
 from __future__ import annotations
 
+import bisect
+
 import numpy as np
 import pytest
 
@@ -323,18 +325,20 @@ def test_grow_widens_as_the_numpy_reference(seed: int) -> None:
     assert widened  # the cases exercise the widening, not only boxes left alone
 
 
-def _exact_points_reference(runs: np.ndarray, sa: align.Sentences, sb: align.Sentences) -> np.ndarray:
-    """Sentence pairs along exact runs (rows of character spans), in numpy: the oracle of ``_diagonals``."""
-    starts_a, starts_b = sa.chars[:, 0], sb.chars[:, 0]
-    ia0 = np.searchsorted(starts_a, runs[:, 0], side="right") - 1
-    ia1 = np.searchsorted(starts_a, runs[:, 1] - 1, side="right") - 1
-    ib0 = np.searchsorted(starts_b, runs[:, 2], side="right") - 1
-    ib1 = np.searchsorted(starts_b, runs[:, 3] - 1, side="right") - 1
-    na, nb = ia1 - ia0 + 1, ib1 - ib0 + 1
-    steps = np.maximum(na, nb)
-    run = np.repeat(np.arange(runs.shape[0]), steps)
-    k = np.arange(run.size) - np.repeat(np.cumsum(steps) - steps, steps)
-    return np.stack([ia0[run] + k * na[run] // steps[run], ib0[run] + k * nb[run] // steps[run]], axis=1)
+def _exact_points_reference(runs: np.ndarray, sa: align.Sentences, sb: align.Sentences) -> list[list[int]]:
+    """Sentence pairs along exact runs (rows of character spans), one run and one step at a
+    time: the oracle of ``_diagonals``."""
+    def sentence(starts: list[int], char: int) -> int:  # the last sentence starting at or before char
+        return bisect.bisect_right(starts, char) - 1
+
+    starts_a, starts_b = sa.chars[:, 0].tolist(), sb.chars[:, 0].tolist()
+    out = []
+    for c0, c1, d0, d1 in runs.tolist():
+        first_a, first_b = sentence(starts_a, c0), sentence(starts_b, d0)
+        na, nb = sentence(starts_a, c1 - 1) - first_a + 1, sentence(starts_b, d1 - 1) - first_b + 1
+        steps = max(na, nb)
+        out.extend([first_a + k * na // steps, first_b + k * nb // steps] for k in range(steps))
+    return out
 
 
 def _align_pair_reference(sa: align.Sentences, sb: align.Sentences, extra: np.ndarray | None,
@@ -419,7 +423,7 @@ def test_compiled_pair_alignment_is_its_plain_reading() -> None:
         sb = cache.setdefault(j, align.sentences(docs[j], streams[j]))
         runs = np.array([r for q in ev.passages for r in q.run_chars], dtype=np.int64).reshape(-1, 4)
         extra = align._exact_points(ev, True, sa, sb)
-        assert np.array_equal(extra, _exact_points_reference(runs, sa, sb))
+        assert extra.tolist() == _exact_points_reference(runs, sa, sb)
         exact = align._exact_of(ev, True)
         got = align.align_pair(sa, sb, extra, exact, both_ways=True)
         assert got == _align_pair_reference(sa, sb, extra, exact, True), (ev.a, ev.b)
