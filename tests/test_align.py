@@ -17,7 +17,13 @@ import pytest
 from provenance import align, pan
 from provenance.audit import match_stage, tokenize_stage
 from provenance.model import Document
-from provenance.settings import DEFAULT_ALIGN_COSINE, DEFAULT_ALIGN_DICE, DEFAULT_ALIGN_GAP, DEFAULT_ALIGN_MIN_CHARS, Settings
+from provenance.settings import (
+    DEFAULT_ALIGN_COSINE,
+    DEFAULT_ALIGN_DICE,
+    DEFAULT_ALIGN_GAP,
+    DEFAULT_ALIGN_MIN_CHARS,
+    Settings,
+)
 from tests.conftest import corpus_dir, matched
 
 
