@@ -186,9 +186,10 @@ def _coverage(offsets, table):  # pragma: no cover - compiled
 @numba.njit(cache=True, nogil=True)
 def _packed_masks(table, start):  # pragma: no cover - compiled
     """The run masks of pairs' sides packed as ``np.packbits`` packs them (first
-    token in the high bit), side ``e``'s in ``buf[start[e] : start[e + 1]]``,
-    and how many tokens each holds.  ``table`` rows: 2 x the pair's index, the
-    run's start on side a, on side b, its length."""
+    token in the high bit), side ``e``'s from byte ``start[e]`` (entries start
+    on whole 64-bit words, so that ``_all_readings`` reads them a word at a
+    time), and how many tokens each holds.  ``table`` rows: 2 x the pair's
+    index, the run's start on side a, on side b, its length."""
     buf = np.zeros(start[-1], dtype=np.uint8)
     count = np.zeros(start.shape[0] - 1, dtype=np.int64)
     for k in range(table.shape[0]):
@@ -381,16 +382,26 @@ def _pair_facts(offsets, rows, pp, table, rp, runs, ap, spans, quoted, share, lo
     return weight, is_quote, stock, cov, common, rel
 
 
-#: How many bits each byte value has set.
-_BITS = np.array([v.bit_count() for v in range(256)], dtype=np.int64)
+_M1, _M2, _M4 = np.uint64(0x5555555555555555), np.uint64(0x3333333333333333), np.uint64(0x0F0F0F0F0F0F0F0F)
+_H = np.uint64(0x0101010101010101)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _bits(x):  # pragma: no cover - compiled
+    """How many bits the 64-bit word ``x`` has set (the SWAR popcount)."""
+    x = x - ((x >> np.uint64(1)) & _M1)
+    x = (x & _M2) + ((x >> np.uint64(2)) & _M2)
+    x = (x + (x >> np.uint64(4))) & _M4
+    return (x * _H) >> np.uint64(56)
 
 
 @numba.njit(cache=True, nogil=True)
-def _all_readings(rows, todo, nb_ptr, nb_rank, nb_entry, buf, start, count, most):  # pragma: no cover - compiled
+def _all_readings(rows, todo, nb_ptr, nb_rank, nb_entry, words, start, count, most):  # pragma: no cover - compiled
     """``readings`` of pairs ``todo`` (rows of ``rows``: its two documents).
     Each document's neighbours are ``nb_rank[nb_ptr[d] : nb_ptr[d + 1]]`` (by
     rank of their ids, ascending), with the entry of each neighbour's run
-    mask in its pair with ``d`` (``nb_entry``).  The witnesses of a pair are
+    mask in its pair with ``d`` (``nb_entry``; entry e is the 64-bit
+    ``words[start[e] : start[e + 1]]``).  The witnesses of a pair are
     the first ``most`` neighbours the two documents have in common; per pair,
     the tokens their masks with side a hold and those with side b lack, and
     the reverse."""
@@ -411,8 +422,10 @@ def _all_readings(rows, todo, nb_ptr, nb_rank, nb_entry, buf, start, count, most
                 tx += count[ex]
                 tg += count[eg]
                 off = start[eg] - start[ex]
+                held = np.uint64(0)
                 for k in range(start[ex], start[ex + 1]):
-                    both += _BITS[buf[k] & buf[k + off]]
+                    held += _bits(words[k] & words[k + off])
+                both += np.int64(held)
                 seen += 1
                 i += 1
                 j += 1
@@ -523,6 +536,7 @@ class _Family:
         # compiled pass: entry e = self._entry_of(doc, other) is
         # buf[start[e] : start[e + 1]] and holds count[e] tokens
         self._buf, self._start, self._count = self._all_runs()
+        self._words, self._word_start = self._buf.view(np.uint64), self._start // 8
         # each document's neighbours by rank of their ids, with the entry of
         # the neighbour's run mask in their pair; the readings of every
         # related pair from them in one compiled pass
@@ -542,13 +556,14 @@ class _Family:
     def _all_runs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The packed run masks of both sides of every pair (entry 2k: side a of
         pair k, 2k + 1: side b), of its exact runs of LATENT_MIN_RUN tokens or
-        more: the buffer, each entry's start in it, and its count of tokens."""
+        more: the buffer, each entry's start in it (in bytes, on whole 64-bit
+        words), and its count of tokens."""
         rows, pp, _, rp, runs = self.packed
         pair_of_run = np.repeat(np.repeat(np.arange(rows.shape[0], dtype=np.int64), np.diff(pp)), np.diff(rp))
         keep = runs[:, 2] >= LATENT_MIN_RUN
         table = np.column_stack((2 * pair_of_run[keep], runs[keep])).astype(np.int64)
         size = self.sizes[rows].reshape(-1)
-        start = np.concatenate((np.zeros(1, dtype=np.int64), np.cumsum((size + 7) // 8)))
+        start = np.concatenate((np.zeros(1, dtype=np.int64), np.cumsum((size + 63) // 64 * 8)))
         buf, count = _packed_masks(table, start)
         return buf, start, count
 
@@ -584,8 +599,8 @@ class _Family:
         return (int(got[0]), int(got[1])) if x < g else (int(got[1]), int(got[0]))
 
     def _readings_of(self, todo: np.ndarray) -> np.ndarray:
-        return _all_readings(self.packed.rows, todo, self._nb_ptr, self._nb_rank, self._nb_entry, self._buf,
-                             self._start, self._count, VOTE_MAX_WITNESSES)
+        return _all_readings(self.packed.rows, todo, self._nb_ptr, self._nb_rank, self._nb_entry,
+                             self._words, self._word_start, self._count, VOTE_MAX_WITNESSES)
 
     def cues(self, doc: str) -> list[str]:
         got = self._cues.get(doc)
