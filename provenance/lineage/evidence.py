@@ -442,6 +442,7 @@ class _Family:
         self.docs = {d.id: d for d in docs}
         self.streams = {d.id: s for d, s in zip(docs, streams)}
         self._cues: dict[str, list[str]] = {}
+        self._stated: dict[str, tuple[str | None, datetime | None, str | None]] = {}
         # per token of each document: how many passages hold it (how many
         # documents share it, for stock phrases), and the longest passage
         # holding it over all pairs (a short passage that is part of a longer
@@ -613,18 +614,25 @@ class _Family:
         k = self.row[doc]
         return self._quoted[self._offsets[k] : self._offsets[k + 1]].view(bool)
 
-    def related(self, pair: PairEvidence, child: str) -> tuple[float, dict[str, Any]]:
-        """How much of ``child`` the other side of ``pair`` explains (``_pair_facts``), with the figures."""
-        k = self.index[(pair.a, pair.b)]
-        side = 0 if child == pair.a else 1
-        n_big = int(self._n_bigrams[self.row[child]])
-        facts = {
-            "covered_child": round(pair.covered_a if side == 0 else pair.covered_b, 4),
-            "covered_parent": round(pair.covered_b if side == 0 else pair.covered_a, 4),
-            "covered_child_weighted": round(float(self._cov[k, side]), 4),
-            "bigram_containment": round(int(self._common[k]) / n_big if n_big else 0.0, 4),
-        }
-        return float(self._rel[k, side]), facts
+    def relatedness(self, k: int) -> tuple[list[float], list[float]]:
+        """Pair ``k``'s relatedness of side a and of side b as the child, and
+        the weighted shares of each that the other covers (``_pair_facts``)."""
+        return self._rel[k].tolist(), self._cov[k].tolist()
+
+    def bigram_containment(self, pair: PairEvidence) -> tuple[float, float]:
+        """The share of side a's distinct word pairs that side b holds, and the reverse."""
+        common = int(self._common[self.index[(pair.a, pair.b)]])
+        n_a, n_b = int(self._n_bigrams[self.row[pair.a]]), int(self._n_bigrams[self.row[pair.b]])
+        return (common / n_a if n_a else 0.0), (common / n_b if n_b else 0.0)
+
+    def stated(self, doc: str) -> tuple[str | None, datetime | None, str | None]:
+        """What ``doc``'s publisher states: its day, its moment (with a time
+        zone), and its outlet as cues name it (normalized; None when unknown)."""
+        got = self._stated.get(doc)
+        if got is None:
+            d = self.docs[doc]
+            got = self._stated[doc] = (_date(d), _instant(d), _norm_outlet(d.site) if d.site else None)
+        return got
 
     def totals(self, pair: PairEvidence) -> tuple[int, int, int, int]:
         """The pair's tokens in passages, exact tokens, exact runs and their summed length."""
@@ -647,11 +655,14 @@ def _side(q: Passage, child_is_a: bool) -> tuple[tuple[int, int], tuple[int, int
     return (q.a_chars, q.b_chars) if child_is_a else (q.b_chars, q.a_chars)
 
 
-def _direction(fam: _Family, pair: PairEvidence, parent: str, child: str) -> tuple[float, dict[str, Any]]:
-    """Probability that ``child`` derives from ``parent`` rather than the reverse."""
-    dp, dc = _date(fam.docs[parent]), _date(fam.docs[child])
+def _direction(fam: _Family, pair: PairEvidence, parent: str, child: str,
+               readings: tuple[int, int]) -> tuple[float, dict[str, Any]]:
+    """Probability that ``child`` derives from ``parent`` rather than the
+    reverse; ``readings``: the witnesses for the parent against the child
+    (``_Family.readings``)."""
+    dp, tp, site_p = fam.stated(parent)
+    dc, tc, site_c = fam.stated(child)
     ev: dict[str, Any] = {"dates": {"parent": dp, "child": dc}}
-    tp, tc = _instant(fam.docs[parent]), _instant(fam.docs[child])
     if tp is not None and tc is not None and tp != tc:
         # both moments known: they decide, even where the days on the two
         # zones' clocks say otherwise; within a day a little less surely
@@ -663,10 +674,8 @@ def _direction(fam: _Family, pair: PairEvidence, parent: str, child: str) -> tup
     if dp and dc and dp != dc:
         ev["by"] = "dates"
         return (0.95 if dp < dc else 0.05), ev
-    site_p = fam.docs[parent].site
-    cites = [c for c in fam.cues(child) if _norm_outlet(c) == _norm_outlet(site_p)] if site_p else []
-    site_c = fam.docs[child].site
-    cited_back = [c for c in fam.cues(parent) if _norm_outlet(c) == _norm_outlet(site_c)] if site_c else []
+    cites = [c for c in fam.cues(child) if _norm_outlet(c) == site_p] if site_p is not None else []
+    cited_back = [c for c in fam.cues(parent) if _norm_outlet(c) == site_c] if site_c is not None else []
     if cites or cited_back:
         ev["by"] = "attribution"
         ev["attribution"] = cites or cited_back
@@ -676,7 +685,7 @@ def _direction(fam: _Family, pair: PairEvidence, parent: str, child: str) -> tup
     hp, hc = fam.hub.get(parent, 0.0), fam.hub.get(child, 0.0)
     ev["hub"] = {"parent": round(hp, 4), "child": round(hc, 4)}
     contained = CONTAINMENT_SLOPE * (cc - cp)
-    sp, sc = fam.readings(parent, child)
+    sp, sc = readings
     if sp + sc:
         # the readings of the other documents are the data, containment their
         # prior: it counts as VOTE_SMOOTH tokens of readings.  What the child
@@ -695,11 +704,11 @@ def _direction(fam: _Family, pair: PairEvidence, parent: str, child: str) -> tup
     return 1.0 / (1.0 + math.exp(-z)), ev
 
 
-def _change(totals: tuple[int, int, int, int], n_child: int, n_parent: int, rel_facts: dict[str, Any]) -> str:
+def _change(totals: tuple[int, int, int, int], n_child: int, n_parent: int, cc: float, cp: float) -> str:
     """How the text changed on the way from parent to child (rules in the
     README), from the pair's tokens in passages, exact tokens, exact runs
-    and their summed length."""
-    cc, cp = rel_facts["covered_child"], rel_facts["covered_parent"]
+    and their summed length, and the shares of the child and of the parent
+    (rounded as the evidence states them) that the pair's passages cover."""
     tokens, exact, n_runs, run_sum = totals
     exact_share = exact / tokens if tokens else 0.0
     mean_run = run_sum / n_runs if n_runs else 0.0
@@ -789,13 +798,24 @@ def _pair_edges(fam: _Family, pair: PairEvidence, evidence_of: str | None = None
     one whose child is ``evidence_of``, if any."""
     out: list[Candidate] = []
     evidence: dict[str, Any] = {}
-    facts_of = {child: fam.related(pair, child) for child in (pair.b, pair.a)}
-    if max(rel for rel, _ in facts_of.values()) < MIN_RELATED:
+    k = fam.index[(pair.a, pair.b)]
+    rel_of, cov_of = fam.relatedness(k)
+    if max(rel_of) < MIN_RELATED:
         return out, evidence
+    bigrams = fam.bigram_containment(pair)
+    covered = (round(pair.covered_a, 4), round(pair.covered_b, 4))
     totals = fam.totals(pair)
+    read_a, read_b = fam.readings(pair.a, pair.b)  # the witnesses for side a against b, and for b against a
     for parent, child in ((pair.a, pair.b), (pair.b, pair.a)):
-        rel, facts = facts_of[child]
-        d, dev = _direction(fam, pair, parent, child)
+        side = 0 if child == pair.a else 1
+        rel = rel_of[side]
+        facts = {
+            "covered_child": covered[side],
+            "covered_parent": covered[1 - side],
+            "covered_child_weighted": round(cov_of[side], 4),
+            "bigram_containment": round(bigrams[side], 4),
+        }
+        d, dev = _direction(fam, pair, parent, child, (read_b, read_a) if side == 0 else (read_a, read_b))
         if child == evidence_of:
             child_is_a = child == pair.a
             weighted = fam.passage_weights(pair)
@@ -816,9 +836,10 @@ def _pair_edges(fam: _Family, pair: PairEvidence, evidence_of: str | None = None
                     for q, w, isq, st in sorted(passages, key=lambda t: _side(t[0], child_is_a)[0])
                 ],
             }
+        related = round(min(1.0, rel), 4)
         confidence = round(min(1.0, rel) * d, 4)
-        change = _change(totals, len(fam.streams[child]), len(fam.streams[parent]), facts)
-        out.append(Candidate(child, parent, confidence, change, round(d, 4), dev["by"], round(min(1.0, rel), 4),
+        change = _change(totals, len(fam.streams[child]), len(fam.streams[parent]), covered[side], covered[1 - side])
+        out.append(Candidate(child, parent, confidence, change, round(d, 4), dev["by"], related,
                              round(rel, 6), facts["covered_child"], facts["covered_child_weighted"],
                              facts["bigram_containment"]))
     return out, evidence
