@@ -145,7 +145,7 @@ def test_compiled_triangulation_equals_its_definition(corpus: str) -> None:
 
     docs, streams, pairs = matched(corpus)
     fam, edges = lineage.weigh(docs, streams, lineage.verbatim_pairs(docs, streams, pairs), aligned=pairs)
-    trips = arborescence.candidate_triples(arborescence.weighted(edges))
+    trips = arborescence.candidate_triples(fam, arborescence.weighted(edges))
     assert len(trips) >= 100
     counts, sites = arborescence.triple_readings(fam, trips)
     want_counts, want_sites, recounted = _reference(fam, trips)

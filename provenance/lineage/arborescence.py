@@ -14,6 +14,8 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from provenance.lineage.evidence import (
     LATENT_MIN_RUN,
@@ -50,7 +52,7 @@ def weighted(edges: dict[tuple[str, str], Candidate]) -> dict[tuple[str, str], t
 
 
 def triangulate(
-    fam: _Family, pairs: Sequence[PairEvidence], edges: dict[tuple[str, str], tuple[float, Candidate]], top: int = 3
+    fam: _Family, edges: dict[tuple[str, str], tuple[float, Candidate]], top: int = 3
 ) -> dict[tuple[str, str], tuple[float, Candidate]]:
     """Settle x -> b against g -> b, where g is one of x's own likely sources
     (``_read``): b copied x if, at the variant sites where x's text differs
@@ -69,56 +71,107 @@ def triangulate(
     the prior odds of copying a copy are
     the family's own rate among the triples that b's text did decide (``_copy_of_copy_rate``).  The loser's weight is halved, so the
     arborescence prefers the winner."""
-    by_pair = {(p.a, p.b): p for p in pairs}
-    triples = candidate_triples(edges, top)
-    counts, sites = triple_readings(fam, triples)
-    read = {t: _read(counts[t], sites[t]) for t in triples}
-    rate = _copy_of_copy_rate(edges, read)
-    lost: dict[tuple[str, str], dict[str, Any]] = {}
-    for (x, b, g) in triples:
-        if (x, b) in lost or (g, b) in lost:
+    keys = list(edges)
+    if not keys:
+        return {}
+    tail, head = _edge_rows(fam, keys)
+    weight = np.fromiter((w for w, _ in edges.values()), dtype=np.float64, count=len(keys))
+    t_xb, t_gb = _triples(fam, tail, head, weight, top)
+    tx, tb, tg = tail[t_xb], head[t_xb], tail[t_gb]
+    only_x, only_g, with_x, with_g = _triple_facts(fam, tx, tb, tg)
+    read = _read(only_x, only_g, with_x, with_g)
+    rate = _copy_of_copy_rate(fam, tail, head, tb, read)
+    lost: dict[int, dict[str, Any]] = {}
+    for i, (e_xb, e_gb, ox, og, wx, wg, x_read) in enumerate(zip(
+            t_xb.tolist(), t_gb.tolist(), only_x.tolist(), only_g.tolist(), with_x.tolist(), with_g.tolist(),
+            read.tolist())):
+        if e_xb in lost or e_gb in lost:
             continue
-        only_x, only_g = counts[(x, b, g)]
-        x_wins = read[(x, b, g)]
-        if x_wins is None and only_x:
+        if x_read < 0 and ox:
             continue
-        if x_wins is None:
+        x, b = keys[e_xb]
+        g = keys[e_gb][0]
+        if x_read < 0:
             # nothing in b tells x from g: b copied x and happened to take
             # only text that x inherited from g, or it copied g and happened
             # to take only text that x kept too
-            xg = by_pair.get((min(x, g), max(x, g)))
+            xg = fam.by_pair.get((min(x, g), max(x, g)))
             kept = (xg.covered_a if xg.a == g else xg.covered_b) if xg is not None else 0.0
             inherited = (xg.covered_b if xg.a == g else xg.covered_a) if xg is not None else 0.0
-            bg = by_pair.get((min(b, g), max(b, g)))
-            bx = by_pair.get((min(b, x), max(b, x)))
+            bg = fam.by_pair.get((min(b, g), max(b, g)))
+            bx = fam.by_pair.get((min(b, x), max(b, x)))
             chance_g = kept ** _draws(bg, b) if bg is not None else 0.0
             chance_x = inherited ** _draws(bx, b) if bx is not None else 0.0
-            r = rate[b]
+            r = float(rate[int(tb[i])])
             x_wins = (1.0 - r) * chance_g < r * chance_x
-        winner, loser = ((x, b), (g, b)) if x_wins else ((g, b), (x, b))
-        with_x, with_g = sites[(x, b, g)]
-        lost[loser] = {"document": winner[0], "own_tokens": only_x if x_wins else only_g,
-                       "loser_own_tokens": only_g if x_wins else only_x,
-                       "readings": with_x if x_wins else with_g, "loser_readings": with_g if x_wins else with_x}
+        else:
+            x_wins = x_read == 1
+        lost[e_gb if x_wins else e_xb] = {
+            "document": x if x_wins else g, "own_tokens": ox if x_wins else og, "loser_own_tokens": og if x_wins else ox,
+            "readings": wx if x_wins else wg, "loser_readings": wg if x_wins else wx}
     out = {}
-    for key, (w, edge) in edges.items():
-        if key not in lost:
+    for e, (key, (w, edge)) in enumerate(edges.items()):
+        if e not in lost:
             out[key] = (w, edge)
             continue
         conf = round(w * 0.5, 4)
-        out[key] = (conf, edge._replace(confidence=conf, explained_by=lost[key]))
+        out[key] = (conf, edge._replace(confidence=conf, explained_by=lost[e]))
     return out
 
 
-def candidate_triples(edges: dict[tuple[str, str], tuple[float, Candidate]], top: int = 3) -> list[tuple[str, str, str]]:
-    """The triples ``(x, b, g)`` that triangulation settles: each candidate
-    edge x -> b with each of x's ``top`` likeliest sources g that is also a
-    candidate parent of b, in the order of the edges."""
-    into: dict[str, list[tuple[float, str]]] = defaultdict(list)
-    for (p, c), (w, _) in edges.items():
-        into[c].append((w, p))
-    best_sources = {c: [p for _, p in sorted(v, key=lambda t: (-t[0], t[1]))[:top]] for c, v in into.items()}
-    return [(x, b, g) for (x, b) in sorted(edges) for g in best_sources.get(x, ()) if g != b and (g, b) in edges]
+def _edge_rows(fam: _Family, keys: Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of each edge's parent and child (``fam.row``)."""
+    row = fam.row
+    tail = np.fromiter((row[p] for p, _ in keys), dtype=np.int64, count=len(keys))
+    head = np.fromiter((row[c] for _, c in keys), dtype=np.int64, count=len(keys))
+    return tail, head
+
+
+def _triples(fam: _Family, tail: np.ndarray, head: np.ndarray, weight: np.ndarray, top: int) -> tuple[
+        np.ndarray, np.ndarray]:
+    """The triples ``(x, b, g)`` that triangulation settles, as the indices of
+    their edges x -> b and g -> b: each candidate edge x -> b (in the order of
+    the documents' ids) with each of x's ``top`` likeliest sources g (by
+    weight, then id) that is also a candidate parent of b."""
+    n = len(fam.docs)
+    rank = fam.rank
+    by_child = np.lexsort((rank[tail], -weight, head))
+    heads = head[by_child]
+    first = np.flatnonzero(np.concatenate(([True], heads[1:] != heads[:-1])))
+    place = np.arange(heads.shape[0]) - np.repeat(first, np.diff(np.append(first, heads.shape[0])))
+    keep = place < top
+    best = np.full((n, top), -1, dtype=np.int64)  # per document: the edges from its likeliest sources
+    best[heads[keep], place[keep]] = by_child[keep]
+    order = np.lexsort((rank[head], rank[tail]))
+    codes = tail * n + head
+    code_order = np.argsort(codes, kind="stable")
+    sorted_codes = codes[code_order]
+    e_xb = np.repeat(order, top)
+    e_gx = best[tail[order]].reshape(-1)  # the edge g -> x
+    g = np.where(e_gx >= 0, tail[np.maximum(e_gx, 0)], -1)
+    b = head[e_xb]
+    want = g * n + b
+    at = np.minimum(np.searchsorted(sorted_codes, want), sorted_codes.shape[0] - 1)
+    found = (e_gx >= 0) & (g != b) & (sorted_codes[at] == want)
+    return e_xb[found], code_order[at][found]
+
+
+def _triple_facts(fam: _Family, tx: np.ndarray, tb: np.ndarray, tg: np.ndarray) -> tuple[np.ndarray, ...]:
+    """``triples.triple_facts`` of the triples with rows ``tx``, ``tb``, ``tg``."""
+    return triple_facts(fam.packed, fam.sizes, tb, tx, tg, fam.pair_index(tb, tx), fam.pair_index(tb, tg),
+                        fam.pair_index(tx, tg))
+
+
+def candidate_triples(fam: _Family, edges: dict[tuple[str, str], tuple[float, Candidate]],
+                      top: int = 3) -> list[tuple[str, str, str]]:
+    """The triples ``(x, b, g)`` that triangulation settles (``_triples``), by document id."""
+    keys = list(edges)
+    if not keys:
+        return []
+    tail, head = _edge_rows(fam, keys)
+    weight = np.fromiter((w for w, _ in edges.values()), dtype=np.float64, count=len(keys))
+    t_xb, t_gb = _triples(fam, tail, head, weight, top)
+    return [(*keys[e], keys[f][0]) for e, f in zip(t_xb.tolist(), t_gb.tolist())]
 
 
 def triple_readings(fam: _Family, triples: Sequence[tuple[str, str, str]]) -> tuple[
@@ -126,15 +179,9 @@ def triple_readings(fam: _Family, triples: Sequence[tuple[str, str, str]]) -> tu
     """Per triple ``(x, b, g)``: b's own text with x against g and with g
     against x, and its readings with x and with g at the variant sites
     (``triples.triple_facts``, one compiled pass over them all)."""
-    row, index = fam.row, fam.index
-
-    def pair_of(u: str, v: str) -> int:
-        return index.get((min(u, v), max(u, v)), -1)
-
-    rows = np.array([(row[x], row[b], row[g], pair_of(b, x), pair_of(b, g), pair_of(x, g)) for x, b, g in triples],
-                    dtype=np.int64).reshape(-1, 6)
-    own_x, own_g, reads_x, reads_g = (v.tolist() for v in triple_facts(
-        fam.packed, fam.sizes, rows[:, 1], rows[:, 0], rows[:, 2], rows[:, 3], rows[:, 4], rows[:, 5]))
+    row = fam.row
+    tx, tb, tg = (np.array([row[t[i]] for t in triples], dtype=np.int64) for i in range(3))
+    own_x, own_g, reads_x, reads_g = (v.tolist() for v in _triple_facts(fam, tx, tb, tg))
     counts = {t: (own_x[i], own_g[i]) for i, t in enumerate(triples)}
     sites = {t: (reads_x[i], reads_g[i]) for i, t in enumerate(triples)}
     return counts, sites
@@ -154,41 +201,35 @@ def _draws(pair: PairEvidence, b: str) -> int:
     return pieces
 
 
-def _read(additions: tuple[int, int], sites: tuple[int, int]) -> bool | None:
-    """What b's text says of x -> b against g -> b (None: it cannot tell).
+def _read(only_x: np.ndarray, only_g: np.ndarray, with_x: np.ndarray, with_g: np.ndarray) -> np.ndarray:
+    """What b's text says of x -> b against g -> b, per triple: 1 that b
+    copied x, 0 that it copied g, -1 that it cannot tell.
 
     The variant sites first (Lachmann's common errors): where x's text
     differs from g's inside a passage all three hold, a copy of x reads with
     x and a copy of g with g, whatever either kept or dropped.  Where b reads
     with neither more often, the additions decide: x's own text (that g
     lacks) found in b against g's text that x dropped."""
-    with_x, with_g = sites
-    if with_x != with_g:
-        return with_x > with_g
-    only_x, only_g = additions
-    return None if only_x == only_g else only_x > only_g
+    by_additions = np.where(only_x == only_g, -1, only_x > only_g)
+    return np.where(with_x != with_g, with_x > with_g, by_additions).astype(np.int64)
 
 
-def _copy_of_copy_rate(edges: dict[tuple[str, str], tuple[float, Candidate]],
-                       read: dict[tuple[str, str, str], bool | None]) -> dict[str, float]:
-    """Per document: how often, in its family, a copy whose text tells an
-    intermediate x from x's source g (``_read``) copied x rather than g.  A
-    family of copies made from one source (answers to one question, a wire
-    story) rarely copies copies; a chain of rewrites often does.  Laplace's
-    rule of succession: a family with no such cases gets even odds.  Per
-    family, so that a family audited on its own (``provenance.distributed``)
-    gets the same rate."""
-    g = nx.Graph()
-    g.add_edges_from(edges)
-    fam_of: dict[str, int] = {}
-    for k, comp in enumerate(nx.connected_components(g)):
-        for n in comp:
-            fam_of[n] = k
-    wins: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for (_, b, _), x_wins in read.items():
-        if x_wins is not None:
-            wins[fam_of[b]][0 if x_wins else 1] += 1
-    return {n: (wins[k][0] + 1) / (wins[k][0] + wins[k][1] + 2) for n, k in fam_of.items()}
+def _copy_of_copy_rate(fam: _Family, tail: np.ndarray, head: np.ndarray, tb: np.ndarray,
+                       read: np.ndarray) -> np.ndarray:
+    """Per document row: how often, in its family (the documents the
+    candidate edges ``tail`` -> ``head`` connect), a copy whose text tells an
+    intermediate x from x's source g (``_read``; ``tb``: each triple's
+    copy) copied x rather than g.  A family of copies made from one source
+    (answers to one question, a wire story) rarely copies copies; a chain
+    of rewrites often does.  Laplace's rule of succession: a family with no
+    such cases gets even odds.  Per family, so that a family audited on its
+    own (``provenance.distributed``) gets the same rate."""
+    n = len(fam.docs)
+    graph = coo_matrix((np.ones(tail.shape[0], dtype=np.int8), (tail, head)), shape=(n, n))
+    _, family = connected_components(graph, directed=False)
+    copied_x = np.bincount(family[tb[read == 1]], minlength=n)
+    copied_g = np.bincount(family[tb[read == 0]], minlength=n)
+    return (copied_x[family] + 1) / (copied_x[family] + copied_g[family] + 2)
 
 
 def _arborescence(nodes: list[str], edges: dict[tuple[str, str], tuple[float, Candidate]]) -> dict[str, str]:
@@ -309,7 +350,7 @@ def forest(fam: _Family, pairs: Sequence[PairEvidence], edges: dict[tuple[str, s
            nodes: Sequence[str]) -> tuple[list[Derivation], list[Latent], set[str]]:
     """Derivations and latent sources of the families of ``nodes``; also the
     documents that got an edge."""
-    cand = triangulate(fam, pairs, weighted(edges))
+    cand = triangulate(fam, weighted(edges))
     g = nx.Graph()
     g.add_nodes_from(nodes)
     g.add_edges_from(cand)

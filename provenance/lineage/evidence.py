@@ -548,6 +548,13 @@ class _Family:
         k_all = np.arange(len(pairs), dtype=np.int64)
         order = np.lexsort((rank[other], own))
         self._nb_rank, self._nb_entry = rank[other][order], np.concatenate((2 * k_all + 1, 2 * k_all))[order]
+        self.rank = rank  # per row: its document's place by id
+        self.pairs = pairs
+        # pair k's documents as one code per unordered pair, sorted (``pair_index``)
+        lo_hi = np.sort(rows, axis=1)
+        codes = lo_hi[:, 0] * len(docs) + lo_hi[:, 1]
+        self._code_order = np.argsort(codes, kind="stable")
+        self._codes = codes[self._code_order]
         self._nb_ptr = np.concatenate(([0], np.cumsum(np.bincount(own, minlength=len(docs))))).astype(np.int64)
         todo = self.related_pairs()
         self._read = self._readings_of(todo)
@@ -567,6 +574,15 @@ class _Family:
         start = np.concatenate((np.zeros(1, dtype=np.int64), np.cumsum((size + 63) // 64 * 8)))
         buf, count = _packed_masks(table, start)
         return buf, start, count
+
+    def pair_index(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """The index of the pair of rows ``u[i]`` and ``v[i]``, in either order; -1 where they share nothing."""
+        lo, hi = np.minimum(u, v), np.maximum(u, v)
+        codes = lo.astype(np.int64) * len(self.docs) + hi
+        if self._codes.shape[0] == 0:
+            return np.full(codes.shape[0], -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self._codes, codes), self._codes.shape[0] - 1)
+        return np.where(self._codes[at] == codes, self._code_order[at], -1).astype(np.int64)
 
     def _entry_of(self, doc: str, other: str) -> int | None:
         """The entry of ``run_mask(doc, other)`` in the buffer (None: the two are not related)."""
