@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import array
 import gc
+import itertools
 import math
 import multiprocessing
 import re
-from collections import defaultdict
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
@@ -451,28 +451,44 @@ class _Family:
         sizes = np.array([len(s) for s in streams], dtype=np.int64)
         offsets = np.concatenate(([0], np.cumsum(sizes)))
         row = {d.id: k for k, d in enumerate(docs)}
-        sides = array.array("q")  # the rows, flat: no Python object per passage held
+        # the rows, flat: no Python object per passage held.  Per passage: the
+        # two documents' rows, its span on each, its exact tokens and its
+        # number of runs; per pair: its number of passages and its coverage
+        flat = array.array("q")
         runs = array.array("q")
         n_passages = array.array("q")
-        n_runs = array.array("q")
-        exact = array.array("q")
+        covered = array.array("d")
+        put, put_runs, put_count, put_covered = flat.extend, runs.extend, n_passages.append, covered.extend
+        chain = itertools.chain.from_iterable
         for p in pairs:
             ra, rb = row[p.a], row[p.b]
-            n_passages.append(len(p.passages))
-            for q in p.passages:
-                sides.extend((ra, q.a[0], q.a[1], q.tokens, rb, q.b[0], q.b[1]))
-                exact.append(q.exact)
-                n_runs.append(len(q.runs))
-                for r in q.runs:
-                    runs.extend(r)
-        table = np.frombuffer(sides, dtype=np.int64).reshape(-1, 7) if sides else np.zeros((0, 7), dtype=np.int64)
+            ps = p.passages
+            put_count(len(ps))
+            put_covered((p.covered_a, p.covered_b))
+            for q in ps:
+                a, b, r = q.a, q.b, q.runs
+                put((ra, a[0], a[1], rb, b[0], b[1], q.exact, len(r)))
+                if len(r) == 1:
+                    put_runs(r[0])
+                else:
+                    put_runs(chain(r))
+        cols = np.frombuffer(flat, dtype=np.int64).reshape(-1, 8) if flat else np.zeros((0, 8), dtype=np.int64)
+        # document, start, end and tokens (the longer side) of side a, then document, start, end of side b
+        table = np.column_stack((cols[:, 0:3], np.maximum(cols[:, 2] - cols[:, 1], cols[:, 5] - cols[:, 4]),
+                                 cols[:, 3:6])).astype(np.int64)
+        exact, n_runs = cols[:, 6].copy(), cols[:, 7].copy()
+        del cols, flat
         share, longest = _coverage(offsets, table)
         self.share: dict[str, np.ndarray] = {d.id: share[offsets[k] : offsets[k + 1]] for k, d in enumerate(docs)}
         self.longest: dict[str, np.ndarray] = {d.id: longest[offsets[k] : offsets[k + 1]] for k, d in enumerate(docs)}
         # per token: inside a quotation (its first character is); per
         # document: its distinct bigrams, sorted.  For the documents of some
         # pair only (the others are never read)
-        related = sorted({row[x] for p in pairs for x in (p.a, p.b)})
+        pp = np.concatenate(([0], np.cumsum(np.frombuffer(n_passages, dtype=np.int64)))).astype(np.int64)
+        rows = table[pp[:-1][np.diff(pp) > 0]][:, [0, 4]] if len(pairs) else np.zeros((0, 2), dtype=np.int64)
+        if rows.shape[0] != len(pairs):  # a pair without passages: its rows from its ids
+            rows = np.array([(row[p.a], row[p.b]) for p in pairs], dtype=np.int64).reshape(-1, 2)
+        related = np.unique(rows).tolist()
         quoted = np.zeros(offsets[-1], dtype=np.uint8)
         big_sizes = np.zeros(len(docs), dtype=np.int64)
         big_parts = []
@@ -488,9 +504,11 @@ class _Family:
         # each pair's passage weights and relatedness, both ways (``_pair_facts``),
         # with the token spans of its passages aligned across edits
         self.index = {(p.a, p.b): k for k, p in enumerate(pairs)}
-        rows = np.array([(row[p.a], row[p.b]) for p in pairs], dtype=np.int64).reshape(-1, 2)
         spans_of: dict[int, list[int]] = {}
-        for p in aligned:
+        same = len(aligned) == len(pairs)
+        for k, p in enumerate(aligned):
+            if same and p is pairs[k]:
+                continue  # the pair as the suffix array found it: no passage aligned across edits
             at = self.index.get((p.a, p.b))
             if at is not None:
                 got = [t for q in p.passages if q.kind == "aligned" for t in (*q.a, *q.b)]
@@ -501,8 +519,8 @@ class _Family:
         for at in sorted(spans_of):  # in pair order, as ``_pair_facts`` reads them
             spans.extend(spans_of[at])
             n_spans[at] = len(spans_of[at]) // 4
-        self._pp = np.concatenate(([0], np.cumsum(np.frombuffer(n_passages, dtype=np.int64)))).astype(np.int64)
-        rp = np.concatenate(([0], np.cumsum(np.frombuffer(n_runs, dtype=np.int64)))).astype(np.int64)
+        self._pp = pp
+        rp = np.concatenate(([0], np.cumsum(n_runs))).astype(np.int64)
         run_table = np.frombuffer(runs, dtype=np.int64).reshape(-1, 3) if runs else np.zeros((0, 3), dtype=np.int64)
         span_table = np.frombuffer(spans, dtype=np.int64).reshape(-1, 4) if spans else np.zeros((0, 4), dtype=np.int64)
         ap = np.concatenate(([0], np.cumsum(n_spans))).astype(np.int64)
@@ -515,7 +533,7 @@ class _Family:
         # per pair: tokens in passages, exact tokens, exact runs, and their summed length (``_change``)
         at_pass, at_run = self._pp, rp[self._pp]
         tokens = np.concatenate(([0], np.cumsum(table[:, 3])))
-        exact_sum = np.concatenate(([0], np.cumsum(np.frombuffer(exact, dtype=np.int64))))
+        exact_sum = np.concatenate(([0], np.cumsum(exact)))
         run_sum = np.concatenate(([0], np.cumsum(run_table[:, 2])))
         self._totals = np.column_stack((np.diff(tokens[at_pass]), np.diff(exact_sum[at_pass]), np.diff(at_run),
                                         np.diff(run_sum[at_run]))).astype(np.int64)
@@ -523,14 +541,18 @@ class _Family:
         # hub: on average, how much of what each neighbour shares with anyone
         # this document holds.  A source holds the union of what its copies
         # took; a copy holds only its own part (triangulation).
-        shared_any = {d: float((v > 0).mean()) if v.size else 0.0 for d, v in self.share.items()}
-        sums: dict[str, list[float]] = defaultdict(list)
-        for p in pairs:
-            if shared_any[p.a]:
-                sums[p.b].append(p.covered_a / shared_any[p.a])
-            if shared_any[p.b]:
-                sums[p.a].append(p.covered_b / shared_any[p.b])
-        self.hub = {d: (sum(v) / len(v) if v else 0.0) for d, v in sums.items()}
+        shared_any = np.array([float((v > 0).mean()) if v.size else 0.0 for v in self.share.values()])
+        cover = np.frombuffer(covered, dtype=np.float64).reshape(-1, 2)
+        # each pair's two contributions in pair order (b's from a, then a's
+        # from b): bincount adds them in that order, as a running sum would
+        into = rows[:, ::-1].reshape(-1)
+        source = shared_any[rows].reshape(-1)
+        held = source != 0
+        value = np.divide(cover.reshape(-1), source, out=np.zeros_like(source), where=held)
+        total = np.bincount(into[held], weights=value[held], minlength=len(docs))
+        count = np.bincount(into[held], minlength=len(docs))
+        self.hub = {docs[k].id: t / c for k, t, c in zip(np.flatnonzero(count).tolist(), total[count > 0].tolist(),
+                                                           count[count > 0].tolist())}
         self.by_pair = {(p.a, p.b): p for p in pairs}
         # run_mask(doc, other) of both sides of every related pair, packed
         # eight tokens a byte (np.packbits order) into one buffer, made in one
