@@ -796,11 +796,10 @@ def weigh(docs: Sequence[Document], streams: Sequence[TokenStream], pairs: Seque
     chunks = [todo[k : k + CHUNK_PAIRS] for k in range(0, len(todo), CHUNK_PAIRS)]
     edges: dict[tuple[str, str], Candidate] = {}
     if jobs <= 1 or len(chunks) < 2:
-        for k in todo:
-            for e in _pair_edges(fam, pairs[k])[0]:
-                edges[(e.parent, e.child)] = e
+        for e in _edges(fam, todo)[0]:
+            edges[(e.parent, e.child)] = e
         return fam, edges
-    _STATE.update(fam=fam, pairs=pairs)
+    _STATE.update(fam=fam)
     # the forked workers share the parent's objects until they write to them:
     # frozen, the cyclic collector of a worker does not visit (and so copy) them
     gc.freeze()
@@ -817,67 +816,86 @@ def weigh(docs: Sequence[Document], streams: Sequence[TokenStream], pairs: Seque
 
 
 def _chunk_edges(chunk: list[int]) -> list[Candidate]:
-    fam, pairs = _STATE["fam"], _STATE["pairs"]
-    return [e for i in chunk for e in _pair_edges(fam, pairs[i])[0]]
+    fam = _STATE["fam"]
+    return _edges(fam, chunk)[0]
 
 
 def derivation(fam: _Family, edge: Candidate) -> Derivation:
     """A candidate edge with its evidence, as ``audit.json`` exports it."""
     pair = fam.by_pair[(min(edge.child, edge.parent), max(edge.child, edge.parent))]
-    evidence = _pair_edges(fam, pair, evidence_of=edge.child)[1]
+    evidence = _edges(fam, [fam.index[(pair.a, pair.b)]], evidence_of=edge.child)[1]
     if edge.explained_by is not None:
         evidence["explained_by"] = edge.explained_by
     return Derivation(edge.child, edge.parent, edge.confidence, edge.change, evidence)
 
 
-def _pair_edges(fam: _Family, pair: PairEvidence, evidence_of: str | None = None) -> tuple[list[Candidate], dict[str, Any]]:
-    """Both directions of a related pair (none when neither side is explained
-    enough by the other), each with its confidence; and the evidence of the
-    one whose child is ``evidence_of``, if any."""
+def _edges(fam: _Family, ks: Sequence[int], evidence_of: str | None = None) -> tuple[list[Candidate], dict[str, Any]]:
+    """Both directions of the pairs ``ks`` (indices of ``fam.pairs``; none for a
+    pair neither side of which is explained enough by the other), each with
+    its confidence; and the evidence of the one whose child is
+    ``evidence_of``, if any.  The pairs' facts are read from the family's
+    arrays at once, then weighed one pair at a time."""
     out: list[Candidate] = []
     evidence: dict[str, Any] = {}
-    k = fam.index[(pair.a, pair.b)]
-    rel_of, cov_of = fam.relatedness(k)
-    if max(rel_of) < MIN_RELATED:
-        return out, evidence
-    bigrams = fam.bigram_containment(pair)
-    covered = (round(pair.covered_a, 4), round(pair.covered_b, 4))
-    totals = fam.totals(pair)
-    read_a, read_b = fam.readings(pair.a, pair.b)  # the witnesses for side a against b, and for b against a
-    for parent, child in ((pair.a, pair.b), (pair.b, pair.a)):
-        side = 0 if child == pair.a else 1
-        rel = rel_of[side]
-        facts = {
-            "covered_child": covered[side],
-            "covered_parent": covered[1 - side],
-            "covered_child_weighted": round(cov_of[side], 4),
-            "bigram_containment": round(bigrams[side], 4),
-        }
-        d, dev = _direction(fam, pair, parent, child, (read_b, read_a) if side == 0 else (read_a, read_b))
-        if child == evidence_of:
-            child_is_a = child == pair.a
-            weighted = fam.passage_weights(pair)
-            passages = sorted(weighted, key=lambda t: -t[0].tokens)[:50]
-            evidence = {
-                **facts,
-                "relatedness": round(min(1.0, rel), 4),
-                "relatedness_exact": round(rel, 6),
-                "direction": {**dev, "probability": round(d, 4)},
-                "passages": len(pair.passages),
-                "longest": pair.longest,
-                "quoted_passages": sum(1 for t in weighted if t[2]),
-                "stock_passages": sum(1 for t in weighted if t[3]),
-                "cues": fam.cues(child),
-                "shared": [
-                    {"child": list(_side(q, child_is_a)[0]), "parent": list(_side(q, child_is_a)[1]),
-                     "tokens": q.tokens, "quote": isq, "stock": st, "weight": round(w, 3)}
-                    for q, w, isq, st in sorted(passages, key=lambda t: _side(t[0], child_is_a)[0])
-                ],
+    at = np.asarray(ks, dtype=np.int64)
+    rows = fam.packed.rows[at]
+    n_big = fam._n_bigrams[rows]
+    common = fam._common[at][:, None]
+    bigrams = np.divide(common, n_big, out=np.zeros(n_big.shape, dtype=np.float64), where=n_big > 0)
+    read_at = fam._read_at[at]
+    reads = np.zeros((at.shape[0], 2), dtype=np.int64)
+    ready = read_at >= 0
+    reads[ready] = fam._read[read_at[ready]]
+    if not ready.all():
+        reads[~ready] = fam._readings_of(at[~ready])
+    facts_of = zip(ks, fam._rel[at].tolist(), fam._cov[at].tolist(), bigrams.tolist(), reads.tolist(),
+                   fam._totals[at].tolist(), fam.sizes[rows].tolist())
+    for k, rel_of, cov_of, big_of, read_of, totals, size_of in facts_of:
+        if max(rel_of) < MIN_RELATED:
+            continue
+        pair = fam.pairs[k]
+        covered = (round(pair.covered_a, 4), round(pair.covered_b, 4))
+        for side, (parent, child) in ((1, (pair.a, pair.b)), (0, (pair.b, pair.a))):
+            rel = rel_of[side]
+            facts = {
+                "covered_child": covered[side],
+                "covered_parent": covered[1 - side],
+                "covered_child_weighted": round(cov_of[side], 4),
+                "bigram_containment": round(big_of[side], 4),
             }
-        related = round(min(1.0, rel), 4)
-        confidence = round(min(1.0, rel) * d, 4)
-        change = _change(totals, len(fam.streams[child]), len(fam.streams[parent]), covered[side], covered[1 - side])
-        out.append(Candidate(child, parent, confidence, change, round(d, 4), dev["by"], related,
-                             round(rel, 6), facts["covered_child"], facts["covered_child_weighted"],
-                             facts["bigram_containment"]))
+            # the witnesses for the parent against the child, and the reverse
+            d, dev = _direction(fam, pair, parent, child, (read_of[1 - side], read_of[side]))
+            if child == evidence_of:
+                evidence = _evidence(fam, pair, child, rel, d, dev, facts)
+            related = round(min(1.0, rel), 4)
+            confidence = round(min(1.0, rel) * d, 4)
+            change = _change((totals[0], totals[1], totals[2], totals[3]), size_of[side], size_of[1 - side],
+                             covered[side], covered[1 - side])
+            out.append(Candidate(child, parent, confidence, change, round(d, 4), dev["by"], related,
+                                 round(rel, 6), facts["covered_child"], facts["covered_child_weighted"],
+                                 facts["bigram_containment"]))
     return out, evidence
+
+
+def _evidence(fam: _Family, pair: PairEvidence, child: str, rel: float, d: float, dev: dict[str, Any],
+              facts: dict[str, Any]) -> dict[str, Any]:
+    """The evidence of the edge from the other side of ``pair`` to ``child``, as ``audit.json`` exports it."""
+    child_is_a = child == pair.a
+    weighted = fam.passage_weights(pair)
+    passages = sorted(weighted, key=lambda t: -t[0].tokens)[:50]
+    return {
+        **facts,
+        "relatedness": round(min(1.0, rel), 4),
+        "relatedness_exact": round(rel, 6),
+        "direction": {**dev, "probability": round(d, 4)},
+        "passages": len(pair.passages),
+        "longest": pair.longest,
+        "quoted_passages": sum(1 for t in weighted if t[2]),
+        "stock_passages": sum(1 for t in weighted if t[3]),
+        "cues": fam.cues(child),
+        "shared": [
+            {"child": list(_side(q, child_is_a)[0]), "parent": list(_side(q, child_is_a)[1]),
+             "tokens": q.tokens, "quote": isq, "stock": st, "weight": round(w, 3)}
+            for q, w, isq, st in sorted(passages, key=lambda t: _side(t[0], child_is_a)[0])
+        ],
+    }
