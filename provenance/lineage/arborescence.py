@@ -267,9 +267,9 @@ def _break_cycles(parent: dict[str, str], best: dict[str, tuple[float, str]]) ->
             del parent[weakest]
 
 
-def _latent(fam: _Family, pairs: Sequence[PairEvidence], parent: dict[str, str], edges: dict[tuple[str, str], tuple[float, Candidate]]) -> tuple[list[Latent], dict[str, str]]:
+def _latent(fam: _Family, parent: dict[str, str], edges: dict[tuple[str, str], tuple[float, Candidate]]) -> tuple[list[Latent], dict[str, str]]:
     """Siblings sharing text their common parent lacks: a missing source above them all."""
-    by_pair = {(p.a, p.b): p for p in pairs}
+    by_pair = fam.by_pair
     children: dict[str, list[str]] = defaultdict(list)
     for c, p in sorted(parent.items()):
         children[p].append(c)
@@ -346,8 +346,7 @@ def _latent_edge(child: str, parent: str, latents: list[Latent], edges: dict[tup
     return Derivation(child, parent, best.confidence, best.change, evidence)
 
 
-def forest(fam: _Family, pairs: Sequence[PairEvidence], edges: dict[tuple[str, str], Candidate],
-           nodes: Sequence[str]) -> tuple[list[Derivation], list[Latent], set[str]]:
+def forest(fam: _Family, edges: dict[tuple[str, str], Candidate], nodes: Sequence[str]) -> tuple[list[Derivation], list[Latent], set[str]]:
     """Derivations and latent sources of the families of ``nodes``; also the
     documents that got an edge."""
     cand = triangulate(fam, weighted(edges))
@@ -362,7 +361,7 @@ def forest(fam: _Family, pairs: Sequence[PairEvidence], edges: dict[tuple[str, s
         by_family[family_of[key[0]]][key] = value
     for k, comp in enumerate(comps):
         parent.update(_arborescence(comp, by_family[k]))
-    latents, parent = _latent(fam, pairs, parent, cand)
+    latents, parent = _latent(fam, parent, cand)
     lat_ids = {x.id for x in latents}
     out_edges = []
     for child, p in sorted(parent.items()):

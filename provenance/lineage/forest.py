@@ -254,7 +254,7 @@ def infer(
     family, its maximum spanning arborescence of containment."""
     vpairs = verbatim_pairs(docs, streams, pairs)
     fam, edges = weigh(docs, streams, vpairs, jobs=jobs, aligned=pairs)
-    by_pair = {(p.a, p.b): p for p in vpairs}
+    by_pair = fam.by_pair
     g = nx.Graph()
     g.add_nodes_from(d.id for d in docs)
     g.add_edges_from(edges)
@@ -279,8 +279,7 @@ def infer(
         out_edges.extend(got)
         latents.extend(lat)
     if rest:
-        got, lat, _ = arborescence.forest(
-            fam, [p for p in vpairs if p.a in rest], {k: v for k, v in edges.items() if k[0] in rest}, sorted(rest))
+        got, lat, _ = arborescence.forest(fam, {k: v for k, v in edges.items() if k[0] in rest}, sorted(rest))
         out_edges.extend(got)
         latents.extend(lat)
     out_edges = _with_readings(fam, out_edges)
