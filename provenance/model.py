@@ -77,7 +77,7 @@ class Match:
     length: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Passage:
     """A shared passage of one pair: exact runs merged across small gaps.
 
@@ -104,7 +104,7 @@ class Passage:
         return max(self.a[1] - self.a[0], self.b[1] - self.b[0])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PairEvidence:
     """Everything two documents share.  ``a < b`` by document id."""
 
