@@ -75,8 +75,7 @@ def triangulate(
     if not keys:
         return {}
     tail, head = _edge_rows(fam, keys)
-    weight = np.fromiter((w for w, _ in edges.values()), dtype=np.float64, count=len(keys))
-    t_xb, t_gb = _triples(fam, tail, head, weight, top)
+    t_xb, t_gb = _triples(fam, tail, head, edges, top)
     tx, tb, tg = tail[t_xb], head[t_xb], tail[t_gb]
     only_x, only_g, with_x, with_g = _triple_facts(fam, tx, tb, tg)
     read = _read(only_x, only_g, with_x, with_g)
@@ -127,13 +126,15 @@ def _edge_rows(fam: _Family, keys: Sequence[tuple[str, str]]) -> tuple[np.ndarra
     return tail, head
 
 
-def _triples(fam: _Family, tail: np.ndarray, head: np.ndarray, weight: np.ndarray, top: int) -> tuple[
-        np.ndarray, np.ndarray]:
+def _triples(fam: _Family, tail: np.ndarray, head: np.ndarray,
+             edges: dict[tuple[str, str], tuple[float, Candidate]], top: int) -> tuple[np.ndarray, np.ndarray]:
     """The triples ``(x, b, g)`` that triangulation settles, as the indices of
-    their edges x -> b and g -> b: each candidate edge x -> b (in the order of
-    the documents' ids) with each of x's ``top`` likeliest sources g (by
+    their edges x -> b and g -> b (``tail``, ``head``: the rows of each edge
+    of ``edges``): each candidate edge x -> b (in the order of the
+    documents' ids) with each of x's ``top`` likeliest sources g (by
     weight, then id) that is also a candidate parent of b."""
     n = len(fam.docs)
+    weight = np.fromiter((w for w, _ in edges.values()), dtype=np.float64, count=len(edges))
     rank = fam.rank
     by_child = np.lexsort((rank[tail], -weight, head))
     heads = head[by_child]
@@ -169,8 +170,7 @@ def candidate_triples(fam: _Family, edges: dict[tuple[str, str], tuple[float, Ca
     if not keys:
         return []
     tail, head = _edge_rows(fam, keys)
-    weight = np.fromiter((w for w, _ in edges.values()), dtype=np.float64, count=len(keys))
-    t_xb, t_gb = _triples(fam, tail, head, weight, top)
+    t_xb, t_gb = _triples(fam, tail, head, edges, top)
     return [(*keys[e], keys[f][0]) for e, f in zip(t_xb.tolist(), t_gb.tolist())]
 
 
