@@ -1079,6 +1079,7 @@ def _enriched(ev: PairEvidence, dets: Sequence[Detection], sa: TokenStream, sb: 
         covered_a=round(passages.covered_tokens([p.a for p in merged]) / n_a, 6) if n_a else 0.0,
         covered_b=round(passages.covered_tokens([p.b for p in merged]) / n_b, 6) if n_b else 0.0,
         longest=ev.longest,
+        as_found=ev.as_found if ev.as_found is not None else ev if all(p.kind != "aligned" for p in ev.passages) else None,
     )
 
 

@@ -114,6 +114,10 @@ class PairEvidence:
     covered_a: float  # fraction of a's tokens inside shared passages
     covered_b: float
     longest: int  # tokens in the longest exact shared run
+    # the pair as the suffix array found it, before passages were aligned
+    # across edits (``align.enrich``); None: this is it, or not known.  Not
+    # exported: its passages are the aligned passages' parts
+    as_found: PairEvidence | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -213,7 +213,10 @@ def covered_tokens(spans: Sequence[Span]) -> int:
 
 def verbatim(pair: PairEvidence, n_a: int, n_b: int) -> PairEvidence:
     """``pair`` as the suffix array alone found it: aligned passages give back
-    the exact passages they absorbed (``n_a``, ``n_b``: the documents' tokens)."""
+    the exact passages they absorbed (``n_a``, ``n_b``: the documents' tokens):
+    the pair before alignment where it is kept (``as_found``)."""
+    if pair.as_found is not None:
+        return pair.as_found
     if all(p.kind != "aligned" for p in pair.passages):
         return pair
     passages = tuple(sorted((part for p in pair.passages for part in (p.parts if p.kind == "aligned" else (p,))),

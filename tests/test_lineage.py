@@ -383,3 +383,29 @@ def test_compiled_relatedness_equals_its_definition(corpus: str) -> None:
     assert seen_readings
     if corpus == "news-2018":
         assert seen_quote and seen_stock  # the discounts were exercised
+
+
+@pytest.mark.parametrize("corpus", ["clough-stevenson", "news-2018"])
+def test_a_pair_as_found_is_its_aligned_passages_given_back(corpus: str) -> None:
+    """An enriched pair keeps itself as the suffix array found it
+    (``as_found``), and that is what giving the aligned passages' exact parts
+    back makes of it, coverage included: the lineage reads the one for the
+    other."""
+    from provenance.audit import chosen, match_stage
+    from provenance.passages import verbatim
+
+    docs, streams, pairs = matched(corpus)
+    size = {d.id: len(s) for d, s in zip(docs, streams)}
+    enriched = [p for p in pairs if any(q.kind == "aligned" for q in p.passages)]
+    assert len(enriched) >= 10
+    for p in enriched:
+        assert p.as_found is not None
+        given_back = verbatim(dataclasses.replace(p, as_found=None), size[p.a], size[p.b])
+        assert given_back == p.as_found
+        assert (given_back.covered_a, given_back.covered_b) == (p.as_found.covered_a, p.as_found.covered_b)
+        assert all(q.kind == "exact" for q in p.as_found.passages)
+    # and it is the pair the suffix array found, before alignment
+    settings = chosen(docs, streams, Settings())
+    found = {(q.a, q.b): q for q in match_stage(docs, streams, dataclasses.replace(settings, align=False))[0]}
+    assert all(found[(p.a, p.b)] == p.as_found for p in enriched)
+    assert all(p.as_found is None for p in pairs if p not in enriched)
