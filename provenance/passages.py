@@ -112,16 +112,16 @@ def pair_evidence(
     p_doc_a = matches.a[m_first].astype(np.int64)
     p_doc_b = matches.b[m_first].astype(np.int64)
     ga, gb = offset[p_doc_a], offset[p_doc_b]
-    a_chars = np.stack((spans[ga + lo_a, 0], spans[ga + hi_a - 1, 1]), axis=1).tolist()
-    b_chars = np.stack((spans[gb + lo_b, 0], spans[gb + hi_b - 1, 1]), axis=1).tolist()
-    # each run in characters
+    # the spans and runs as tuples of Python ints, made in bulk (zip makes a
+    # tuple per row in C; the passages take slices of these lists)
+    a_chars = list(zip(spans[ga + lo_a, 0].tolist(), spans[ga + hi_a - 1, 1].tolist()))
+    b_chars = list(zip(spans[gb + lo_b, 0].tolist(), spans[gb + hi_b - 1, 1].tolist()))
+    # each run in tokens and in characters
     ma, mb = offset[matches.a.astype(np.int64)], offset[matches.b.astype(np.int64)]
     sa_, sb_, ln = matches.a_start.astype(np.int64), matches.b_start.astype(np.int64), matches.length
-    run_tok = np.stack((sa_, sb_, ln.astype(np.int64)), axis=1).tolist()
-    run_chr = np.stack(
-        (spans[ma + sa_, 0], spans[ma + sa_ + ln - 1, 1], spans[mb + sb_, 0], spans[mb + sb_ + ln - 1, 1]),
-        axis=1,
-    ).tolist()
+    run_tok = list(zip(sa_.tolist(), sb_.tolist(), ln.astype(np.int64).tolist()))
+    run_chr = list(zip(spans[ma + sa_, 0].tolist(), spans[ma + sa_ + ln - 1, 1].tolist(),
+                       spans[mb + sb_, 0].tolist(), spans[mb + sb_ + ln - 1, 1].tolist()))
 
     # pairs: runs of passages with the same (a, b)
     pair_key = p_doc_a * (len(streams) + 1) + p_doc_b
@@ -143,11 +143,8 @@ def pair_evidence(
             r0, r1 = m_first_l[k], m_last_l[k]
             ps.append(
                 Passage(
-                    a=(lo_a_l[k], hi_a_l[k]), b=(lo_b_l[k], hi_b_l[k]),
-                    a_chars=tuple(a_chars[k]), b_chars=tuple(b_chars[k]),  # type: ignore[arg-type]
-                    runs=tuple(map(tuple, run_tok[r0:r1])),  # type: ignore[arg-type]
-                    exact=exact_l[k],
-                    run_chars=tuple(map(tuple, run_chr[r0:r1])),  # type: ignore[arg-type]
+                    a=(lo_a_l[k], hi_a_l[k]), b=(lo_b_l[k], hi_b_l[k]), a_chars=a_chars[k], b_chars=b_chars[k],
+                    runs=tuple(run_tok[r0:r1]), exact=exact_l[k], run_chars=tuple(run_chr[r0:r1]),
                 )
             )
         if len(ps) > 1:
