@@ -1074,12 +1074,15 @@ def _enriched(ev: PairEvidence, dets: Sequence[Detection], sa: TokenStream, sb: 
         return ev
     merged = tuple(sorted(kept + added, key=lambda p: (p.a, p.b)))
     n_a, n_b = len(sa), len(sb)
+    # the pair as the suffix array found it: ``ev`` itself, unless it was aligned already
+    found = ev.as_found if ev.as_found is not None else (
+        ev if all(p.kind != "aligned" for p in ev.passages) else None)
     return PairEvidence(
         a=ev.a, b=ev.b, passages=merged,
         covered_a=round(passages.covered_tokens([p.a for p in merged]) / n_a, 6) if n_a else 0.0,
         covered_b=round(passages.covered_tokens([p.b for p in merged]) / n_b, 6) if n_b else 0.0,
         longest=ev.longest,
-        as_found=ev.as_found if ev.as_found is not None else ev if all(p.kind != "aligned" for p in ev.passages) else None,
+        as_found=found,
     )
 
 

@@ -13,6 +13,25 @@ from provenance.model import PairEvidence, Passage
 from tests.conftest import matched
 
 
+def candidate_triples(fam: evidence._Family, edges: dict, top: int = 3) -> list[tuple[str, str, str]]:  # type: ignore[type-arg]
+    """The triples ``(x, b, g)`` triangulation settles (``arborescence._triples``), by document id."""
+    keys = list(edges)
+    if not keys:
+        return []
+    tail, head = arborescence._edge_rows(fam, keys)
+    t_xb, t_gb = arborescence._triples(fam, tail, head, edges, top)
+    return [(*keys[e], keys[f][0]) for e, f in zip(t_xb.tolist(), t_gb.tolist())]
+
+
+def triple_readings(fam: evidence._Family, trips: list[tuple[str, str, str]]) -> tuple[dict, dict]:  # type: ignore[type-arg]
+    """Per triple ``(x, b, g)``, as ``arborescence._triple_facts`` computes them: b's own text with x against
+    g and with g against x, and its readings with x and with g at the variant sites."""
+    tx, tb, tg = (np.array([fam.row[t[i]] for t in trips], dtype=np.int64) for i in range(3))
+    own_x, own_g, reads_x, reads_g = (v.tolist() for v in arborescence._triple_facts(fam, tx, tb, tg))
+    return ({t: (own_x[i], own_g[i]) for i, t in enumerate(trips)},
+            {t: (reads_x[i], reads_g[i]) for i, t in enumerate(trips)})
+
+
 def _pair(fam: evidence._Family, u: str, v: str) -> PairEvidence | None:
     return fam.by_pair.get((min(u, v), max(u, v)))
 
@@ -145,9 +164,9 @@ def test_compiled_triangulation_equals_its_definition(corpus: str) -> None:
 
     docs, streams, pairs = matched(corpus)
     fam, edges = lineage.weigh(docs, streams, lineage.verbatim_pairs(docs, streams, pairs), aligned=pairs)
-    trips = arborescence.candidate_triples(fam, arborescence.weighted(edges))
+    trips = candidate_triples(fam, arborescence.weighted(edges))
     assert len(trips) >= 100
-    counts, sites = arborescence.triple_readings(fam, trips)
+    counts, sites = triple_readings(fam, trips)
     want_counts, want_sites, recounted = _reference(fam, trips)
     assert sites == want_sites
     assert counts == want_counts
@@ -171,7 +190,7 @@ def _plain_triangulation(fam: evidence._Family, edges: dict, top: int = 3) -> tu
         into.setdefault(c, []).append((w, p))
     best = {c: [p for _, p in sorted(v, key=lambda t: (-t[0], t[1]))[:top]] for c, v in into.items()}
     trips = [(x, b, g) for (x, b) in sorted(edges) for g in best.get(x, ()) if g != b and (g, b) in edges]
-    counts, sites = arborescence.triple_readings(fam, trips)
+    counts, sites = triple_readings(fam, trips)
 
     def read(t: tuple[str, str, str]) -> bool | None:
         (only_x, only_g), (with_x, with_g) = counts[t], sites[t]
@@ -229,9 +248,9 @@ def test_triangulation_on_arrays_is_its_plain_reading(corpus: str) -> None:
     fam, edges = lineage.weigh(docs, streams, lineage.verbatim_pairs(docs, streams, pairs), aligned=pairs)
     weighted = arborescence.weighted(edges)
     want, trips, said = _plain_triangulation(fam, weighted)
-    assert arborescence.candidate_triples(fam, weighted) == trips
+    assert candidate_triples(fam, weighted) == trips
     assert arborescence.triangulate(fam, weighted) == want
-    counts, sites = arborescence.triple_readings(fam, trips)
+    counts, sites = triple_readings(fam, trips)
     by_sites = sum(1 for t in trips if sites[t][0] != sites[t][1])
     by_additions = sum(1 for t in trips if sites[t][0] == sites[t][1] and said[t] is not None)
     by_chance = sum(1 for t in trips if said[t] is None and not counts[t][0])

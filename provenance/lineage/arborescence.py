@@ -163,30 +163,6 @@ def _triple_facts(fam: _Family, tx: np.ndarray, tb: np.ndarray, tg: np.ndarray) 
                         fam.pair_index(tx, tg))
 
 
-def candidate_triples(fam: _Family, edges: dict[tuple[str, str], tuple[float, Candidate]],
-                      top: int = 3) -> list[tuple[str, str, str]]:
-    """The triples ``(x, b, g)`` that triangulation settles (``_triples``), by document id."""
-    keys = list(edges)
-    if not keys:
-        return []
-    tail, head = _edge_rows(fam, keys)
-    t_xb, t_gb = _triples(fam, tail, head, edges, top)
-    return [(*keys[e], keys[f][0]) for e, f in zip(t_xb.tolist(), t_gb.tolist())]
-
-
-def triple_readings(fam: _Family, triples: Sequence[tuple[str, str, str]]) -> tuple[
-        dict[tuple[str, str, str], tuple[int, int]], dict[tuple[str, str, str], tuple[int, int]]]:
-    """Per triple ``(x, b, g)``: b's own text with x against g and with g
-    against x, and its readings with x and with g at the variant sites
-    (``triples.triple_facts``, one compiled pass over them all)."""
-    row = fam.row
-    tx, tb, tg = (np.array([row[t[i]] for t in triples], dtype=np.int64) for i in range(3))
-    own_x, own_g, reads_x, reads_g = (v.tolist() for v in _triple_facts(fam, tx, tb, tg))
-    counts = {t: (own_x[i], own_g[i]) for i, t in enumerate(triples)}
-    sites = {t: (reads_x[i], reads_g[i]) for i, t in enumerate(triples)}
-    return counts, sites
-
-
 def _draws(pair: PairEvidence, b: str) -> int:
     """How many separate pieces ``b`` took from the other side of ``pair``:
     the stretches of ``b`` its passages cover, where a passage whose span

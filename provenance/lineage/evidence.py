@@ -12,7 +12,7 @@ import itertools
 import math
 import multiprocessing
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -623,20 +623,6 @@ class _Family:
         e = self._entry_of(doc, other)
         return 0 if e is None else int(self._count[e])
 
-    def readings(self, x: str, g: str) -> tuple[int, int]:
-        """Witnesses for x against g (textual criticism): tokens that the
-        documents related to both share with x but not with g, and the
-        reverse.  Of two near-identical texts the source is the one whose
-        wording the others kept; a copy's own changes are found in no other
-        document but its own copies.  Runs of LATENT_MIN_RUN tokens and more
-        only: short runs recur between independent texts on one subject.  The
-        witnesses are the first VOTE_MAX_WITNESSES documents (by id) related
-        to both; read for all related pairs at once (``_all_readings``)."""
-        k = self.index[(min(x, g), max(x, g))]
-        at = self._read_at[k]
-        got = self._read[at] if at >= 0 else self._readings_of(np.array([k], dtype=np.int64))[0]
-        return (int(got[0]), int(got[1])) if x < g else (int(got[1]), int(got[0]))
-
     def _readings_of(self, todo: np.ndarray) -> np.ndarray:
         return _all_readings(self.packed.rows, todo, self._nb_ptr, self._nb_rank, self._nb_entry,
                              self._words, self._word_start, self._count, VOTE_MAX_WITNESSES)
@@ -652,16 +638,37 @@ class _Family:
         k = self.row[doc]
         return self._quoted[self._offsets[k] : self._offsets[k + 1]].view(bool)
 
-    def relatedness(self, k: int) -> tuple[list[float], list[float]]:
-        """Pair ``k``'s relatedness of side a and of side b as the child, and
-        the weighted shares of each that the other covers (``_pair_facts``)."""
-        return self._rel[k].tolist(), self._cov[k].tolist()
+    def facts(self, ks: Sequence[int]) -> Iterator[tuple[int, list[float], list[float], list[float], list[int],
+                                                         list[int], list[int]]]:
+        """Per pair of ``ks`` (indices of ``pairs``), read from the family's
+        arrays at once: its index; the relatedness of side a and of side b as
+        the child, and the weighted share of each that the other covers
+        (``_pair_facts``); the share of each side's distinct word pairs that
+        the other holds; the readings; the pair's tokens in passages, exact
+        tokens, exact runs and their summed length; the two sides' tokens.
 
-    def bigram_containment(self, pair: PairEvidence) -> tuple[float, float]:
-        """The share of side a's distinct word pairs that side b holds, and the reverse."""
-        common = int(self._common[self.index[(pair.a, pair.b)]])
-        n_a, n_b = int(self._n_bigrams[self.row[pair.a]]), int(self._n_bigrams[self.row[pair.b]])
-        return (common / n_a if n_a else 0.0), (common / n_b if n_b else 0.0)
+        The readings are the witnesses for a against b and for b against a
+        (textual criticism): tokens that the documents related to both share
+        with one side but not with the other.  Of two near-identical texts the
+        source is the one whose wording the others kept; a copy's own changes
+        are found in no other document but its own copies.  Runs of
+        LATENT_MIN_RUN tokens and more only: short runs recur between
+        independent texts on one subject.  The witnesses are the first
+        VOTE_MAX_WITNESSES documents (by id) related to both; read for all
+        related pairs at once (``_all_readings``), for any other when asked."""
+        at = np.asarray(ks, dtype=np.int64)
+        rows = self.packed.rows[at]
+        n_big = self._n_bigrams[rows]
+        bigrams = np.divide(self._common[at][:, None], n_big, out=np.zeros(n_big.shape, dtype=np.float64),
+                            where=n_big > 0)
+        read_at = self._read_at[at]
+        reads = np.zeros((at.shape[0], 2), dtype=np.int64)
+        ready = read_at >= 0
+        reads[ready] = self._read[read_at[ready]]
+        if not ready.all():
+            reads[~ready] = self._readings_of(at[~ready])
+        return zip(at.tolist(), self._rel[at].tolist(), self._cov[at].tolist(), bigrams.tolist(), reads.tolist(),
+                   self._totals[at].tolist(), self.sizes[rows].tolist())
 
     def stated(self, doc: str) -> tuple[str | None, datetime | None, str | None]:
         """What ``doc``'s publisher states: its day, its moment (with a time
@@ -671,11 +678,6 @@ class _Family:
             d = self.docs[doc]
             got = self._stated[doc] = (_date(d), _instant(d), _norm_outlet(d.site) if d.site else None)
         return got
-
-    def totals(self, pair: PairEvidence) -> tuple[int, int, int, int]:
-        """The pair's tokens in passages, exact tokens, exact runs and their summed length."""
-        t = self._totals[self.index[(pair.a, pair.b)]]
-        return int(t[0]), int(t[1]), int(t[2]), int(t[3])
 
     def related_pairs(self) -> np.ndarray:
         """The indices of the pairs one side of which the other explains at least MIN_RELATED."""
@@ -697,7 +699,7 @@ def _direction(fam: _Family, pair: PairEvidence, parent: str, child: str,
                readings: tuple[int, int]) -> tuple[float, dict[str, Any]]:
     """Probability that ``child`` derives from ``parent`` rather than the
     reverse; ``readings``: the witnesses for the parent against the child
-    (``_Family.readings``)."""
+    (``_Family.facts``)."""
     dp, tp, site_p = fam.stated(parent)
     dc, tc, site_c = fam.stated(child)
     ev: dict[str, Any] = {"dates": {"parent": dp, "child": dc}}
@@ -833,24 +835,11 @@ def _edges(fam: _Family, ks: Sequence[int], evidence_of: str | None = None) -> t
     """Both directions of the pairs ``ks`` (indices of ``fam.pairs``; none for a
     pair neither side of which is explained enough by the other), each with
     its confidence; and the evidence of the one whose child is
-    ``evidence_of``, if any.  The pairs' facts are read from the family's
-    arrays at once, then weighed one pair at a time."""
+    ``evidence_of``, if any.  The pairs' facts are read at once
+    (``_Family.facts``), then weighed one pair at a time."""
     out: list[Candidate] = []
     evidence: dict[str, Any] = {}
-    at = np.asarray(ks, dtype=np.int64)
-    rows = fam.packed.rows[at]
-    n_big = fam._n_bigrams[rows]
-    common = fam._common[at][:, None]
-    bigrams = np.divide(common, n_big, out=np.zeros(n_big.shape, dtype=np.float64), where=n_big > 0)
-    read_at = fam._read_at[at]
-    reads = np.zeros((at.shape[0], 2), dtype=np.int64)
-    ready = read_at >= 0
-    reads[ready] = fam._read[read_at[ready]]
-    if not ready.all():
-        reads[~ready] = fam._readings_of(at[~ready])
-    facts_of = zip(ks, fam._rel[at].tolist(), fam._cov[at].tolist(), bigrams.tolist(), reads.tolist(),
-                   fam._totals[at].tolist(), fam.sizes[rows].tolist())
-    for k, rel_of, cov_of, big_of, read_of, totals, size_of in facts_of:
+    for k, rel_of, cov_of, big_of, read_of, totals, size_of in fam.facts(ks):
         if max(rel_of) < MIN_RELATED:
             continue
         pair = fam.pairs[k]
