@@ -208,6 +208,28 @@ def test_audit_json_is_streamed_compact_json(tmp_path: Path, seeds_dir: Path,
     assert sorted(f.name for f in (tmp_path / "out").iterdir()) == ["audit.json"]
 
 
+def test_a_pair_written_directly_is_its_row_encoded() -> None:
+    """``audit.json`` writes each pair straight from its passages (``pair_json``):
+    the same text as its row (``pair_dict``) through the C encoder, on every pair
+    of 300 news-2018 articles (aligned passages included) and on pairs whose ids
+    need escaping and whose shares are not the plain floats of a pair."""
+    import dataclasses
+
+    import numpy as np
+
+    from tests.conftest import matched
+
+    encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
+    _, _, pairs = matched("news-2018")
+    assert any(q.kind == "aligned" for p in pairs for q in p.passages)
+    hostile = [dataclasses.replace(pairs[0], a='x"\\\n\u2028é</script>', b="\x00\x1fé", covered_a=np.float64(1 / 3),
+                                   covered_b=1e-7),
+               dataclasses.replace(pairs[1], passages=(), covered_a=0.0, covered_b=1.0)]
+    for p in [*pairs, *hostile]:
+        assert export.pair_json(p) == encode(export.pair_dict(p)), (p.a, p.b)
+    assert len(pairs) > 100
+
+
 def test_max_memory_stops_the_audit_with_a_message_not_a_kill(tmp_path: Path, seeds_dir: Path) -> None:
     """With less memory than the audit needs (100 MB: the interpreter and its
     libraries alone take more) it stops before the large stages with exit 2 and
