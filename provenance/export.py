@@ -28,6 +28,11 @@ class PairRows(Sequence[dict[str, Any]]):
     def __init__(self, pairs: Sequence[PairEvidence]) -> None:
         self._pairs = pairs
 
+    @property
+    def pairs(self) -> Sequence[PairEvidence]:
+        """The pairs themselves, for readers that need not make their rows."""
+        return self._pairs
+
     def __len__(self) -> int:
         return len(self._pairs)
 
@@ -59,7 +64,7 @@ def summaries(pairs: Iterable[dict[str, Any]]) -> Iterator[PairSummary]:
     """(a, b, covered_a, covered_b, number of passages) of each pair of
     ``data["pairs"]``, without making its passages when they are ``PairRows``."""
     if isinstance(pairs, PairRows):
-        return ((p.a, p.b, p.covered_a, p.covered_b, len(p.passages)) for p in pairs._pairs)
+        return ((p.a, p.b, p.covered_a, p.covered_b, len(p.passages)) for p in pairs.pairs)
     return ((p["a"], p["b"], float(p["covered_a"]), float(p["covered_b"]), len(p["passages"])) for p in pairs)
 
 
@@ -67,7 +72,7 @@ def token_spans(pairs: Iterable[dict[str, Any]]) -> Iterator[tuple[str, str, lis
     """(a, b, each passage's token spans on a and on b) of each pair of
     ``data["pairs"]``, without making its passages' dicts when they are ``PairRows``."""
     if isinstance(pairs, PairRows):
-        return ((p.a, p.b, [(q.a, q.b) for q in p.passages]) for p in pairs._pairs)
+        return ((p.a, p.b, [(q.a, q.b) for q in p.passages]) for p in pairs.pairs)
     return ((p["a"], p["b"], [(tuple(q["a_tokens"]), tuple(q["b_tokens"])) for q in p["passages"]])
             for p in pairs)
 
@@ -208,7 +213,7 @@ def iter_json(data: Mapping[str, Any], end: str = "\n") -> Iterator[str]:
             yield encode(value)
             continue
         # the pairs are encoded from themselves (``pair_json``), not from their rows
-        items, each = (iter(value._pairs), pair_json) if isinstance(value, PairRows) else (iter(value), encode)
+        items, each = (iter(value.pairs), pair_json) if isinstance(value, PairRows) else (iter(value), encode)
         yield "["
         first = True
         while piece := list(itertools.islice(items, _PIECE)):
