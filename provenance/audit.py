@@ -30,18 +30,26 @@ Progress = Callable[[str, int, int], None]
 #: together, proportional set sizes), estimated as PEAK_BASE + PEAK_PER_TOKEN x
 #: tokens + PEAK_PER_RUN x the exact runs two documents share, plus
 #: PEAK_PER_RUN_WORKER x runs for each worker process when ``jobs`` > 1 (each
-#: holds the passages and lineage evidence it works on).  Fitted on
+#: holds the passages and lineage evidence it works on).  First fitted on
 #: 2026-12-01 to whole audits, outputs written, on two processes: the dense
-#: news corpus (``dense_corpus.py`` 500, 1,000 and 2,000 articles, 42,500 to
-#: 505,000 runs: 383, 697 and 1,439 MB in the audit's process, 1,040 and
-#: 2,436 MB with its workers at 1,000 and 2,000), 3,000 sparse synthetic
-#: articles (2.1 M tokens, 13,900 runs: 553 MB) and 20 books of 60,000 and
-#: 120,000 words (``books.shelf``, 1.2 M and 2.4 M tokens: 342 and 413 MB);
-#: then raised so that every measured peak is at least 10% below its estimate.
+#: news corpus (``dense_corpus.py`` 500, 1,000 and 2,000 articles), 3,000
+#: sparse synthetic articles (2.1 M tokens, 13,900 runs: 553 MB) and 20 books
+#: of 60,000 and 120,000 words (``books.shelf``, 1.2 M and 2.4 M tokens: 342
+#: and 413 MB), which set the base and the tokens' share.  The runs' shares
+#: refitted on 2026-12-07, after the passages and pairs became smaller objects
+#: (slots, the pairs as found kept) and the workers stopped holding copies of
+#: the lineage's evidence: whole ``provenance audit`` runs of the dense corpus,
+#: peak PSS of the audit and its workers, one process / two: 2,000 articles
+#: (1.22 M tokens, 505,107 runs) 991 / 1,199 MB, 5,000 (2.85 M, 2.01 M runs)
+#: 2,970 / 3,826 MB, 10,000 (5.69 M, 4.81 M runs) 6,397 / 8,125 MB (JSON
+#: only); 1,060 to 1,130 bytes a run on one process and 190 to 225 more a run
+#: for each worker, raised so that every measured peak is at least 10% below
+#: its estimate (the old shares, 2,400 and 1,400, put the dense 10,000 at
+#: 25 GB on two processes, three times what it takes, and so ran it on one).
 PEAK_BASE = 250 * 2**20
 PEAK_PER_TOKEN = 200
-PEAK_PER_RUN = 2_400
-PEAK_PER_RUN_WORKER = 1_400
+PEAK_PER_RUN = 1_350
+PEAK_PER_RUN_WORKER = 300
 
 
 class MemoryLimitError(Exception):
