@@ -77,6 +77,22 @@ def token_spans(pairs: Iterable[dict[str, Any]]) -> Iterator[tuple[str, str, lis
             for p in pairs)
 
 
+#: A pair's two ids, shares, longest run and each passage's character spans on
+#: a and on b, kind and exact runs (``char_spans``).
+PairSpans = tuple[str, str, float, float, int, list[tuple[Sequence[int], Sequence[int], str, Sequence[Sequence[int]]]]]
+
+
+def char_spans(pairs: Iterable[dict[str, Any]]) -> Iterator[PairSpans]:
+    """(a, b, covered_a, covered_b, longest, each passage's (a_chars, b_chars,
+    kind, runs)) of each pair of ``data["pairs"]``, without making its
+    passages' dicts when they are ``PairRows``."""
+    if isinstance(pairs, PairRows):
+        return ((p.a, p.b, p.covered_a, p.covered_b, p.longest,
+                 [(q.a_chars, q.b_chars, q.kind, q.run_chars) for q in p.passages]) for p in pairs.pairs)
+    return ((p["a"], p["b"], p["covered_a"], p["covered_b"], p["longest"],
+             [(q["a"], q["b"], q.get("kind", "exact"), q.get("runs", [])) for q in p["passages"]]) for p in pairs)
+
+
 def json_default(value: Any) -> Any:
     """``json.dumps(..., default=json_default)`` encodes ``PairRows`` as the lists they are."""
     if isinstance(value, PairRows):

@@ -32,10 +32,9 @@ from typing import Any
 from lxml import etree
 from lxml.html import builder as E
 
-from provenance.export import PairRows, summaries, token_spans
-from provenance.model import PairEvidence
+from provenance.export import char_spans, summaries, token_spans
 from provenance.report.layout import LABEL_W, NODE_H, NODE_W, families
-from provenance.verdict import CHANGES, GLOSSARY, shared_words, verdicts, words_shared
+from provenance.verdict import CHANGES, GLOSSARY, verdicts, words_shared
 
 __all__ = ["decode_payload", "payload", "render"]
 
@@ -99,30 +98,18 @@ def _payload(data: dict[str, Any]) -> tuple[dict[str, Any], Iterator[list[Any]]]
     shared = _shared_fraction(data)
     edge_of = {(e["parent"], e["child"]): k for k, e in enumerate(lin["edges"])}
 
-    def spans(p: dict[str, Any], q: dict[str, Any]) -> list[Any]:
-        fa, fb = js[p["a"]], js[p["b"]]
-        runs = [x for r in q.get("runs", []) for x in (fa(r[0]), fa(r[1]), fb(r[2]), fb(r[3]))]
-        return [fa(q["a"][0]), fa(q["a"][1]), fb(q["b"][0]), fb(q["b"][1]), q.get("kind", "exact"), runs]
+    def row(a: str, b: str, covered_a: float, covered_b: float, longest: int, passages: list[Any]) -> list[Any]:
+        fa, fb = js[a], js[b]
+        return [index[a], index[b], covered_a, covered_b, longest,
+                [[fa(ca[0]), fa(ca[1]), fb(cb[0]), fb(cb[1]), kind,
+                  [x for r in runs for x in (fa(r[0]), fa(r[1]), fb(r[2]), fb(r[3]))]] for ca, cb, kind, runs in passages],
+                words_shared(float(covered_a), float(covered_b), tokens.get(a, 0), tokens.get(b, 0)),
+                edge_of.get((a, b), edge_of.get((b, a), -1))]
 
     fams = families(list(index) + [x["id"] for x in lin["latent"]], [(e["parent"], e["child"]) for e in lin["edges"]])
     change_of = {e["child"]: e["change"] for e in lin["edges"]}
     says = verdicts(data)
-    def row(p: PairEvidence) -> list[Any]:  # the same row, read from the pair itself (``PairRows``)
-        fa, fb = js[p.a], js[p.b]
-        return [index[p.a], index[p.b], p.covered_a, p.covered_b, p.longest,
-                [[fa(q.a_chars[0]), fa(q.a_chars[1]), fb(q.b_chars[0]), fb(q.b_chars[1]), q.kind,
-                  [x for r in q.run_chars for x in (fa(r[0]), fa(r[1]), fb(r[2]), fb(r[3]))]] for q in p.passages],
-                words_shared(p.covered_a, p.covered_b, tokens.get(p.a, 0), tokens.get(p.b, 0)),
-                edge_of.get((p.a, p.b), edge_of.get((p.b, p.a), -1))]
-
-    got = data["pairs"]
-    # the rows of ``audit.json``'s pairs are made only to be read here: read the pairs instead
-    pairs = map(row, got.pairs) if isinstance(got, PairRows) else (
-        [index[p["a"]], index[p["b"]], p["covered_a"], p["covered_b"], p["longest"],
-         [spans(p, q) for q in p["passages"]], shared_words(p, tokens),
-         edge_of.get((p["a"], p["b"]), edge_of.get((p["b"], p["a"]), -1))]
-        for p in got
-    )
+    pairs = (row(*p) for p in char_spans(data["pairs"]))
     return {
         "docs": [[d["id"], d["title"], d.get("site") or "", d.get("published") or "", d["text"], d["tokens"],
                   d["path"], list(d.get("copies", [])), round(shared[d["id"]], 4)]
