@@ -930,13 +930,21 @@ def _diagonals(runs, a_starts, b_starts):  # pragma: no cover - compiled
     return out
 
 
-def _exact_points(ev: PairEvidence, a_is_first: bool, sa: Sentences, sb: Sentences) -> np.ndarray:
-    """Sentence pairs along the exact runs of a pair, as extra seeds: for each run, one
-    pair per sentence of its longer side, stepping through both sides evenly."""
+def _run_chars(ev: PairEvidence, a_is_first: bool) -> np.ndarray:
+    """The exact runs of a pair as rows of character spans, the first text's first."""
     runs = np.array([r for p in ev.passages for r in p.run_chars], dtype=np.int64).reshape(-1, 4)
-    if not a_is_first:
-        runs = runs[:, [2, 3, 0, 1]]
-    return _diagonals(np.ascontiguousarray(runs), sa.chars[:, 0].copy(), sb.chars[:, 0].copy())
+    return np.ascontiguousarray(runs if a_is_first else runs[:, [2, 3, 0, 1]])
+
+
+def _points_along(runs: np.ndarray, sa: Sentences, sb: Sentences) -> np.ndarray:
+    """Sentence pairs along the exact runs ``runs`` (``_run_chars``), as extra seeds: for
+    each run, one pair per sentence of its longer side, stepping through both sides evenly."""
+    return _diagonals(runs, sa.chars[:, 0].copy(), sb.chars[:, 0].copy())
+
+
+def _exact_points(ev: PairEvidence, a_is_first: bool, sa: Sentences, sb: Sentences) -> np.ndarray:
+    """``_points_along`` the exact runs of the pair ``ev``."""
+    return _points_along(_run_chars(ev, a_is_first), sa, sb)
 
 
 def _exact_of(ev: PairEvidence | None, a_first: bool) -> list[Detection]:
@@ -949,18 +957,34 @@ def _exact_of(ev: PairEvidence | None, a_first: bool) -> list[Detection]:
 _STATE: dict[str, object] = {}
 
 
-def _align_chunk(chunk: Sequence[tuple[int, int]]) -> list[list[Detection]]:
-    docs, streams, found, options = (_STATE[k] for k in ("docs", "streams", "found", "options"))
+#: One pair to align: the positions of its two documents, and the exact runs
+#: (``_run_chars``, None where the suffix array found none) and passages
+#: (``_exact_of``) of the pair, the first text's first.
+_Todo = tuple[int, int, "np.ndarray | None", list[Detection]]
+
+
+def _todo(found: dict[tuple[int, int], PairEvidence], todo: Sequence[tuple[int, int]]) -> list[_Todo]:
+    """The pairs ``todo`` with what the aligner reads of their evidence, read here,
+    before the workers fork: a worker that read the pairs' objects itself would
+    touch (and so copy) the parent's memory pages that hold them."""
+    out: list[_Todo] = []
+    for i, j in todo:
+        ev = found.get((min(i, j), max(i, j)))
+        a_first = i < j
+        out.append((i, j, _run_chars(ev, a_first) if ev is not None else None, _exact_of(ev, a_first)))
+    return out
+
+
+def _align_chunk(chunk: Sequence[_Todo]) -> list[list[Detection]]:
+    docs, streams, options = (_STATE[k] for k in ("docs", "streams", "options"))
     cache: dict[int, Sentences] = _STATE.setdefault("cache", {})  # type: ignore[assignment]
     out = []
-    for i, j in chunk:
+    for i, j, runs, exact in chunk:
         for k in (i, j):
             if k not in cache:
                 cache[k] = sentences(docs[k], streams[k])  # type: ignore[index]
-        ev = found.get((min(i, j), max(i, j)))  # type: ignore[attr-defined]
-        a_first = i < j
-        extra = _exact_points(ev, a_first, cache[i], cache[j]) if ev is not None else None
-        out.append(sorted(align_pair(cache[i], cache[j], extra, _exact_of(ev, a_first), **options)))  # type: ignore[arg-type]
+        extra = _points_along(runs, cache[i], cache[j]) if runs is not None else None
+        out.append(sorted(align_pair(cache[i], cache[j], extra, exact, **options)))  # type: ignore[arg-type]
     return out
 
 
@@ -979,9 +1003,10 @@ def _run(docs: Sequence[Document], streams: Sequence[TokenStream], found: dict[t
          both_ways: bool = False) -> list[list[Detection]]:
     """Align the pairs ``todo`` (positions in ``docs``), in order, on ``jobs`` processes."""
     _STATE.clear()
-    _STATE.update(docs=docs, streams=streams, found=found, options=_options(settings, both_ways))
+    _STATE.update(docs=docs, streams=streams, options=_options(settings, both_ways))
     size = 64
-    chunks = [todo[k : k + size] for k in range(0, len(todo), size)]
+    work = _todo(found, todo)
+    chunks = [work[k : k + size] for k in range(0, len(work), size)]
     out: list[list[Detection]] = []
     try:
         if jobs > 1 and len(chunks) > 1:
