@@ -342,20 +342,21 @@ def _reference_facts(fam, pair, child, aligned):  # type: ignore[no-untyped-def]
     return rel, cov, bi, [(w, isq, st) for w, isq, st, _ in weighted]
 
 
-@pytest.mark.parametrize("corpus", ["clough-stevenson", "news-2018"])
-def test_compiled_relatedness_equals_its_definition(corpus: str) -> None:
+@pytest.mark.parametrize(("corpus", "jobs"), [("clough-stevenson", 1), ("news-2018", 1), ("news-2018", 3)])
+def test_compiled_relatedness_equals_its_definition(corpus: str, jobs: int) -> None:
     """Every pair's relatedness, weighted coverage, word-pair containment
     and passage weights, both ways, from the one compiled pass equal the
     plain numpy computation to the last bit (coverage sums included: numpy's
     pairwise summation), on real texts with quotations, stock phrases and
     passages aligned across edits; and the witnesses' readings of every
     pair (compiled for the related pairs at once, one by one for the rest)
-    equal their count from the unpacked run masks."""
+    equal their count from the unpacked run masks.  With ``jobs`` > 1 the
+    compiled passes run on that many threads, each on a part of the pairs."""
     from provenance import lineage
 
     docs, streams, pairs = matched(corpus)
     assert any(q.kind == "aligned" for p in pairs for q in p.passages)
-    fam, _ = lineage.weigh(docs, streams, lineage.verbatim_pairs(docs, streams, pairs), aligned=pairs)
+    fam, _ = lineage.weigh(docs, streams, lineage.verbatim_pairs(docs, streams, pairs), jobs=jobs, aligned=pairs)
     vpairs = lineage.verbatim_pairs(docs, streams, pairs)
     neighbours: dict[str, set[str]] = {}
     for p in vpairs:
@@ -411,3 +412,24 @@ def test_a_pair_as_found_is_its_aligned_passages_given_back(corpus: str) -> None
     found = {(q.a, q.b): q for q in match_stage(docs, streams, dataclasses.replace(settings, align=False))[0]}
     assert all(found[(p.a, p.b)] == p.as_found for p in enriched)
     assert all(p.as_found is None for p in pairs if p not in enriched)
+
+
+def test_work_is_split_into_ranges_that_cover_every_item_once() -> None:
+    """``evidence._split``: contiguous ranges from 0 to the last item, each
+    non-empty, about equal in cost, however the cost is spread."""
+    import numpy as np
+
+    from provenance.lineage import evidence
+
+    rng = np.random.default_rng(7)
+    for n in (0, 1, 2, 5, 100):
+        for parts in (1, 2, 3, 8):
+            cost = np.concatenate(([0], np.cumsum(rng.integers(0, 50, n))))
+            got = evidence._split(cost, parts)
+            flat = [k for lo, hi in got for k in range(lo, hi)]
+            assert flat == list(range(n)), (n, parts, got)
+            assert all(hi > lo for lo, hi in got) and len(got) <= max(1, parts)
+    # a very costly item ends its range: the cuts at a third and two thirds of
+    # the cost both fall on it, and the cheap items after it make the second
+    cost = np.concatenate(([0], np.cumsum([1, 1, 1000, 1, 1])))
+    assert evidence._split(cost, 3) == [(0, 3), (3, 5)]

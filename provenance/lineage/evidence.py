@@ -13,7 +13,7 @@ import math
 import multiprocessing
 import re
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -275,8 +275,9 @@ def _pairwise_sum(a, lo, n):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True)
-def _pair_facts(offsets, rows, pp, table, rp, runs, ap, spans, quoted, share, longest, bp, bigrams):  # pragma: no cover - compiled
-    """Each pair's passage weights and relatedness, in one pass over every pair.
+def _pair_facts(k_lo, k_hi, offsets, rows, pp, table, rp, runs, ap, spans, quoted, share, longest, bp, bigrams,
+                weight, is_quote, stock, cov, common, rel):  # pragma: no cover - compiled
+    """Pairs ``k_lo`` to ``k_hi``'s passage weights and relatedness, in one pass.
 
     ``rows[k]``: the documents of pair k (rows of ``offsets``); its passages
     are ``table[pp[k] : pp[k + 1]]`` (document, start, end, tokens of side a,
@@ -286,23 +287,17 @@ def _pair_facts(offsets, rows, pp, table, rp, runs, ap, spans, quoted, share, lo
     ``quoted``, ``share`` and ``longest`` (``_coverage``); per document its
     sorted distinct bigrams, ``bigrams[bp[d] : bp[d + 1]]``.
 
-    Returns per passage its weight, whether it is a quotation, whether a
-    stock phrase; per pair the weighted coverage of side a and of side b by
-    the other (``covered_child_weighted``), their distinct bigrams in
-    common, and the relatedness of side a and of side b as the child."""
-    n_pass = table.shape[0]
-    n_pairs = rows.shape[0]
-    weight = np.ones(n_pass, dtype=np.float64)
-    is_quote = np.zeros(n_pass, dtype=np.bool_)
-    stock = np.zeros(n_pass, dtype=np.bool_)
-    cov = np.zeros((n_pairs, 2), dtype=np.float64)
-    common = np.zeros(n_pairs, dtype=np.int64)
-    rel = np.zeros((n_pairs, 2), dtype=np.float64)
+    Fills in, per passage of these pairs, its weight, whether it is a
+    quotation, whether a stock phrase; per pair the weighted coverage of side
+    a and of side b by the other (``covered_child_weighted``), their distinct
+    bigrams in common, and the relatedness of side a and of side b as the
+    child.  Each pair's facts are its own: any split of the pairs between
+    calls gives the same arrays."""
     widest = 0
     for d in range(offsets.shape[0] - 1):
         widest = max(widest, offsets[d + 1] - offsets[d])
     covered = np.zeros(widest, dtype=np.float64)
-    for k in range(n_pairs):
+    for k in range(k_lo, k_hi):
         base_a, base_b = offsets[rows[k, 0]], offsets[rows[k, 1]]
         own_run = False
         for p in range(pp[k], pp[k + 1]):
@@ -379,6 +374,45 @@ def _pair_facts(offsets, rows, pp, table, rp, runs, ap, spans, quoted, share, lo
             n_big = bp[child + 1] - bp[child]
             bi = both / n_big if n_big else 0.0
             rel[k, side] = max(cov[k, side] / COVERAGE_FULL, (bi - BIGRAM_CHANCE) / BIGRAM_SPAN if own_run else 0.0, 0.0)
+
+
+def _split(work: np.ndarray, parts: int) -> list[tuple[int, int]]:
+    """``[lo, hi)`` ranges of items cutting ``work`` (the running total of their
+    cost, one entry more than the items) into ``parts`` of about equal cost."""
+    n = work.shape[0] - 1
+    cuts = np.searchsorted(work, np.linspace(work[0], work[-1], parts + 1)[1:-1]) if parts > 1 and n else []
+    bounds = [0, *sorted({min(max(int(c), 0), n) for c in cuts}), n]
+    return [(lo, hi) for lo, hi in itertools.pairwise(bounds) if hi > lo]
+
+
+def _on_threads(kernel: Any, ranges: list[tuple[int, int]], *args: Any) -> None:
+    """``kernel(lo, hi, *args)`` for each range, on a thread each (the compiled
+    kernels let go of the interpreter; each range writes its own part of the
+    output arrays in ``args``)."""
+    if len(ranges) <= 1:
+        for lo, hi in ranges:
+            kernel(lo, hi, *args)
+        return
+    with ThreadPoolExecutor(max_workers=len(ranges)) as pool:
+        for done in [pool.submit(kernel, lo, hi, *args) for lo, hi in ranges]:
+            done.result()
+
+
+def pair_facts(offsets: np.ndarray, rows: np.ndarray, pp: np.ndarray, table: np.ndarray, rp: np.ndarray,
+               runs: np.ndarray, ap: np.ndarray, spans: np.ndarray, quoted: np.ndarray, share: np.ndarray,
+               longest: np.ndarray, bp: np.ndarray, bigrams: np.ndarray, jobs: int = 1) -> tuple[np.ndarray, ...]:
+    """``_pair_facts`` of every pair, the pairs cut between ``jobs`` threads by their runs' tokens."""
+    n_pass, n_pairs = table.shape[0], rows.shape[0]
+    weight = np.ones(n_pass, dtype=np.float64)
+    is_quote = np.zeros(n_pass, dtype=np.bool_)
+    stock = np.zeros(n_pass, dtype=np.bool_)
+    cov = np.zeros((n_pairs, 2), dtype=np.float64)
+    common = np.zeros(n_pairs, dtype=np.int64)
+    rel = np.zeros((n_pairs, 2), dtype=np.float64)
+    run_tokens = np.concatenate(([0], np.cumsum(runs[:, 2]))) if runs.shape[0] else np.zeros(1, dtype=np.int64)
+    cost = run_tokens[rp[pp]] + np.arange(n_pairs + 1)  # a pair costs its runs' tokens, and one
+    _on_threads(_pair_facts, _split(cost, jobs), offsets, rows, pp, table, rp, runs, ap, spans, quoted, share,
+                longest, bp, bigrams, weight, is_quote, stock, cov, common, rel)
     return weight, is_quote, stock, cov, common, rel
 
 
@@ -396,8 +430,8 @@ def _bits(x):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True)
-def _all_readings(rows, todo, nb_ptr, nb_rank, nb_entry, words, start, count, most):  # pragma: no cover - compiled
-    """``readings`` of pairs ``todo`` (rows of ``rows``: its two documents).
+def _all_readings(t_lo, t_hi, rows, todo, nb_ptr, nb_rank, nb_entry, words, start, count, most, out):  # pragma: no cover - compiled
+    """``readings`` of pairs ``todo[t_lo:t_hi]`` (rows of ``rows``: its two documents), into ``out``.
     Each document's neighbours are ``nb_rank[nb_ptr[d] : nb_ptr[d + 1]]`` (by
     rank of their ids, ascending), with the entry of each neighbour's run
     mask in its pair with ``d`` (``nb_entry``; entry e is the 64-bit
@@ -405,8 +439,7 @@ def _all_readings(rows, todo, nb_ptr, nb_rank, nb_entry, words, start, count, mo
     the first ``most`` neighbours the two documents have in common; per pair,
     the tokens their masks with side a hold and those with side b lack, and
     the reverse."""
-    out = np.zeros((todo.shape[0], 2), dtype=np.int64)
-    for t in range(todo.shape[0]):
+    for t in range(t_lo, t_hi):
         x, g = rows[todo[t], 0], rows[todo[t], 1]
         i, i_end = nb_ptr[x], nb_ptr[x + 1]
         j, j_end = nb_ptr[g], nb_ptr[g + 1]
@@ -430,7 +463,6 @@ def _all_readings(rows, todo, nb_ptr, nb_rank, nb_entry, words, start, count, mo
                 i += 1
                 j += 1
         out[t, 0], out[t, 1] = tx - both, tg - both
-    return out
 
 
 class _Family:
@@ -438,7 +470,7 @@ class _Family:
     and bigrams; per pair its passage weights and relatedness both ways."""
 
     def __init__(self, docs: Sequence[Document], streams: Sequence[TokenStream], pairs: Sequence[PairEvidence],
-                 aligned: Sequence[PairEvidence] = ()):
+                 aligned: Sequence[PairEvidence] = (), jobs: int = 1):
         self.docs = {d.id: d for d in docs}
         self.streams = {d.id: s for d, s in zip(docs, streams)}
         self._cues: dict[str, list[str]] = {}
@@ -525,8 +557,8 @@ class _Family:
         span_table = np.frombuffer(spans, dtype=np.int64).reshape(-1, 4) if spans else np.zeros((0, 4), dtype=np.int64)
         ap = np.concatenate(([0], np.cumsum(n_spans))).astype(np.int64)
         bp = np.concatenate(([0], np.cumsum(big_sizes))).astype(np.int64)
-        self._weight, self._is_quote, self._stock, self._cov, self._common, self._rel = _pair_facts(
-            offsets, rows, self._pp, table, rp, run_table, ap, span_table, quoted, share, longest, bp, bigrams)
+        self._weight, self._is_quote, self._stock, self._cov, self._common, self._rel = pair_facts(
+            offsets, rows, self._pp, table, rp, run_table, ap, span_table, quoted, share, longest, bp, bigrams, jobs)
         # kept for triangulation (``triples``), which reads the same passages and runs
         self.packed = PackedPairs(rows, self._pp, table, rp, run_table)
         self.sizes = sizes
@@ -579,7 +611,7 @@ class _Family:
         self._codes = codes[self._code_order]
         self._nb_ptr = np.concatenate(([0], np.cumsum(np.bincount(own, minlength=len(docs))))).astype(np.int64)
         todo = self.related_pairs()
-        self._read = self._readings_of(todo)
+        self._read = self._readings_of(todo, jobs)
         self._read_at = np.full(len(pairs), -1, dtype=np.int64)
         self._read_at[todo] = np.arange(todo.shape[0])
 
@@ -623,9 +655,11 @@ class _Family:
         e = self._entry_of(doc, other)
         return 0 if e is None else int(self._count[e])
 
-    def _readings_of(self, todo: np.ndarray) -> np.ndarray:
-        return _all_readings(self.packed.rows, todo, self._nb_ptr, self._nb_rank, self._nb_entry,
-                             self._words, self._word_start, self._count, VOTE_MAX_WITNESSES)
+    def _readings_of(self, todo: np.ndarray, jobs: int = 1) -> np.ndarray:
+        out = np.zeros((todo.shape[0], 2), dtype=np.int64)
+        _on_threads(_all_readings, _split(np.arange(todo.shape[0] + 1), jobs), self.packed.rows, todo, self._nb_ptr,
+                    self._nb_rank, self._nb_entry, self._words, self._word_start, self._count, VOTE_MAX_WITNESSES, out)
+        return out
 
     def cues(self, doc: str) -> list[str]:
         got = self._cues.get(doc)
@@ -792,7 +826,7 @@ def weigh(docs: Sequence[Document], streams: Sequence[TokenStream], pairs: Seque
     """Every related pair's candidate edges, both ways, on ``jobs``
     processes (forked after the family's facts are computed; the edges come
     back in pair order, so the result does not depend on ``jobs``)."""
-    fam = _Family(docs, streams, pairs, aligned)
+    fam = _Family(docs, streams, pairs, aligned, jobs)
     # only the pairs one side of which the other explains enough have edges
     todo = fam.related_pairs().tolist()
     chunks = [todo[k : k + CHUNK_PAIRS] for k in range(0, len(todo), CHUNK_PAIRS)]
