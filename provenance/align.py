@@ -942,11 +942,6 @@ def _points_along(runs: np.ndarray, sa: Sentences, sb: Sentences) -> np.ndarray:
     return _diagonals(runs, sa.chars[:, 0].copy(), sb.chars[:, 0].copy())
 
 
-def _exact_points(ev: PairEvidence, a_is_first: bool, sa: Sentences, sb: Sentences) -> np.ndarray:
-    """``_points_along`` the exact runs of the pair ``ev``."""
-    return _points_along(_run_chars(ev, a_is_first), sa, sb)
-
-
 def _exact_of(ev: PairEvidence | None, a_first: bool) -> list[Detection]:
     if ev is None:
         return []
@@ -960,14 +955,14 @@ _STATE: dict[str, object] = {}
 #: One pair to align: the positions of its two documents, and the exact runs
 #: (``_run_chars``, None where the suffix array found none) and passages
 #: (``_exact_of``) of the pair, the first text's first.
-_Todo = tuple[int, int, "np.ndarray | None", list[Detection]]
+_Work = tuple[int, int, "np.ndarray | None", list[Detection]]
 
 
-def _todo(found: dict[tuple[int, int], PairEvidence], todo: Sequence[tuple[int, int]]) -> list[_Todo]:
+def _work(found: dict[tuple[int, int], PairEvidence], todo: Sequence[tuple[int, int]]) -> list[_Work]:
     """The pairs ``todo`` with what the aligner reads of their evidence, read here,
     before the workers fork: a worker that read the pairs' objects itself would
     touch (and so copy) the parent's memory pages that hold them."""
-    out: list[_Todo] = []
+    out: list[_Work] = []
     for i, j in todo:
         ev = found.get((min(i, j), max(i, j)))
         a_first = i < j
@@ -975,7 +970,7 @@ def _todo(found: dict[tuple[int, int], PairEvidence], todo: Sequence[tuple[int, 
     return out
 
 
-def _align_chunk(chunk: Sequence[_Todo]) -> list[list[Detection]]:
+def _align_chunk(chunk: Sequence[_Work]) -> list[list[Detection]]:
     docs, streams, options = (_STATE[k] for k in ("docs", "streams", "options"))
     cache: dict[int, Sentences] = _STATE.setdefault("cache", {})  # type: ignore[assignment]
     out = []
@@ -1005,7 +1000,7 @@ def _run(docs: Sequence[Document], streams: Sequence[TokenStream], found: dict[t
     _STATE.clear()
     _STATE.update(docs=docs, streams=streams, options=_options(settings, both_ways))
     size = 64
-    work = _todo(found, todo)
+    work = _work(found, todo)
     chunks = [work[k : k + size] for k in range(0, len(work), size)]
     out: list[list[Detection]] = []
     try:

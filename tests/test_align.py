@@ -428,7 +428,7 @@ def test_compiled_pair_alignment_is_its_plain_reading() -> None:
         sa = cache.setdefault(i, align.sentences(docs[i], streams[i]))
         sb = cache.setdefault(j, align.sentences(docs[j], streams[j]))
         runs = np.array([r for q in ev.passages for r in q.run_chars], dtype=np.int64).reshape(-1, 4)
-        extra = align._exact_points(ev, True, sa, sb)
+        extra = align._points_along(align._run_chars(ev, True), sa, sb)
         assert extra.tolist() == _exact_points_reference(runs, sa, sb)
         exact = align._exact_of(ev, True)
         got = align.align_pair(sa, sb, extra, exact, both_ways=True)

@@ -381,7 +381,7 @@ def _split(work: np.ndarray, parts: int) -> list[tuple[int, int]]:
     cost, one entry more than the items) into ``parts`` of about equal cost."""
     n = work.shape[0] - 1
     cuts = np.searchsorted(work, np.linspace(work[0], work[-1], parts + 1)[1:-1]) if parts > 1 and n else []
-    bounds = [0, *sorted({min(max(int(c), 0), n) for c in cuts}), n]
+    bounds = [0, *sorted({min(int(c), n) for c in cuts}), n]
     return [(lo, hi) for lo, hi in itertools.pairwise(bounds) if hi > lo]
 
 
