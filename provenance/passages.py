@@ -61,7 +61,7 @@ def _chain(a, b, a_start, b_start, length, max_gap):  # pragma: no cover - compi
 
 
 @numba.njit(cache=True, nogil=True)
-def _covered(first, last, lo, hi):  # pragma: no cover - compiled
+def union_sizes(first, last, lo, hi):  # pragma: no cover - compiled
     """Tokens in the union of spans ``[lo, hi)`` of each group ``first..last``."""
     g = first.shape[0]
     out = np.zeros(g, dtype=np.int64)
@@ -127,8 +127,8 @@ def pair_evidence(
     pair_key = p_doc_a * (len(streams) + 1) + p_doc_b
     q_first = np.flatnonzero(np.r_[True, np.diff(pair_key) != 0])
     q_last = np.r_[q_first[1:], len(pair_key)]
-    cov_a = _covered(q_first, q_last, lo_a, hi_a)
-    cov_b = _covered(q_first, q_last, lo_b, hi_b)
+    cov_a = union_sizes(q_first, q_last, lo_a, hi_a)
+    cov_b = union_sizes(q_first, q_last, lo_b, hi_b)
     m_last = np.r_[m_first[1:], len(label)]
     longest = np.maximum.reduceat(ln, m_first[q_first]) if len(q_first) else ln[:0]
 

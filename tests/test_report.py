@@ -3,7 +3,9 @@ and the committed reports/seeds being up to date."""
 
 from __future__ import annotations
 
+import base64
 import csv
+import gzip
 import json
 import re
 from pathlib import Path
@@ -298,3 +300,8 @@ def test_page_data_read_from_the_pairs_is_what_their_rows_give() -> None:
     from_rows = payload({**data, "pairs": list(data["pairs"])})
     assert from_pairs == from_rows and any(q[4] == "aligned" for p in from_pairs["pairs"] for q in p[5])
     assert any(p[0] == 0 or p[1] == 0 for p in from_pairs["pairs"])  # the text with an astral character
+    # the page's JSON, its pair rows written directly, is the generic encoder's text of the payload, byte for byte
+    page = render(data)
+    start = page.index(b">", page.index(b'id="audit-data"')) + 1
+    text = gzip.decompress(base64.b64decode(page[start : page.index(b"</script>", start)]))
+    assert text == json.dumps(from_pairs, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -29,10 +29,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from importlib import resources
 from typing import Any
 
+import numpy as np
 from lxml import etree
 from lxml.html import builder as E
 
 from provenance.export import char_spans, summaries, token_spans
+from provenance.passages import union_sizes
 from provenance.report.layout import LABEL_W, NODE_H, NODE_W, families
 from provenance.verdict import CHANGES, GLOSSARY, verdicts, words_shared
 
@@ -53,33 +55,42 @@ def _s(tag: str, **attrs: Any) -> etree._Element:
 
 
 def _shared_fraction(data: dict[str, Any]) -> dict[str, float]:
-    """Share of each document's tokens inside any shared passage."""
-    spans: dict[str, list[tuple[int, int]]] = {}
+    """Share of each document's tokens inside any shared passage (the union of
+    the passages' spans on it, over all its pairs: ``passages.union_sizes``)."""
+    index = {d["id"]: i for i, d in enumerate(data["documents"])}
+    doc: list[int] = []
+    lo: list[int] = []
+    hi: list[int] = []
     for a, b, sides in token_spans(data["pairs"]):
-        for on_a, on_b in sides:
-            spans.setdefault(a, []).append(on_a)
-            spans.setdefault(b, []).append(on_b)
-    out = {}
-    for d in data["documents"]:
-        total, end = 0, -1
-        for s, e in sorted(spans.get(d["id"], [])):
-            if e > end:
-                total += e - max(s, end)
-                end = e
-        out[d["id"]] = total / d["tokens"] if d["tokens"] else 0.0
-    return out
+        ia, ib = index[a], index[b]
+        for (a0, a1), (b0, b1) in sides:
+            doc += (ia, ib)
+            lo += (a0, b0)
+            hi += (a1, b1)
+    order = np.argsort(np.asarray(doc, dtype=np.int64), kind="stable")
+    by_doc = np.asarray(doc, dtype=np.int64)[order]
+    first = np.searchsorted(by_doc, np.arange(len(index)), side="left")
+    last = np.searchsorted(by_doc, np.arange(len(index)), side="right")
+    covered = union_sizes(first, last, np.asarray(lo, dtype=np.int64)[order],
+                       np.asarray(hi, dtype=np.int64)[order]).tolist()
+    return {d["id"]: covered[i] / d["tokens"] if d["tokens"] else 0.0 for i, d in enumerate(data["documents"])}
 
 
 _ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 
 
-def _utf16(text: str) -> Callable[[int], int]:
+def _utf16(text: str) -> Callable[[int], int] | None:
     """Character offset of ``text`` -> the browser's offset (UTF-16 code units,
-    in which each character above U+FFFF, an emoji or half a flag, is two)."""
+    in which each character above U+FFFF, an emoji or half a flag, is two);
+    None when they are the same (no such character)."""
     astral = [m.start() for m in _ASTRAL.finditer(text)]
     if not astral:
-        return lambda i: i
+        return None
     return lambda i: i + bisect.bisect_left(astral, i)
+
+
+def _same(i: int) -> int:
+    return i
 
 
 def payload(data: dict[str, Any]) -> dict[str, Any]:
@@ -88,28 +99,55 @@ def payload(data: dict[str, Any]) -> dict[str, Any]:
     return {**rest, "pairs": list(pairs)}
 
 
-def _payload(data: dict[str, Any]) -> tuple[dict[str, Any], Iterator[list[Any]]]:
+#: A pair's row of the page data as compact JSON (``_payload``'s ``row``):
+#: a, b, covered_a, covered_b, longest, passages, words shared, edge.
+_ROW = "[%d,%d,%s,%s,%d,[%s],%d,%d]"
+#: A passage of a row: its spans on a and on b, kind and exact runs (flat).
+_PASSAGE = "[%d,%d,%d,%d,%s,[%s]]"
+_RUN = "%d,%d,%d,%d"
+_KINDS = {"exact": '"exact"', "aligned": '"aligned"'}
+
+
+def _number(x: float) -> str:
+    """A number as ``json`` writes it."""
+    return float.__repr__(x) if isinstance(x, float) else int.__repr__(x)
+
+
+def _payload(data: dict[str, Any], encoded: bool = False) -> tuple[dict[str, Any], Iterator[Any]]:
     """The payload without its pairs, and its pairs one at a time (most of it: the
-    page's data is encoded without ever holding them all)."""
+    page's data is encoded without ever holding them all); ``encoded``: each pair
+    as its row's compact JSON, written directly (as ``export.pair_json`` writes a
+    pair), not made as lists to be encoded."""
     index = {d["id"]: i for i, d in enumerate(data["documents"])}
     lin = data.get("lineage") or {"roots": [], "edges": [], "latent": []}
     js = {d["id"]: _utf16(d["text"]) for d in data["documents"]}
     tokens = {d["id"]: int(d["tokens"]) for d in data["documents"]}
     shared = _shared_fraction(data)
     edge_of = {(e["parent"], e["child"]): k for k, e in enumerate(lin["edges"])}
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
     def row(a: str, b: str, covered_a: float, covered_b: float, longest: int, passages: list[Any]) -> list[Any]:
-        fa, fb = js[a], js[b]
+        fa, fb = js[a] or _same, js[b] or _same
         return [index[a], index[b], covered_a, covered_b, longest,
                 [[fa(ca[0]), fa(ca[1]), fb(cb[0]), fb(cb[1]), kind,
                   [x for r in runs for x in (fa(r[0]), fa(r[1]), fb(r[2]), fb(r[3]))]] for ca, cb, kind, runs in passages],
                 words_shared(float(covered_a), float(covered_b), tokens.get(a, 0), tokens.get(b, 0)),
                 edge_of.get((a, b), edge_of.get((b, a), -1))]
 
+    def row_json(a: str, b: str, covered_a: float, covered_b: float, longest: int, passages: list[Any]) -> str:
+        if js[a] is not None or js[b] is not None:  # offsets to convert: rare, made as lists
+            return encode(row(a, b, covered_a, covered_b, longest, passages))
+        return _ROW % (
+            index[a], index[b], _number(covered_a), _number(covered_b), longest,
+            ",".join([_PASSAGE % (*ca, *cb, _KINDS.get(kind) or encode(kind),
+                                  ",".join([_RUN % (*r,) for r in runs])) for ca, cb, kind, runs in passages]),
+            words_shared(float(covered_a), float(covered_b), tokens.get(a, 0), tokens.get(b, 0)),
+            edge_of.get((a, b), edge_of.get((b, a), -1)))
+
     fams = families(list(index) + [x["id"] for x in lin["latent"]], [(e["parent"], e["child"]) for e in lin["edges"]])
     change_of = {e["child"]: e["change"] for e in lin["edges"]}
     says = verdicts(data)
-    pairs = (row(*p) for p in char_spans(data["pairs"]))
+    pairs = (row_json(*p) for p in char_spans(data["pairs"])) if encoded else (row(*p) for p in char_spans(data["pairs"]))
     return {
         "docs": [[d["id"], d["title"], d.get("site") or "", d.get("published") or "", d["text"], d["tokens"],
                   d["path"], list(d.get("copies", [])), round(shared[d["id"]], 4)]
@@ -128,12 +166,12 @@ def _payload(data: dict[str, Any]) -> tuple[dict[str, Any], Iterator[list[Any]]]
     }, pairs
 
 
-def _reading_spans(e: dict[str, Any], js: dict[str, Callable[[int], int]]) -> list[int]:
+def _reading_spans(e: dict[str, Any], js: dict[str, Callable[[int], int] | None]) -> list[int]:
     """The edge's readings as UTF-16 spans, flat: child start, end, parent start, end, ..."""
     got = e["evidence"].get("readings")
-    fc, fp = js.get(e["child"]), js.get(e["parent"])
-    if not isinstance(got, list) or fc is None or fp is None:
+    if not isinstance(got, list) or e["child"] not in js or e["parent"] not in js:
         return []
+    fc, fp = js[e["child"]] or _same, js[e["parent"]] or _same
     return [x for r in got for x in (fc(r["child"][0]), fc(r["child"][1]), fp(r["parent"][0]), fp(r["parent"][1]))]
 
 
@@ -159,14 +197,14 @@ def _encode(data: dict[str, Any]) -> str:
     nor the whole JSON text are held at once (the same bytes as compressing the whole
     text in one call).  A thread compresses each piece while this one encodes the next
     (zlib lets go of the interpreter while it works), in order."""
-    from provenance.export import iter_json
+    from provenance.export import Encoded, iter_json
 
-    rest, pairs = _payload(data)
+    rest, pairs = _payload(data, encoded=True)
     z = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)  # 31: a gzip stream, its header without a time
     out: list[bytes] = []
     pending: collections.deque[Future[bytes]] = collections.deque()
     with ThreadPoolExecutor(max_workers=1) as pool:  # one thread: the pieces are compressed in order
-        for piece in iter_json({**rest, "pairs": pairs}, end=""):
+        for piece in iter_json({**rest, "pairs": Encoded(pairs)}, end=""):
             if len(pending) == _PENDING:
                 out.append(pending.popleft().result())
             pending.append(pool.submit(z.compress, piece.encode("utf-8")))
