@@ -932,7 +932,7 @@ def _diagonals(runs, a_starts, b_starts):  # pragma: no cover - compiled
 
 def _run_chars(ev: PairEvidence, a_is_first: bool) -> np.ndarray:
     """The exact runs of a pair as rows of character spans, the first text's first."""
-    runs = np.array([r for p in ev.passages for r in p.run_chars], dtype=np.int64).reshape(-1, 4)
+    runs = np.frombuffer(b"".join([p.packed_run_chars for p in ev.passages]), dtype="<i4").reshape(-1, 4).astype(np.int64)
     return np.ascontiguousarray(runs if a_is_first else runs[:, [2, 3, 0, 1]])
 
 
@@ -1088,8 +1088,8 @@ def _enriched(ev: PairEvidence, dets: Sequence[Detection], sa: TokenStream, sb: 
         kept = rest
         added.append(Passage(
             a=_token_span(sa, ca), b=_token_span(sb, cb), a_chars=ca, b_chars=cb,
-            runs=tuple(r for p in inside for r in p.runs), exact=sum(p.exact for p in inside),
-            run_chars=tuple(r for p in inside for r in p.run_chars), kind="aligned",
+            runs=b"".join([p.packed_runs for p in inside]), exact=sum(p.exact for p in inside),
+            run_chars=b"".join([p.packed_run_chars for p in inside]), kind="aligned",
             parts=tuple(sorted(inside, key=lambda p: (p.a, p.b))),
         ))
     if not added:

@@ -16,7 +16,7 @@ import numba
 import numpy as np
 
 from provenance.index import BoilerplateRuns, Corpus, Matches
-from provenance.model import Boilerplate, Document, PairEvidence, Passage, Span, TokenStream
+from provenance.model import RUN, RUN_CHARS, Boilerplate, Document, PairEvidence, Passage, Span, TokenStream
 
 
 @numba.njit(cache=True, nogil=True)
@@ -119,9 +119,11 @@ def pair_evidence(
     # each run in tokens and in characters
     ma, mb = offset[matches.a.astype(np.int64)], offset[matches.b.astype(np.int64)]
     sa_, sb_, ln = matches.a_start.astype(np.int64), matches.b_start.astype(np.int64), matches.length
-    run_tok = list(zip(sa_.tolist(), sb_.tolist(), ln.astype(np.int64).tolist()))
-    run_chr = list(zip(spans[ma + sa_, 0].tolist(), spans[ma + sa_ + ln - 1, 1].tolist(),
-                       spans[mb + sb_, 0].tolist(), spans[mb + sb_ + ln - 1, 1].tolist()))
+    # (packed rows, ``model.RUN`` and ``RUN_CHARS``: a passage's runs are a slice of these bytes)
+    run_tok = np.column_stack((sa_, sb_, ln)).astype("<i4").tobytes()
+    run_chr = np.column_stack((spans[ma + sa_, 0], spans[ma + sa_ + ln - 1, 1],
+                               spans[mb + sb_, 0], spans[mb + sb_ + ln - 1, 1])).astype("<i4").tobytes()
+    tok_size, chr_size = RUN.size, RUN_CHARS.size
 
     # pairs: runs of passages with the same (a, b)
     pair_key = p_doc_a * (len(streams) + 1) + p_doc_b
@@ -144,7 +146,8 @@ def pair_evidence(
             ps.append(
                 Passage(
                     a=(lo_a_l[k], hi_a_l[k]), b=(lo_b_l[k], hi_b_l[k]), a_chars=a_chars[k], b_chars=b_chars[k],
-                    runs=tuple(run_tok[r0:r1]), exact=exact_l[k], run_chars=tuple(run_chr[r0:r1]),
+                    runs=run_tok[r0 * tok_size : r1 * tok_size], exact=exact_l[k],
+                    run_chars=run_chr[r0 * chr_size : r1 * chr_size],
                 )
             )
         if len(ps) > 1:

@@ -11,7 +11,7 @@ import pytest
 from provenance import export
 from provenance.audit import audit
 from provenance.cli import main
-from provenance.model import Document
+from provenance.model import Document, Passage
 from provenance.settings import Settings
 from provenance.sources import load_folder
 from provenance.tokenize import Vocabulary
@@ -41,7 +41,13 @@ def test_light_edit_does_not_split_a_passage() -> None:
     result = audit([doc("a", LOREM), doc("b", edited)], Settings(lineage=False))
     (pair,) = result.pairs
     (p,) = pair.passages
-    assert len(p.runs) == 3  # three exact runs bridged across two one-word edits
+    assert len(p.runs) == p.n_runs == 3  # three exact runs bridged across two one-word edits
+    # the runs are held packed: the same passage from its rows, and each run's words the same on both sides
+    assert Passage(p.a, p.b, p.a_chars, p.b_chars, p.runs, p.exact, p.run_chars) == p
+    for (ta, tb, n), (a0, a1, b0, b1) in zip(p.runs, p.run_chars):
+        assert n >= 1 and words(LOREM[a0:a1]) == words(edited[b0:b1]) and len(words(LOREM[a0:a1])) == n
+    with pytest.raises(ValueError, match="not rows of 12"):
+        Passage(p.a, p.b, p.a_chars, p.b_chars, p.packed_runs[:-1], p.exact)
     assert p.exact < p.tokens
     a0, a1 = p.a_chars
     assert LOREM[a0:a1] == LOREM.rstrip(".")

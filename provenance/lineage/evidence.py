@@ -21,7 +21,7 @@ import numba
 import numpy as np
 
 from provenance.lineage.triples import PackedPairs
-from provenance.model import Derivation, Document, PairEvidence, Passage, TokenStream
+from provenance.model import RUN, Derivation, Document, PairEvidence, Passage, TokenStream
 
 #: Quoted text counts a tenth of the reporter's own words as evidence of copying:
 #: every report of one event quotes the same speakers word for word.
@@ -487,23 +487,20 @@ class _Family:
         # two documents' rows, its span on each, its exact tokens and its
         # number of runs; per pair: its number of passages and its coverage
         flat = array.array("q")
-        runs = array.array("q")
+        runs = bytearray()  # the passages' runs, packed (``model.RUN``)
         n_passages = array.array("q")
         covered = array.array("d")
         put, put_runs, put_count, put_covered = flat.extend, runs.extend, n_passages.append, covered.extend
-        chain = itertools.chain.from_iterable
+        run_size = RUN.size
         for p in pairs:
             ra, rb = row[p.a], row[p.b]
             ps = p.passages
             put_count(len(ps))
             put_covered((p.covered_a, p.covered_b))
             for q in ps:
-                a, b, r = q.a, q.b, q.runs
-                put((ra, a[0], a[1], rb, b[0], b[1], q.exact, len(r)))
-                if len(r) == 1:
-                    put_runs(r[0])
-                else:
-                    put_runs(chain(r))
+                a, b, r = q.a, q.b, q.packed_runs
+                put((ra, a[0], a[1], rb, b[0], b[1], q.exact, len(r) // run_size))
+                put_runs(r)
         cols = np.frombuffer(flat, dtype=np.int64).reshape(-1, 8) if flat else np.zeros((0, 8), dtype=np.int64)
         # document, start, end and tokens (the longer side) of side a, then document, start, end of side b
         table = np.column_stack((cols[:, 0:3], np.maximum(cols[:, 2] - cols[:, 1], cols[:, 5] - cols[:, 4]),
@@ -553,7 +550,8 @@ class _Family:
             n_spans[at] = len(spans_of[at]) // 4
         self._pp = pp
         rp = np.concatenate(([0], np.cumsum(n_runs))).astype(np.int64)
-        run_table = np.frombuffer(runs, dtype=np.int64).reshape(-1, 3) if runs else np.zeros((0, 3), dtype=np.int64)
+        run_table = np.frombuffer(runs, dtype="<i4").reshape(-1, 3).astype(np.int64)
+        del runs
         span_table = np.frombuffer(spans, dtype=np.int64).reshape(-1, 4) if spans else np.zeros((0, 4), dtype=np.int64)
         ap = np.concatenate(([0], np.cumsum(n_spans))).astype(np.int64)
         bp = np.concatenate(([0], np.cumsum(big_sizes))).astype(np.int64)
