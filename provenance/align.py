@@ -1063,38 +1063,47 @@ def align_corpus(
     return {pair: dets for pair, dets in zip(pairs, results)}
 
 
-def _token_span(stream: TokenStream, chars: CharSpan) -> Span:
+def _token_spans(stream: TokenStream, chars: np.ndarray) -> list[Span]:
+    """Token spans of the character spans ``chars`` (rows start, end): the tokens they touch."""
     starts, ends = stream.spans[:, 0], stream.spans[:, 1]
-    return int(np.searchsorted(ends, chars[0], side="right")), int(np.searchsorted(starts, chars[1], side="left"))
+    lo = np.searchsorted(ends, chars[:, 0], side="right").tolist()
+    hi = np.searchsorted(starts, chars[:, 1], side="left").tolist()
+    return list(zip(lo, hi))
 
 
 def _enriched(ev: PairEvidence, dets: Sequence[Detection], sa: TokenStream, sb: TokenStream) -> PairEvidence:
     """``ev`` with the aligned passages added; exact passages inside one are absorbed into it."""
-    kept = list(ev.passages)
-    added: list[Passage] = []
-    for ca, cb in dets:
-        inside = [p for p in kept if p.a_chars[0] < ca[1] and p.a_chars[1] > ca[0]
-                  and p.b_chars[0] < cb[1] and p.b_chars[1] > cb[0]]
-        if any(p.a_chars[0] <= ca[0] and p.a_chars[1] >= ca[1] for p in inside):
+    if not dets:
+        return ev
+    # each passage kept as its character spans on a and on b, and itself (spans unpacked once)
+    kept = [(*p.spans[4:], p) for p in ev.passages]
+    added: list[tuple[int, int, int, int, list[Passage]]] = []
+    for (x0, x1), (y0, y1) in dets:
+        inside = [k for k in kept if k[0] < x1 and k[1] > x0 and k[2] < y1 and k[3] > y0]
+        if any(k[0] <= x0 and k[1] >= x1 for k in inside):
             continue  # already found verbatim
-        ca = (min([ca[0], *(p.a_chars[0] for p in inside)]), max([ca[1], *(p.a_chars[1] for p in inside)]))
-        cb = (min([cb[0], *(p.b_chars[0] for p in inside)]), max([cb[1], *(p.b_chars[1] for p in inside)]))
-        # by identity: ``in`` would compare passages field by field (a third of this function's time)
-        absorbed = {id(p) for p in inside}
-        rest = [p for p in kept if id(p) not in absorbed]
-        if any(p.a_chars[0] < ca[1] and p.a_chars[1] > ca[0] or p.b_chars[0] < cb[1] and p.b_chars[1] > cb[0]
-               for p in rest + added):
+        if inside:
+            x0, x1 = min(x0, min(k[0] for k in inside)), max(x1, max(k[1] for k in inside))
+            y0, y1 = min(y0, min(k[2] for k in inside)), max(y1, max(k[3] for k in inside))
+        # by identity: ``in`` would compare passages field by field
+        absorbed = {id(k) for k in inside}
+        rest = [k for k in kept if id(k) not in absorbed]
+        if any(k[0] < x1 and k[1] > x0 or k[2] < y1 and k[3] > y0 for k in rest) or any(
+                k[0] < x1 and k[1] > x0 or k[2] < y1 and k[3] > y0 for k in added):
             continue  # crosses another passage on one side: the report shows passages that do not overlap
         kept = rest
-        added.append(Passage(
-            a=_token_span(sa, ca), b=_token_span(sb, cb), a_chars=ca, b_chars=cb,
-            runs=b"".join([p.packed_runs for p in inside]), exact=sum(p.exact for p in inside),
-            run_chars=b"".join([p.packed_run_chars for p in inside]), kind="aligned",
-            parts=tuple(sorted(inside, key=lambda p: (p.a, p.b))),
-        ))
+        added.append((x0, x1, y0, y1, [k[4] for k in inside]))
     if not added:
         return ev
-    merged = tuple(sorted(kept + added, key=lambda p: (p.a, p.b)))
+    chars = np.array([k[:4] for k in added], dtype=np.int64).reshape(-1, 4)
+    on_a, on_b = _token_spans(sa, chars[:, 0:2]), _token_spans(sb, chars[:, 2:4])
+    new = [Passage(
+        a=ta, b=tb, a_chars=(x0, x1), b_chars=(y0, y1),
+        runs=b"".join([p.packed_runs for p in inside]), exact=sum(p.exact for p in inside),
+        run_chars=b"".join([p.packed_run_chars for p in inside]), kind="aligned",
+        parts=tuple(sorted(inside, key=passages.token_order)),
+    ) for ta, tb, (x0, x1, y0, y1, inside) in zip(on_a, on_b, added)]
+    merged = tuple(sorted([k[4] for k in kept] + new, key=passages.token_order))
     n_a, n_b = len(sa), len(sb)
     # the pair as the suffix array found it: ``ev`` itself, unless it was aligned already
     found = ev.as_found if ev.as_found is not None else (

@@ -13,7 +13,7 @@ from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any, overload
 
-from provenance.model import AuditResult, Derivation, Document, Lineage, PairEvidence, Passage
+from provenance.model import RUN_CHARS, AuditResult, Derivation, Document, Lineage, PairEvidence, Passage
 
 SCHEMA = "provenance.audit/1"
 
@@ -141,15 +141,22 @@ _STR = encode_basestring  # the C encoder's strings without ensure_ascii, as ``i
 _PASSAGE = ('{"a":[%d,%d],"a_tokens":[%d,%d],"b":[%d,%d],"b_tokens":[%d,%d],"exact":%d,"kind":%s,"runs":[%s],'
             '"tokens":%d}')
 _RUN = "[%d,%d,%d,%d]"
+_KINDS = {"exact": '"exact"', "aligned": '"aligned"'}
 _PAIR = '{"a":%s,"b":%s,"covered_a":%s,"covered_b":%s,"longest":%d,"passages":[%s]}'
+
+
+def _passage_json(p: Passage) -> str:
+    a0, a1, b0, b1, ac0, ac1, bc0, bc1 = p.spans
+    return _PASSAGE % (ac0, ac1, a0, a1, bc0, bc1, b0, b1, p.exact, _KINDS.get(p.kind) or _STR(p.kind),
+                       ",".join([_RUN % r for r in RUN_CHARS.iter_unpack(p.packed_run_chars)]),
+                       max(a1 - a0, b1 - b0))
 
 
 def pair_json(pair: PairEvidence) -> str:
     """``pair_dict(pair)`` encoded as ``iter_json`` encodes it (compact, keys
     sorted), written directly: making each passage's dict and lists only to
     encode them was most of the time ``audit.json`` took on dense folders."""
-    rows = ",".join([_PASSAGE % (*p.a_chars, *p.a, *p.b_chars, *p.b, p.exact, _STR(p.kind),
-                                 ",".join([_RUN % r for r in p.run_chars]), p.tokens) for p in pair.passages])
+    rows = ",".join([_passage_json(p) for p in pair.passages])
     return _PAIR % (
         _STR(pair.a), _STR(pair.b), float.__repr__(pair.covered_a), float.__repr__(pair.covered_b), pair.longest,
         rows)

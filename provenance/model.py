@@ -79,7 +79,10 @@ class Match:
     length: int
 
 
-#: A run of ``Passage.packed_runs``: a_start, b_start, length (tokens), int32 little-endian.
+#: A passage's four spans, ``Passage.packed_spans``: a, b (tokens), a_chars, b_chars, int32 little-endian.
+SPANS = struct.Struct("<8i")
+_SPAN = struct.Struct("<2i")
+#: A run of ``Passage.packed_runs``: a_start, b_start, length (tokens).
 RUN = struct.Struct("<3i")
 #: A run of ``Passage.packed_run_chars``: a_start, a_end, b_start, b_end (characters).
 RUN_CHARS = struct.Struct("<4i")
@@ -103,16 +106,14 @@ class Passage:
     characters).  ``exact`` counts the tokens of
     side ``a`` covered by exact runs.
 
-    The runs are held packed, as int32 rows (``RUN``, ``RUN_CHARS``): a pair's
-    passages are most of an audit's memory, and a run as a tuple of Python
-    ints costs about 200 bytes where its row costs 12 or 16.  ``runs`` and
-    ``run_chars`` unpack them; readers of many passages read the bytes.
+    The spans and runs are held packed, as int32 rows (``SPANS``, ``RUN``,
+    ``RUN_CHARS``): a pair's passages are most of an audit's memory, and a
+    span or a run as a tuple of Python ints costs 100 to 200 bytes where its
+    row costs 8 to 16.  The properties unpack them; readers of many passages
+    read the bytes (``spans`` unpacks all four spans at once).
     """
 
-    a: Span
-    b: Span
-    a_chars: Span
-    b_chars: Span
+    packed_spans: bytes
     packed_runs: bytes
     exact: int
     packed_run_chars: bytes
@@ -126,15 +127,54 @@ class Passage:
                  parts: tuple[Passage, ...] = ()) -> None:
         """``runs`` and ``run_chars`` as rows (tuples) or already packed (bytes)."""
         put = object.__setattr__
-        put(self, "a", a)
-        put(self, "b", b)
-        put(self, "a_chars", a_chars)
-        put(self, "b_chars", b_chars)
+        put(self, "packed_spans", SPANS.pack(*a, *b, *a_chars, *b_chars))
         put(self, "packed_runs", _packed(runs, RUN))
         put(self, "exact", exact)
         put(self, "packed_run_chars", _packed(run_chars, RUN_CHARS))
         put(self, "kind", kind)
         put(self, "parts", parts)
+
+    @classmethod
+    def from_packed(cls, spans: bytes, runs: bytes, exact: int, run_chars: bytes = b"", kind: str = "exact",
+                    parts: tuple[Passage, ...] = ()) -> Passage:
+        """A passage from its packed spans (``SPANS``) and runs, as they are: for
+        makers of many passages that pack them in bulk (``passages.pair_evidence``)."""
+        if len(spans) != SPANS.size:
+            raise ValueError(f"packed spans of {len(spans)} bytes, not {SPANS.size}")
+        self = object.__new__(cls)
+        put = object.__setattr__
+        put(self, "packed_spans", spans)
+        put(self, "packed_runs", _packed(runs, RUN))
+        put(self, "exact", exact)
+        put(self, "packed_run_chars", _packed(run_chars, RUN_CHARS))
+        put(self, "kind", kind)
+        put(self, "parts", parts)
+        return self
+
+    def __repr__(self) -> str:
+        return (f"Passage(a={self.a}, b={self.b}, a_chars={self.a_chars}, b_chars={self.b_chars}, "
+                f"runs={self.runs}, exact={self.exact}, run_chars={self.run_chars}, kind={self.kind!r})")
+
+    @property
+    def a(self) -> Span:
+        return _SPAN.unpack_from(self.packed_spans, 0)  # type: ignore[return-value]
+
+    @property
+    def b(self) -> Span:
+        return _SPAN.unpack_from(self.packed_spans, 8)  # type: ignore[return-value]
+
+    @property
+    def a_chars(self) -> Span:
+        return _SPAN.unpack_from(self.packed_spans, 16)  # type: ignore[return-value]
+
+    @property
+    def b_chars(self) -> Span:
+        return _SPAN.unpack_from(self.packed_spans, 24)  # type: ignore[return-value]
+
+    @property
+    def spans(self) -> tuple[int, int, int, int, int, int, int, int]:
+        """a, b, a_chars and b_chars, flat: (a_start, a_end, b_start, ..., b_chars_end)."""
+        return SPANS.unpack(self.packed_spans)  # type: ignore[return-value]
 
     @property
     def runs(self) -> tuple[tuple[int, int, int], ...]:
@@ -151,7 +191,11 @@ class Passage:
 
     @property
     def tokens(self) -> int:
-        return max(self.a[1] - self.a[0], self.b[1] - self.b[0])
+        a0, a1, b0, b1 = _TOKENS.unpack_from(self.packed_spans, 0)
+        return max(a1 - a0, b1 - b0)
+
+
+_TOKENS = struct.Struct("<4i")
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,17 @@ import numba
 import numpy as np
 
 from provenance.index import BoilerplateRuns, Corpus, Matches
-from provenance.model import RUN, RUN_CHARS, Boilerplate, Document, PairEvidence, Passage, Span, TokenStream
+from provenance.model import (
+    RUN,
+    RUN_CHARS,
+    SPANS,
+    Boilerplate,
+    Document,
+    PairEvidence,
+    Passage,
+    Span,
+    TokenStream,
+)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -81,6 +91,11 @@ def union_sizes(first, last, lo, hi):  # pragma: no cover - compiled
     return out
 
 
+def token_order(p: Passage) -> tuple[int, int, int, int]:
+    """A passage's sort key: its token spans, (a, b), flat."""
+    return SPANS.unpack(p.packed_spans)[:4]  # type: ignore[return-value]
+
+
 def char_span(stream: TokenStream, start: int, end: int) -> tuple[int, int]:
     """Character span of tokens ``[start, end)``."""
     return int(stream.spans[start, 0]), int(stream.spans[end - 1, 1])
@@ -114,8 +129,9 @@ def pair_evidence(
     ga, gb = offset[p_doc_a], offset[p_doc_b]
     # the spans and runs as tuples of Python ints, made in bulk (zip makes a
     # tuple per row in C; the passages take slices of these lists)
-    a_chars = list(zip(spans[ga + lo_a, 0].tolist(), spans[ga + hi_a - 1, 1].tolist()))
-    b_chars = list(zip(spans[gb + lo_b, 0].tolist(), spans[gb + hi_b - 1, 1].tolist()))
+    # each passage's four spans, packed (``model.SPANS``: a passage's are a slice of these bytes)
+    p_spans = np.column_stack((lo_a, hi_a, lo_b, hi_b, spans[ga + lo_a, 0], spans[ga + hi_a - 1, 1],
+                               spans[gb + lo_b, 0], spans[gb + hi_b - 1, 1])).astype("<i4").tobytes()
     # each run in tokens and in characters
     ma, mb = offset[matches.a.astype(np.int64)], offset[matches.b.astype(np.int64)]
     sa_, sb_, ln = matches.a_start.astype(np.int64), matches.b_start.astype(np.int64), matches.length
@@ -123,7 +139,7 @@ def pair_evidence(
     run_tok = np.column_stack((sa_, sb_, ln)).astype("<i4").tobytes()
     run_chr = np.column_stack((spans[ma + sa_, 0], spans[ma + sa_ + ln - 1, 1],
                                spans[mb + sb_, 0], spans[mb + sb_ + ln - 1, 1])).astype("<i4").tobytes()
-    tok_size, chr_size = RUN.size, RUN_CHARS.size
+    tok_size, chr_size, span_size = RUN.size, RUN_CHARS.size, SPANS.size
 
     # pairs: runs of passages with the same (a, b)
     pair_key = p_doc_a * (len(streams) + 1) + p_doc_b
@@ -134,7 +150,7 @@ def pair_evidence(
     m_last = np.r_[m_first[1:], len(label)]
     longest = np.maximum.reduceat(ln, m_first[q_first]) if len(q_first) else ln[:0]
 
-    lo_a_l, hi_a_l, lo_b_l, hi_b_l, exact_l = lo_a.tolist(), hi_a.tolist(), lo_b.tolist(), hi_b.tolist(), exact.tolist()
+    exact_l = exact.tolist()
     m_first_l, m_last_l = m_first.tolist(), m_last.tolist()
     sizes = offset[1:] - offset[:-1]
     out: list[PairEvidence] = []
@@ -143,15 +159,11 @@ def pair_evidence(
         ps = []
         for k in range(f, l):
             r0, r1 = m_first_l[k], m_last_l[k]
-            ps.append(
-                Passage(
-                    a=(lo_a_l[k], hi_a_l[k]), b=(lo_b_l[k], hi_b_l[k]), a_chars=a_chars[k], b_chars=b_chars[k],
-                    runs=run_tok[r0 * tok_size : r1 * tok_size], exact=exact_l[k],
-                    run_chars=run_chr[r0 * chr_size : r1 * chr_size],
-                )
-            )
+            ps.append(Passage.from_packed(p_spans[k * span_size : (k + 1) * span_size],
+                                          run_tok[r0 * tok_size : r1 * tok_size], exact_l[k],
+                                          run_chr[r0 * chr_size : r1 * chr_size]))
         if len(ps) > 1:
-            ps.sort(key=lambda p: (p.a, p.b))
+            ps.sort(key=token_order)
         n_a, n_b = int(sizes[da]), int(sizes[db])
         out.append(
             PairEvidence(
@@ -220,7 +232,7 @@ def verbatim(pair: PairEvidence, n_a: int, n_b: int) -> PairEvidence:
     if all(p.kind != "aligned" for p in pair.passages):
         return pair
     passages = tuple(sorted((part for p in pair.passages for part in (p.parts if p.kind == "aligned" else (p,))),
-                            key=lambda p: (p.a, p.b)))
+                            key=token_order))
     return PairEvidence(
         a=pair.a, b=pair.b, passages=passages,
         covered_a=round(covered_tokens([p.a for p in passages]) / n_a, 6) if n_a else 0.0,

@@ -488,9 +488,11 @@ class _Family:
         # number of runs; per pair: its number of passages and its coverage
         flat = array.array("q")
         runs = bytearray()  # the passages' runs, packed (``model.RUN``)
+        span_bytes = bytearray()  # and their spans (``model.SPANS``)
         n_passages = array.array("q")
         covered = array.array("d")
         put, put_runs, put_count, put_covered = flat.extend, runs.extend, n_passages.append, covered.extend
+        put_spans = span_bytes.extend
         run_size = RUN.size
         for p in pairs:
             ra, rb = row[p.a], row[p.b]
@@ -498,15 +500,17 @@ class _Family:
             put_count(len(ps))
             put_covered((p.covered_a, p.covered_b))
             for q in ps:
-                a, b, r = q.a, q.b, q.packed_runs
-                put((ra, a[0], a[1], rb, b[0], b[1], q.exact, len(r) // run_size))
+                r = q.packed_runs
+                put((ra, rb, q.exact, len(r) // run_size))
+                put_spans(q.packed_spans)
                 put_runs(r)
-        cols = np.frombuffer(flat, dtype=np.int64).reshape(-1, 8) if flat else np.zeros((0, 8), dtype=np.int64)
+        cols = np.frombuffer(flat, dtype=np.int64).reshape(-1, 4)
+        tok = np.frombuffer(span_bytes, dtype="<i4").reshape(-1, 8)[:, :4].astype(np.int64)  # a, b (``model.SPANS``)
         # document, start, end and tokens (the longer side) of side a, then document, start, end of side b
-        table = np.column_stack((cols[:, 0:3], np.maximum(cols[:, 2] - cols[:, 1], cols[:, 5] - cols[:, 4]),
-                                 cols[:, 3:6])).astype(np.int64)
-        exact, n_runs = cols[:, 6].copy(), cols[:, 7].copy()
-        del cols, flat
+        table = np.column_stack((cols[:, 0], tok[:, 0:2], np.maximum(tok[:, 1] - tok[:, 0], tok[:, 3] - tok[:, 2]),
+                                 cols[:, 1], tok[:, 2:4])).astype(np.int64)
+        exact, n_runs = cols[:, 2].copy(), cols[:, 3].copy()
+        del cols, flat, tok, span_bytes
         share, longest = _coverage(offsets, table)
         self.share: dict[str, np.ndarray] = {d.id: share[offsets[k] : offsets[k + 1]] for k, d in enumerate(docs)}
         self.longest: dict[str, np.ndarray] = {d.id: longest[offsets[k] : offsets[k + 1]] for k, d in enumerate(docs)}
