@@ -45,7 +45,7 @@ import dataclasses
 import functools
 import gc
 import multiprocessing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -997,12 +997,20 @@ def _run(docs: Sequence[Document], streams: Sequence[TokenStream], found: dict[t
          todo: Sequence[tuple[int, int]], settings: Settings, jobs: int, progress: Progress,
          both_ways: bool = False) -> list[list[Detection]]:
     """Align the pairs ``todo`` (positions in ``docs``), in order, on ``jobs`` processes."""
+    return list(_aligned(docs, streams, found, todo, settings, jobs, progress, both_ways))
+
+
+def _aligned(docs: Sequence[Document], streams: Sequence[TokenStream], found: dict[tuple[int, int], PairEvidence],
+             todo: Sequence[tuple[int, int]], settings: Settings, jobs: int, progress: Progress,
+             both_ways: bool = False) -> Iterator[list[Detection]]:
+    """``_run``'s detections one pair at a time, in order, as the workers give them
+    (the caller uses each while the workers align the next: ``enrich``)."""
     _STATE.clear()
     _STATE.update(docs=docs, streams=streams, options=_options(settings, both_ways))
     size = 64
     work = _work(found, todo)
     chunks = [work[k : k + size] for k in range(0, len(work), size)]
-    out: list[list[Detection]] = []
+    done = 0
     try:
         if jobs > 1 and len(chunks) > 1:
             ctx = multiprocessing.get_context("fork")
@@ -1022,17 +1030,19 @@ def _run(docs: Sequence[Document], streams: Sequence[TokenStream], found: dict[t
                             _STATE["cache"] = dict(zip(needed, cut))
                     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
                         for part in pool.map(_align_chunk, chunks):
-                            out.extend(part)
-                            progress("align", len(out), len(todo))
+                            yield from part
+                            done += len(part)
+                            progress("align", done, len(todo))
             finally:
                 gc.unfreeze()
         else:
             for chunk in chunks:
-                out.extend(_align_chunk(chunk))
-                progress("align", len(out), len(todo))
+                part = _align_chunk(chunk)
+                yield from part
+                done += len(part)
+                progress("align", done, len(todo))
     finally:
         _STATE.clear()
-    return out
 
 
 def align_corpus(
@@ -1151,10 +1161,13 @@ def enrich(docs: Sequence[Document], streams: Sequence[TokenStream], evidence: S
     todo = sorted(k for k, p in found.items()
                   if max(p.covered_a, p.covered_b) >= settings.align_min_coverage and min(p.covered_a, p.covered_b) < 1.0
                   and not explained(p, len(docs[k[0]].text), len(docs[k[1]].text), settings.align_min_chars))
-    results = _run(docs, streams, found, todo, settings, jobs, progress, both_ways=True)
     out = dict(found)
+    # each pair's enriched evidence is made here as its detections arrive, while the workers align the next
+    results = _aligned(docs, streams, found, todo, settings, jobs, progress, both_ways=True)
     for k, dets in zip(todo, results):
         out[k] = _enriched(found[k], dets, streams[k[0]], streams[k[1]])
+    for _ in results:  # none left: the generator closes (its pool and state) before the pairs are sorted
+        raise AssertionError("more detections than pairs to align")
     return sorted(out.values(), key=lambda p: (p.a, p.b))
 
 

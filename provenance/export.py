@@ -11,7 +11,10 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from json.encoder import encode_basestring
 from pathlib import Path
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
+
+if TYPE_CHECKING:  # annotations only: the command line imports this module, and loads no numpy to start
+    import numpy as np
 
 from provenance.model import RUN_CHARS, AuditResult, Derivation, Document, Lineage, PairEvidence, Passage
 
@@ -80,13 +83,30 @@ def summaries(pairs: Iterable[dict[str, Any]]) -> Iterator[PairSummary]:
     return ((p["a"], p["b"], float(p["covered_a"]), float(p["covered_b"]), len(p["passages"])) for p in pairs)
 
 
-def token_spans(pairs: Iterable[dict[str, Any]]) -> Iterator[tuple[str, str, list[tuple[tuple[int, int], tuple[int, int]]]]]:
-    """(a, b, each passage's token spans on a and on b) of each pair of
-    ``data["pairs"]``, without making its passages' dicts when they are ``PairRows``."""
+def token_spans(pairs: Iterable[dict[str, Any]], index: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every passage's token span on each side of its pair in ``data["pairs"]``, as
+    columns: the document (its number in ``index``), start and end; read from the
+    passages' packed spans at once when they are ``PairRows``."""
+    import numpy as np
+
     if isinstance(pairs, PairRows):
-        return ((p.a, p.b, [(q.a, q.b) for q in p.passages]) for p in pairs.pairs)
-    return ((p["a"], p["b"], [(tuple(q["a_tokens"]), tuple(q["b_tokens"])) for q in p["passages"]])
-            for p in pairs)
+        ps = pairs.pairs
+        counts = [len(p.passages) for p in ps]
+        spans = np.frombuffer(b"".join([q.packed_spans for p in ps for q in p.passages]), dtype="<i4").reshape(-1, 8)
+        docs = np.concatenate((np.repeat(np.array([index[p.a] for p in ps], dtype=np.int64), counts),
+                               np.repeat(np.array([index[p.b] for p in ps], dtype=np.int64), counts)))
+        return (docs, np.concatenate((spans[:, 0], spans[:, 2])).astype(np.int64),
+                np.concatenate((spans[:, 1], spans[:, 3])).astype(np.int64))
+    doc: list[int] = []
+    lo: list[int] = []
+    hi: list[int] = []
+    for p in pairs:
+        ia, ib = index[p["a"]], index[p["b"]]
+        for q in p["passages"]:
+            doc += (ia, ib)
+            lo += (q["a_tokens"][0], q["b_tokens"][0])
+            hi += (q["a_tokens"][1], q["b_tokens"][1])
+    return np.array(doc, dtype=np.int64), np.array(lo, dtype=np.int64), np.array(hi, dtype=np.int64)
 
 
 #: A pair's two ids, shares, longest run and each passage's character spans on
@@ -99,8 +119,9 @@ def char_spans(pairs: Iterable[dict[str, Any]]) -> Iterator[PairSpans]:
     kind, runs)) of each pair of ``data["pairs"]``, without making its
     passages' dicts when they are ``PairRows``."""
     if isinstance(pairs, PairRows):
-        return ((p.a, p.b, p.covered_a, p.covered_b, p.longest,
-                 [(q.a_chars, q.b_chars, q.kind, q.run_chars) for q in p.passages]) for p in pairs.pairs)
+        return ((p.a, p.b, p.covered_a, p.covered_b, p.longest,  # each passage's spans unpacked once
+                 [(sp[4:6], sp[6:8], q.kind, q.run_chars) for q in p.passages for sp in (q.spans,)])
+                for p in pairs.pairs)
     return ((p["a"], p["b"], p["covered_a"], p["covered_b"], p["longest"],
              [(q["a"], q["b"], q.get("kind", "exact"), q.get("runs", [])) for q in p["passages"]]) for p in pairs)
 

@@ -58,21 +58,12 @@ def _shared_fraction(data: dict[str, Any]) -> dict[str, float]:
     """Share of each document's tokens inside any shared passage (the union of
     the passages' spans on it, over all its pairs: ``passages.union_sizes``)."""
     index = {d["id"]: i for i, d in enumerate(data["documents"])}
-    doc: list[int] = []
-    lo: list[int] = []
-    hi: list[int] = []
-    for a, b, sides in token_spans(data["pairs"]):
-        ia, ib = index[a], index[b]
-        for (a0, a1), (b0, b1) in sides:
-            doc += (ia, ib)
-            lo += (a0, b0)
-            hi += (a1, b1)
-    order = np.argsort(np.asarray(doc, dtype=np.int64), kind="stable")
-    by_doc = np.asarray(doc, dtype=np.int64)[order]
+    doc, lo, hi = token_spans(data["pairs"], index)
+    order = np.argsort(doc, kind="stable")
+    by_doc = doc[order]
     first = np.searchsorted(by_doc, np.arange(len(index)), side="left")
     last = np.searchsorted(by_doc, np.arange(len(index)), side="right")
-    covered = union_sizes(first, last, np.asarray(lo, dtype=np.int64)[order],
-                       np.asarray(hi, dtype=np.int64)[order]).tolist()
+    covered = union_sizes(first, last, lo[order], hi[order]).tolist()
     return {d["id"]: covered[i] / d["tokens"] if d["tokens"] else 0.0 for i, d in enumerate(data["documents"])}
 
 
