@@ -126,8 +126,12 @@ class Passage:
                  run_chars: bytes | Sequence[Sequence[int]] = b"", kind: str = "exact",
                  parts: tuple[Passage, ...] = ()) -> None:
         """``runs`` and ``run_chars`` as rows (tuples) or already packed (bytes)."""
+        self._fill(SPANS.pack(*a, *b, *a_chars, *b_chars), runs, exact, run_chars, kind, parts)
+
+    def _fill(self, spans: bytes, runs: bytes | Sequence[Sequence[int]], exact: int,
+              run_chars: bytes | Sequence[Sequence[int]], kind: str, parts: tuple[Passage, ...]) -> None:
         put = object.__setattr__
-        put(self, "packed_spans", SPANS.pack(*a, *b, *a_chars, *b_chars))
+        put(self, "packed_spans", spans)
         put(self, "packed_runs", _packed(runs, RUN))
         put(self, "exact", exact)
         put(self, "packed_run_chars", _packed(run_chars, RUN_CHARS))
@@ -142,13 +146,7 @@ class Passage:
         if len(spans) != SPANS.size:
             raise ValueError(f"packed spans of {len(spans)} bytes, not {SPANS.size}")
         self = object.__new__(cls)
-        put = object.__setattr__
-        put(self, "packed_spans", spans)
-        put(self, "packed_runs", _packed(runs, RUN))
-        put(self, "exact", exact)
-        put(self, "packed_run_chars", _packed(run_chars, RUN_CHARS))
-        put(self, "kind", kind)
-        put(self, "parts", parts)
+        self._fill(spans, runs, exact, run_chars, kind, parts)
         return self
 
     def __repr__(self) -> str:

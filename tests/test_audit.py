@@ -46,8 +46,11 @@ def test_light_edit_does_not_split_a_passage() -> None:
     assert Passage(p.a, p.b, p.a_chars, p.b_chars, p.runs, p.exact, p.run_chars) == p
     for (ta, tb, n), (a0, a1, b0, b1) in zip(p.runs, p.run_chars):
         assert n >= 1 and words(LOREM[a0:a1]) == words(edited[b0:b1]) and len(words(LOREM[a0:a1])) == n
+    assert Passage.from_packed(p.packed_spans, p.packed_runs, p.exact, p.packed_run_chars) == p
     with pytest.raises(ValueError, match="not rows of 12"):
         Passage(p.a, p.b, p.a_chars, p.b_chars, p.packed_runs[:-1], p.exact)
+    with pytest.raises(ValueError, match="packed spans of 28 bytes"):
+        Passage.from_packed(p.packed_spans[:-4], p.packed_runs, p.exact)
     assert p.exact < p.tokens
     a0, a1 = p.a_chars
     assert LOREM[a0:a1] == LOREM.rstrip(".")
