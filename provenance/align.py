@@ -1163,11 +1163,10 @@ def enrich(docs: Sequence[Document], streams: Sequence[TokenStream], evidence: S
                   and not explained(p, len(docs[k[0]].text), len(docs[k[1]].text), settings.align_min_chars))
     out = dict(found)
     # each pair's enriched evidence is made here as its detections arrive, while the workers align the next
+    # (strict: the detections are checked to end with the pairs, which also closes the pool and its state)
     results = _aligned(docs, streams, found, todo, settings, jobs, progress, both_ways=True)
-    for k, dets in zip(todo, results):
+    for k, dets in zip(todo, results, strict=True):
         out[k] = _enriched(found[k], dets, streams[k[0]], streams[k[1]])
-    for _ in results:  # none left: the generator closes (its pool and state) before the pairs are sorted
-        raise AssertionError("more detections than pairs to align")
     return sorted(out.values(), key=lambda p: (p.a, p.b))
 
 

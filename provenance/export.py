@@ -162,13 +162,14 @@ _STR = encode_basestring  # the C encoder's strings without ensure_ascii, as ``i
 _PASSAGE = ('{"a":[%d,%d],"a_tokens":[%d,%d],"b":[%d,%d],"b_tokens":[%d,%d],"exact":%d,"kind":%s,"runs":[%s],'
             '"tokens":%d}')
 _RUN = "[%d,%d,%d,%d]"
-_KINDS = {"exact": '"exact"', "aligned": '"aligned"'}
+#: The passage kinds as JSON strings (written often: ``pair_json``, the report's rows).
+KIND_JSON = {"exact": '"exact"', "aligned": '"aligned"'}
 _PAIR = '{"a":%s,"b":%s,"covered_a":%s,"covered_b":%s,"longest":%d,"passages":[%s]}'
 
 
 def _passage_json(p: Passage) -> str:
     a0, a1, b0, b1, ac0, ac1, bc0, bc1 = p.spans
-    return _PASSAGE % (ac0, ac1, a0, a1, bc0, bc1, b0, b1, p.exact, _KINDS.get(p.kind) or _STR(p.kind),
+    return _PASSAGE % (ac0, ac1, a0, a1, bc0, bc1, b0, b1, p.exact, KIND_JSON.get(p.kind) or _STR(p.kind),
                        ",".join([_RUN % r for r in RUN_CHARS.iter_unpack(p.packed_run_chars)]),
                        max(a1 - a0, b1 - b0))
 

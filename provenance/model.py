@@ -82,6 +82,7 @@ class Match:
 #: A passage's four spans, ``Passage.packed_spans``: a, b (tokens), a_chars, b_chars, int32 little-endian.
 SPANS = struct.Struct("<8i")
 _SPAN = struct.Struct("<2i")
+_TOKENS = struct.Struct("<4i")  # a and b, the first half of SPANS
 #: A run of ``Passage.packed_runs``: a_start, b_start, length (tokens).
 RUN = struct.Struct("<3i")
 #: A run of ``Passage.packed_run_chars``: a_start, a_end, b_start, b_end (characters).
@@ -184,16 +185,9 @@ class Passage:
         return tuple(RUN_CHARS.iter_unpack(self.packed_run_chars))
 
     @property
-    def n_runs(self) -> int:
-        return len(self.packed_runs) // RUN.size
-
-    @property
     def tokens(self) -> int:
         a0, a1, b0, b1 = _TOKENS.unpack_from(self.packed_spans, 0)
         return max(a1 - a0, b1 - b0)
-
-
-_TOKENS = struct.Struct("<4i")
 
 
 @dataclass(frozen=True, slots=True)

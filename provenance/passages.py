@@ -127,8 +127,6 @@ def pair_evidence(
     p_doc_a = matches.a[m_first].astype(np.int64)
     p_doc_b = matches.b[m_first].astype(np.int64)
     ga, gb = offset[p_doc_a], offset[p_doc_b]
-    # the spans and runs as tuples of Python ints, made in bulk (zip makes a
-    # tuple per row in C; the passages take slices of these lists)
     # each passage's four spans, packed (``model.SPANS``: a passage's are a slice of these bytes)
     p_spans = np.column_stack((lo_a, hi_a, lo_b, hi_b, spans[ga + lo_a, 0], spans[ga + hi_a - 1, 1],
                                spans[gb + lo_b, 0], spans[gb + hi_b - 1, 1])).astype("<i4").tobytes()

@@ -484,8 +484,9 @@ class _Family:
         offsets = np.concatenate(([0], np.cumsum(sizes)))
         row = {d.id: k for k, d in enumerate(docs)}
         # the rows, flat: no Python object per passage held.  Per passage: the
-        # two documents' rows, its span on each, its exact tokens and its
-        # number of runs; per pair: its number of passages and its coverage
+        # two documents' rows, its exact tokens and its number of runs (its
+        # spans and runs from their packed bytes, ``model.SPANS`` and
+        # ``RUN``); per pair: its number of passages and its coverage
         flat = array.array("q")
         runs = bytearray()  # the passages' runs, packed (``model.RUN``)
         span_bytes = bytearray()  # and their spans (``model.SPANS``)

@@ -33,7 +33,7 @@ import numpy as np
 from lxml import etree
 from lxml.html import builder as E
 
-from provenance.export import char_spans, summaries, token_spans
+from provenance.export import KIND_JSON, char_spans, summaries, token_spans
 from provenance.passages import union_sizes
 from provenance.report.layout import LABEL_W, NODE_H, NODE_W, families
 from provenance.verdict import CHANGES, GLOSSARY, verdicts, words_shared
@@ -96,7 +96,6 @@ _ROW = "[%d,%d,%s,%s,%d,[%s],%d,%d]"
 #: A passage of a row: its spans on a and on b, kind and exact runs (flat).
 _PASSAGE = "[%d,%d,%d,%d,%s,[%s]]"
 _RUN = "%d,%d,%d,%d"
-_KINDS = {"exact": '"exact"', "aligned": '"aligned"'}
 
 
 def _number(x: float) -> str:
@@ -130,7 +129,7 @@ def _payload(data: dict[str, Any], encoded: bool = False) -> tuple[dict[str, Any
             return encode(row(a, b, covered_a, covered_b, longest, passages))
         return _ROW % (
             index[a], index[b], _number(covered_a), _number(covered_b), longest,
-            ",".join([_PASSAGE % (*ca, *cb, _KINDS.get(kind) or encode(kind),
+            ",".join([_PASSAGE % (*ca, *cb, KIND_JSON.get(kind) or encode(kind),
                                   ",".join([_RUN % (*r,) for r in runs])) for ca, cb, kind, runs in passages]),
             words_shared(float(covered_a), float(covered_b), tokens.get(a, 0), tokens.get(b, 0)),
             edge_of.get((a, b), edge_of.get((b, a), -1)))
