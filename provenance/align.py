@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import gc
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -205,16 +204,21 @@ def _sentences_of(chars: np.ndarray, rows: np.ndarray, terms: np.ndarray) -> Sen
     return Sentences(chars, rows, terms, er, et, count, vocab, sf.astype(np.int64))
 
 
-def sentences(doc: Document, stream: TokenStream) -> Sentences:
-    """One document's sentences, each token assigned to the sentence it lies in."""
-    spans = _merge_short(sentence_spans(doc.text), stream.spans[:, 0])
+def _cut(text: str, starts: np.ndarray, ids: np.ndarray) -> Sentences:
+    """``sentences`` of a text given its tokens' first characters and term ids."""
+    spans = _merge_short(sentence_spans(text), starts)
     chars = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
-    if chars.shape[0] == 0 or len(stream) == 0:
+    if chars.shape[0] == 0 or starts.size == 0:
         return _sentences_of(chars, _EMPTY, _EMPTY)
     # the sentence of each token: the last sentence starting at or before it
-    row = np.searchsorted(chars[:, 0], stream.spans[:, 0], side="right") - 1
+    row = np.searchsorted(chars[:, 0], starts, side="right") - 1
     keep = row >= 0
-    return _sentences_of(chars, row[keep].astype(np.int64), stream.ids[keep].astype(np.int64))
+    return _sentences_of(chars, row[keep].astype(np.int64), ids[keep].astype(np.int64))
+
+
+def sentences(doc: Document, stream: TokenStream) -> Sentences:
+    """One document's sentences, each token assigned to the sentence it lies in."""
+    return _cut(doc.text, stream.spans[:, 0], stream.ids)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -948,7 +952,8 @@ def _exact_of(ev: PairEvidence | None, a_first: bool) -> list[Detection]:
     return [(p.a_chars, p.b_chars) if a_first else (p.b_chars, p.a_chars) for p in ev.passages]
 
 
-# Worker state for ``jobs > 1``: set before the pool forks, read by _align_chunk.
+# Worker state: the options and each document's sentences, read by _align_chunk (set
+# in this process for ``jobs == 1``, by _attach in each aligning process otherwise).
 _STATE: dict[str, object] = {}
 
 
@@ -959,9 +964,7 @@ _Work = tuple[int, int, "np.ndarray | None", list[Detection]]
 
 
 def _work(found: dict[tuple[int, int], PairEvidence], todo: Sequence[tuple[int, int]]) -> list[_Work]:
-    """The pairs ``todo`` with what the aligner reads of their evidence, read here,
-    before the workers fork: a worker that read the pairs' objects itself would
-    touch (and so copy) the parent's memory pages that hold them."""
+    """The pairs ``todo`` with what the aligner reads of their evidence."""
     out: list[_Work] = []
     for i, j in todo:
         ev = found.get((min(i, j), max(i, j)))
@@ -971,21 +974,76 @@ def _work(found: dict[tuple[int, int], PairEvidence], todo: Sequence[tuple[int, 
 
 
 def _align_chunk(chunk: Sequence[_Work]) -> list[list[Detection]]:
-    docs, streams, options = (_STATE[k] for k in ("docs", "streams", "options"))
-    cache: dict[int, Sentences] = _STATE.setdefault("cache", {})  # type: ignore[assignment]
+    of: Callable[[int], Sentences] = _STATE["sentences"]  # type: ignore[assignment]
+    options = _STATE["options"]
     out = []
     for i, j, runs, exact in chunk:
-        for k in (i, j):
-            if k not in cache:
-                cache[k] = sentences(docs[k], streams[k])  # type: ignore[index]
-        extra = _points_along(runs, cache[i], cache[j]) if runs is not None else None
-        out.append(sorted(align_pair(cache[i], cache[j], extra, exact, **options)))  # type: ignore[arg-type]
+        si, sj = of(i), of(j)
+        extra = _points_along(runs, si, sj) if runs is not None else None
+        out.append(sorted(align_pair(si, sj, extra, exact, **options)))  # type: ignore[arg-type]
     return out
 
 
-def _sentences_chunk(chunk: Sequence[int]) -> list[Sentences]:
-    docs, streams = _STATE["docs"], _STATE["streams"]
-    return [sentences(docs[k], streams[k]) for k in chunk]  # type: ignore[index]
+def _cut_part(part: Sequence[tuple[str, np.ndarray, np.ndarray]]) -> list[Sentences]:
+    return [_cut(*doc) for doc in part]
+
+
+# A document's sentences in the file the aligning processes map: its fields one after
+# the other, eight bytes an element (entry_count's float64 bits among the int64s).
+_FIELDS = ("chars", "rows", "terms", "entry_row", "entry_term", "entry_count", "vocab", "vocab_sf")
+
+
+def _write_sentences(cut: Iterator[tuple[int, Sentences]], n_docs: int, path: str) -> np.ndarray:
+    """Write each document's sentences to ``path``; the table of where they are: one row
+    per document position (element offset, sentences, tokens, entries, terms; -1 if absent)."""
+    table = np.full((n_docs, 5), -1, dtype=np.int64)
+    at = 0
+    with open(path, "wb") as f:
+        for k, s in cut:
+            table[k] = (at, s.chars.shape[0], s.rows.size, s.entry_row.size, s.vocab.size)
+            for name in _FIELDS:
+                x = getattr(s, name)
+                x = np.ascontiguousarray(x, dtype=np.float64 if name == "entry_count" else np.int64)
+                f.write(x.tobytes())
+                at += x.size
+        f.write(bytes(8))  # never an empty file (mmap refuses one)
+    return table
+
+
+def _attach(path: str, table: np.ndarray, options: dict[str, float]) -> None:
+    """An aligning process's state: the sentences file mapped (its pages shared by every
+    process that maps it, never copied), BLAS held to one thread."""
+    import mmap
+
+    threadpool_limits(limits=1)
+    with open(path, "rb") as f:
+        # a private mapping: writable arrays (the kernels' types), pages read from the file
+        base = np.frombuffer(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_COPY), dtype=np.int64)
+    views: dict[int, Sentences] = {}
+
+    def of(k: int) -> Sentences:
+        if k not in views:
+            at, n, m, e, v = (int(x) for x in table[k])
+            parts = []
+            for size in (2 * n, m, m, e, e, e, v, v):
+                parts.append(base[at : at + size])
+                at += size
+            parts[0] = parts[0].reshape(n, 2)
+            parts[5] = parts[5].view(np.float64)
+            views[k] = Sentences(*parts)
+        return views[k]
+
+    _STATE.update(sentences=of, options=options)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """Processes started by a server that has imported this module, not forked from
+    this one: a process forked from the audit's would share its pages until either
+    wrote to them, and the audit writes to its own all the while (the pairs enriched
+    as their detections arrive), each page written then held twice."""
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["provenance.align"])
+    return ctx
 
 
 def _options(settings: Settings, both_ways: bool) -> dict[str, float]:
@@ -1005,44 +1063,49 @@ def _aligned(docs: Sequence[Document], streams: Sequence[TokenStream], found: di
              both_ways: bool = False) -> Iterator[list[Detection]]:
     """``_run``'s detections one pair at a time, in order, as the workers give them
     (the caller uses each while the workers align the next: ``enrich``)."""
-    _STATE.clear()
-    _STATE.update(docs=docs, streams=streams, options=_options(settings, both_ways))
+    options = _options(settings, both_ways)
     size = 64
     work = _work(found, todo)
     chunks = [work[k : k + size] for k in range(0, len(work), size)]
     done = 0
-    try:
-        if jobs > 1 and len(chunks) > 1:
-            ctx = multiprocessing.get_context("fork")
-            # frozen, the parent's objects are not visited (and so copied) by a worker's cyclic collector
-            gc.freeze()
-            try:
-                # the matrices are small: BLAS threads in every process only fight over the cores
-                with threadpool_limits(limits=1):
-                    # where documents recur in many pairs, each is cut into sentences once, shared by the
-                    # processes that align its pairs (each would otherwise cut most documents itself: Punkt
-                    # costs 1 to 2.5 ms a document); where they do not, a second pool costs more than it saves
-                    needed = sorted({k for pair in todo for k in pair})
-                    if len(todo) > len(needed):
-                        parts = [needed[k : k + 256] for k in range(0, len(needed), 256)]
-                        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-                            cut = (s for part in pool.map(_sentences_chunk, parts) for s in part)
-                            _STATE["cache"] = dict(zip(needed, cut))
-                    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-                        for part in pool.map(_align_chunk, chunks):
-                            yield from part
-                            done += len(part)
-                            progress("align", done, len(todo))
-            finally:
-                gc.unfreeze()
-        else:
+    if jobs <= 1 or len(chunks) <= 1:
+        cache: dict[int, Sentences] = {}
+
+        def of(k: int) -> Sentences:
+            if k not in cache:
+                cache[k] = sentences(docs[k], streams[k])
+            return cache[k]
+
+        _STATE.update(sentences=of, options=options)
+        try:
             for chunk in chunks:
                 part = _align_chunk(chunk)
                 yield from part
                 done += len(part)
                 progress("align", done, len(todo))
-    finally:
-        _STATE.clear()
+        finally:
+            _STATE.clear()
+        return
+    import tempfile
+
+    ctx = _context()
+    # each document is cut into sentences once (Punkt costs 1 to 2.5 ms a document), by the
+    # processes in turn, and written to a file that every aligning process maps
+    needed = sorted({k for pair in todo for k in pair})
+    parts = [[(docs[k].text, streams[k].spans[:, 0], streams[k].ids) for k in needed[at : at + 256]]
+             for at in range(0, len(needed), 256)]
+    with tempfile.TemporaryDirectory(prefix="provenance-align-") as tmp:
+        path = f"{tmp}/sentences"
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+            cut = (s for part in pool.map(_cut_part, parts) for s in part)
+            table = _write_sentences(zip(needed, cut), len(docs), path)
+        del parts
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_attach,
+                                 initargs=(path, table, options)) as pool:
+            for part in pool.map(_align_chunk, chunks):
+                yield from part
+                done += len(part)
+                progress("align", done, len(todo))
 
 
 def align_corpus(
