@@ -43,9 +43,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import multiprocessing
+import itertools
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass
 
 import numba
@@ -952,8 +952,7 @@ def _exact_of(ev: PairEvidence | None, a_first: bool) -> list[Detection]:
     return [(p.a_chars, p.b_chars) if a_first else (p.b_chars, p.a_chars) for p in ev.passages]
 
 
-# Worker state: the options and each document's sentences, read by _align_chunk (set
-# in this process for ``jobs == 1``, by _attach in each aligning process otherwise).
+# An aligning process's state: the sentences file it has mapped (``_mapped``).
 _STATE: dict[str, object] = {}
 
 
@@ -973,9 +972,7 @@ def _work(found: dict[tuple[int, int], PairEvidence], todo: Sequence[tuple[int, 
     return out
 
 
-def _align_chunk(chunk: Sequence[_Work]) -> list[list[Detection]]:
-    of: Callable[[int], Sentences] = _STATE["sentences"]  # type: ignore[assignment]
-    options = _STATE["options"]
+def _align_chunk(of: Callable[[int], Sentences], chunk: Sequence[_Work], options: dict[str, float]) -> list[list[Detection]]:
     out = []
     for i, j, runs, exact in chunk:
         si, sj = of(i), of(j)
@@ -984,66 +981,92 @@ def _align_chunk(chunk: Sequence[_Work]) -> list[list[Detection]]:
     return out
 
 
+def _align_mapped(path: str, chunk: Sequence[_Work], options: dict[str, float]) -> list[list[Detection]]:
+    """``_align_chunk`` in an aligning process, the sentences read from the file at ``path``."""
+    return _align_chunk(_mapped(path), chunk, options)
+
+
 def _cut_part(part: Sequence[tuple[str, np.ndarray, np.ndarray]]) -> list[Sentences]:
     return [_cut(*doc) for doc in part]
 
 
-# A document's sentences in the file the aligning processes map: its fields one after
-# the other, eight bytes an element (entry_count's float64 bits among the int64s).
+# The sentences file: each document's fields one after the other, eight bytes an element
+# (entry_count's float64 bits among the int64s), then the table of where each document's
+# are (element offset, sentences, tokens, entries, terms; -1 where absent), then the
+# table's offset.
 _FIELDS = ("chars", "rows", "terms", "entry_row", "entry_term", "entry_count", "vocab", "vocab_sf")
 
 
-def _write_sentences(cut: Iterator[tuple[int, Sentences]], n_docs: int, path: str) -> np.ndarray:
-    """Write each document's sentences to ``path``; the table of where they are: one row
-    per document position (element offset, sentences, tokens, entries, terms; -1 if absent)."""
+def _write_sentences(cut: Iterator[tuple[int, Sentences]], n_docs: int, path: str) -> None:
+    """Write the documents' sentences ``cut`` (position, sentences) to ``path``."""
     table = np.full((n_docs, 5), -1, dtype=np.int64)
     at = 0
     with open(path, "wb") as f:
         for k, s in cut:
             table[k] = (at, s.chars.shape[0], s.rows.size, s.entry_row.size, s.vocab.size)
             for name in _FIELDS:
-                x = getattr(s, name)
-                x = np.ascontiguousarray(x, dtype=np.float64 if name == "entry_count" else np.int64)
+                x = np.ascontiguousarray(getattr(s, name), dtype=np.float64 if name == "entry_count" else np.int64)
                 f.write(x.tobytes())
                 at += x.size
-        f.write(bytes(8))  # never an empty file (mmap refuses one)
-    return table
+        f.write(table.tobytes())
+        f.write(np.int64(at).tobytes())
 
 
-def _attach(path: str, table: np.ndarray, options: dict[str, float]) -> None:
-    """An aligning process's state: the sentences file mapped (its pages shared by every
-    process that maps it, never copied), BLAS held to one thread."""
-    import mmap
+def _mapped(path: str) -> Callable[[int], Sentences]:
+    """The sentences of each document in the file at ``path``, mapped once per process:
+    its pages are shared by every process that maps it, never copied."""
+    if _STATE.get("path") != path:
+        import mmap
 
-    threadpool_limits(limits=1)
-    with open(path, "rb") as f:
-        # a private mapping: writable arrays (the kernels' types), pages read from the file
-        base = np.frombuffer(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_COPY), dtype=np.int64)
-    views: dict[int, Sentences] = {}
+        threadpool_limits(limits=1)  # the matrices are small: BLAS threads would only fight over the cores
+        with open(path, "rb") as f:
+            # a private mapping, so that the arrays are writable (the kernels' types); nothing writes them
+            base = np.frombuffer(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_COPY), dtype=np.int64)
+        start = int(base[-1])
+        table = base[start:-1].reshape(-1, 5)
+        views: dict[int, Sentences] = {}
 
-    def of(k: int) -> Sentences:
-        if k not in views:
-            at, n, m, e, v = (int(x) for x in table[k])
-            parts = []
-            for size in (2 * n, m, m, e, e, e, v, v):
-                parts.append(base[at : at + size])
-                at += size
-            parts[0] = parts[0].reshape(n, 2)
-            parts[5] = parts[5].view(np.float64)
-            views[k] = Sentences(*parts)
-        return views[k]
+        def of(k: int) -> Sentences:
+            if k not in views:
+                at, n, m, e, v = (int(x) for x in table[k])
+                parts = []
+                for size in (2 * n, m, m, e, e, e, v, v):
+                    parts.append(base[at : at + size])
+                    at += size
+                parts[0] = parts[0].reshape(n, 2)
+                parts[5] = parts[5].view(np.float64)
+                views[k] = Sentences(*parts)
+            return views[k]
 
-    _STATE.update(sentences=of, options=options)
+        _STATE.clear()
+        _STATE.update(path=path, sentences=of)
+    return _STATE["sentences"]  # type: ignore[return-value]
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    """Processes started by a server that has imported this module, not forked from
-    this one: a process forked from the audit's would share its pages until either
-    wrote to them, and the audit writes to its own all the while (the pairs enriched
-    as their detections arrive), each page written then held twice."""
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["provenance.align"])
-    return ctx
+def _ready() -> None:
+    """A task that only makes an aligning process load this module."""
+
+
+def prepare(jobs: int) -> Executor | None:
+    """The aligning processes of an audit on ``jobs > 1`` processes, started now, so that
+    they load the aligner while the audit goes on with the stages before alignment (pass
+    them to ``enrich``; the caller shuts them down).
+
+    They are new interpreters (loky), not forks of the audit: a forked process shares
+    the audit's memory pages until either writes to one, and the audit writes all the
+    while (it builds each pair's enriched evidence as its detections arrive), so each
+    page written would be held twice.  Nor do they run the caller's main module again,
+    as processes of multiprocessing's spawn and forkserver methods would."""
+    if jobs <= 1:
+        return None
+    import loky
+
+    # loky restarts a process whose resident size grew 300 MB since its first task, taking it for a
+    # leak; an aligning process's grows by the pages of the sentences file it reads, shared, not leaked
+    pool = loky.ProcessPoolExecutor(max_workers=jobs, env={"LOKY_MAX_MEMORY_LEAK_SIZE": str(2**62)})
+    for _ in range(jobs):
+        pool.submit(_ready)
+    return pool
 
 
 def _options(settings: Settings, both_ways: bool) -> dict[str, float]:
@@ -1060,15 +1083,18 @@ def _run(docs: Sequence[Document], streams: Sequence[TokenStream], found: dict[t
 
 def _aligned(docs: Sequence[Document], streams: Sequence[TokenStream], found: dict[tuple[int, int], PairEvidence],
              todo: Sequence[tuple[int, int]], settings: Settings, jobs: int, progress: Progress,
-             both_ways: bool = False) -> Iterator[list[Detection]]:
+             both_ways: bool = False, workers: Executor | None = None) -> Iterator[list[Detection]]:
     """``_run``'s detections one pair at a time, in order, as the workers give them
-    (the caller uses each while the workers align the next: ``enrich``)."""
+    (the caller uses each while the workers align the next: ``enrich``); on the
+    processes ``workers`` (``prepare``) if given, which it shuts down."""
     options = _options(settings, both_ways)
     size = 64
     work = _work(found, todo)
     chunks = [work[k : k + size] for k in range(0, len(work), size)]
     done = 0
     if jobs <= 1 or len(chunks) <= 1:
+        if workers is not None:
+            workers.shutdown(wait=False)
         cache: dict[int, Sentences] = {}
 
         def of(k: int) -> Sentences:
@@ -1076,36 +1102,33 @@ def _aligned(docs: Sequence[Document], streams: Sequence[TokenStream], found: di
                 cache[k] = sentences(docs[k], streams[k])
             return cache[k]
 
-        _STATE.update(sentences=of, options=options)
-        try:
-            for chunk in chunks:
-                part = _align_chunk(chunk)
-                yield from part
-                done += len(part)
-                progress("align", done, len(todo))
-        finally:
-            _STATE.clear()
+        for chunk in chunks:
+            part = _align_chunk(of, chunk, options)
+            yield from part
+            done += len(part)
+            progress("align", done, len(todo))
         return
     import tempfile
 
-    ctx = _context()
-    # each document is cut into sentences once (Punkt costs 1 to 2.5 ms a document), by the
-    # processes in turn, and written to a file that every aligning process maps
-    needed = sorted({k for pair in todo for k in pair})
-    parts = [[(docs[k].text, streams[k].spans[:, 0], streams[k].ids) for k in needed[at : at + 256]]
-             for at in range(0, len(needed), 256)]
-    with tempfile.TemporaryDirectory(prefix="provenance-align-") as tmp:
-        path = f"{tmp}/sentences"
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+    pool = workers or prepare(jobs)
+    assert pool is not None
+    try:
+        with tempfile.TemporaryDirectory(prefix="provenance-align-") as tmp:
+            path = f"{tmp}/sentences"
+            # each document is cut into sentences once (Punkt costs 1 to 2.5 ms a document), by
+            # the processes in turn, and written to the file every aligning process maps
+            needed = sorted({k for pair in todo for k in pair})
+            parts = [[(docs[k].text, streams[k].spans[:, 0], streams[k].ids) for k in needed[at : at + 256]]
+                     for at in range(0, len(needed), 256)]
             cut = (s for part in pool.map(_cut_part, parts) for s in part)
-            table = _write_sentences(zip(needed, cut), len(docs), path)
-        del parts
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_attach,
-                                 initargs=(path, table, options)) as pool:
-            for part in pool.map(_align_chunk, chunks):
+            _write_sentences(zip(needed, cut, strict=True), len(docs), path)
+            del parts, cut
+            for part in pool.map(_align_mapped, itertools.repeat(path), chunks, itertools.repeat(options)):
                 yield from part
                 done += len(part)
                 progress("align", done, len(todo))
+    finally:
+        pool.shutdown(wait=False)  # they exit on their own, while the audit goes on
 
 
 def align_corpus(
@@ -1210,7 +1233,8 @@ def explained(ev: PairEvidence, len_a: int, len_b: int, min_chars: int) -> bool:
 
 
 def enrich(docs: Sequence[Document], streams: Sequence[TokenStream], evidence: Sequence[PairEvidence],
-           settings: Settings, jobs: int = 1, progress: Progress = _quiet) -> list[PairEvidence]:
+           settings: Settings, jobs: int = 1, progress: Progress = _quiet,
+           workers: Executor | None = None) -> list[PairEvidence]:
     """The audit's pairs with the passages that survive edits added (``kind="aligned"``).
 
     Only pairs the suffix array already related are aligned (an edited copy
@@ -1227,7 +1251,7 @@ def enrich(docs: Sequence[Document], streams: Sequence[TokenStream], evidence: S
     out = dict(found)
     # each pair's enriched evidence is made here as its detections arrive, while the workers align the next
     # (strict: the detections are checked to end with the pairs, which also closes the pool and its state)
-    results = _aligned(docs, streams, found, todo, settings, jobs, progress, both_ways=True)
+    results = _aligned(docs, streams, found, todo, settings, jobs, progress, both_ways=True, workers=workers)
     for k, dets in zip(todo, results, strict=True):
         out[k] = _enriched(found[k], dets, streams[k[0]], streams[k[1]])
     return sorted(out.values(), key=lambda p: (p.a, p.b))

@@ -18,6 +18,8 @@ from provenance.model import AuditResult, Boilerplate, Document, PairEvidence, S
 from provenance.settings import Settings
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     import numpy as np
 
     from provenance.index import BoilerplateRuns, Corpus, Matches
@@ -214,9 +216,10 @@ def index_stage(streams: Sequence[TokenStream], settings: Settings, tick: Progre
 
 def passage_stage(docs: Sequence[Document], streams: Sequence[TokenStream], settings: Settings, found: Found,
                   tick: Progress = _quiet, *, keep: Callable[[str, str], bool] | None = None,
-                  jobs: int = 1) -> tuple[list[PairEvidence], list[Boilerplate]]:
+                  jobs: int = 1, workers: Executor | None = None) -> tuple[list[PairEvidence], list[Boilerplate]]:
     """Passages per pair from the matches, aligned across edits on ``jobs``
-    processes, and the boilerplate (``match_stage``'s second half)."""
+    processes (``workers``: started by ``align.prepare``), and the boilerplate
+    (``match_stage``'s second half)."""
     from provenance import align, passages
 
     ids = [d.id for d in docs]
@@ -225,7 +228,7 @@ def passage_stage(docs: Sequence[Document], streams: Sequence[TokenStream], sett
     if keep is not None:
         pairs = [p for p in pairs if keep(p.a, p.b)]
     if settings.align:
-        pairs = align.enrich(docs, streams, pairs, settings, jobs=jobs, progress=tick)
+        pairs = align.enrich(docs, streams, pairs, settings, jobs=jobs, progress=tick, workers=workers)
     boiler = passages.boilerplate(runs, corpus, sa, streams, docs, settings.k)
     tick("passages", 1, 1)
     return pairs, boiler
@@ -271,10 +274,23 @@ def audit(
         tokens = sum(len(s) for s in streams)
         jobs_within(max_memory, tokens, 0, None, jobs)  # the index and the texts alone must fit
         settings = chosen(docs, streams, settings)
-        found = index_stage(streams, settings, tick)
-        # once the matches are known, before the passages are made: fewer processes, or a stop
-        jobs = jobs_within(max_memory, tokens, *found.size(len(streams)), jobs)
-        pairs, boiler = passage_stage(docs, streams, settings, found, tick, jobs=jobs)
+        workers = None
+        if settings.align:
+            from provenance import align
+
+            workers = align.prepare(jobs)  # they load while the index is built
+        try:
+            found = index_stage(streams, settings, tick)
+            # once the matches are known, before the passages are made: fewer processes, or a stop
+            fewer = jobs_within(max_memory, tokens, *found.size(len(streams)), jobs)
+            if fewer != jobs and workers is not None:
+                workers.shutdown(wait=False)
+                workers = None
+            jobs = fewer
+            pairs, boiler = passage_stage(docs, streams, settings, found, tick, jobs=jobs, workers=workers)
+        finally:
+            if workers is not None:
+                workers.shutdown(wait=False)  # done already unless a stage failed
         del found
 
         lineage = None

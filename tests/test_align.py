@@ -10,6 +10,7 @@ one must find the same passages.
 from __future__ import annotations
 
 import bisect
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -436,3 +437,29 @@ def test_compiled_pair_alignment_is_its_plain_reading() -> None:
         checked += 1
         snapped += any(d in exact for d in got)
     assert checked >= 100 and snapped >= 10, (checked, snapped)
+
+
+def test_the_sentences_file_gives_back_each_documents_sentences(tmp_path: Path, seeds_dir: Path) -> None:
+    """The aligning processes read the documents' sentences from one file
+    (``_write_sentences``, ``_mapped``): every field of every written document
+    comes back equal, with its dtype and shape, including a document with no
+    words and one with no sentence break; a document left out is not in it."""
+    docs = [Document(id=p.stem, path=p.name, title="", text=p.read_text(encoding="utf-8"), sha256="0" * 64)
+            for p in sorted(seeds_dir.glob("*.txt"))]
+    docs += [Document(id="empty", path="empty.txt", title="", text="  \n ", sha256="0" * 64),
+             Document(id="one", path="one.txt", title="", text="a line without a stop", sha256="0" * 64)]
+    streams = tokenize_stage(docs, Settings())
+    written = [k for k in range(len(docs)) if k != 1]
+    path = str(tmp_path / "sentences")
+    align._write_sentences(((k, align.sentences(docs[k], streams[k])) for k in written), len(docs), path)
+    of = align._mapped(path)
+    try:
+        for k in written:
+            want, got = align.sentences(docs[k], streams[k]), of(k)
+            for name in align._FIELDS:
+                x, y = getattr(want, name), getattr(got, name)
+                assert x.dtype == y.dtype and x.shape == y.shape and np.array_equal(x, y), (docs[k].id, name)
+        assert of(len(docs) - 2).rows.size == 0 and of(len(docs) - 1).chars.shape == (1, 2)
+        assert all(of(k).entry_count.flags.writeable for k in written)  # the kernels' array types
+    finally:
+        align._STATE.clear()

@@ -505,3 +505,42 @@ def test_jobs_default_to_the_usable_cores_and_change_nothing(tmp_path: Path, see
         run_env = env if given is None else {**env, "OMP_NUM_THREADS": given}
         got = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=run_env)
         assert got.stdout.strip().splitlines()[-1] == expected
+
+
+def test_parallel_alignment_runs_no_main_module_again(tmp_path: Path, seeds_dir: Path) -> None:
+    """The aligning processes of ``jobs=2`` are new interpreters that do not
+    run the caller's main module again: a script with no ``if __name__ ==
+    "__main__"`` guard audits on two processes, its top level runs once, and
+    the result is the one process's (multiprocessing's spawn and forkserver
+    would run the script again in each worker, and the audit in it fail)."""
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "import random, sys\n"
+        "from provenance import export\n"
+        "from provenance.audit import audit\n"
+        "from provenance.model import Document\n"
+        "from provenance.settings import Settings\n"
+        "print('top level', flush=True)\n"
+        "base = open(sys.argv[1], encoding='utf-8').read().split()\n"
+        "rng = random.Random(3)\n"
+        "docs = []\n"
+        "for k in range(13):\n"
+        "    words = [rng.choice(base) if rng.random() < 0.08 else w for w in base]\n"
+        "    docs.append(Document(id=f'c{k:02d}', path=f'c{k:02d}.txt', title='', text=' '.join(words), sha256='0' * 64))\n"
+        "two = audit(docs, Settings(), jobs=2)\n"
+        "one = audit(docs, Settings(), jobs=1)\n"
+        "print('pairs', len(two.pairs), 'aligned', sum(any(q.kind == 'aligned' for q in p.passages) for p in two.pairs))\n"
+        "print('same', export.dumps(export.to_dict(two, 't')) == export.dumps(export.to_dict(one, 't')))\n",
+        encoding="utf-8")
+    source = sorted(seeds_dir.glob("*.txt"))[0]
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, str(script), str(source)], capture_output=True, text=True, timeout=300,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = proc.stdout.splitlines()
+    assert lines.count("top level") == 1, proc.stdout
+    pairs, aligned = (int(x) for x in re.fullmatch(r"pairs (\d+) aligned (\d+)", lines[1]).groups())  # type: ignore[union-attr]
+    assert pairs == 78 and aligned > 64  # more than a chunk of pairs aligned: the processes aligned them
+    assert lines[2] == "same True"
