@@ -31,35 +31,30 @@ Progress = Callable[[str, int, int], None]
 #: Peak memory of an audit (the audit's process and its ``jobs`` workers
 #: together, proportional set sizes), estimated as PEAK_BASE + PEAK_PER_TOKEN x
 #: tokens + PEAK_PER_RUN x the exact runs two documents share, plus
-#: PEAK_PER_RUN_WORKER x runs for each worker process when ``jobs`` > 1 (each
-#: holds the passages and lineage evidence it works on).  First fitted on
-#: 2026-12-01 to whole audits, outputs written, on two processes: the dense
-#: news corpus (``dense_corpus.py`` 500, 1,000 and 2,000 articles), 3,000
-#: sparse synthetic articles (2.1 M tokens, 13,900 runs: 553 MB) and 20 books
-#: of 60,000 and 120,000 words (``books.shelf``, 1.2 M and 2.4 M tokens: 342
-#: and 413 MB), which set the base and the tokens' share.  The runs' shares
-#: refitted on 2026-12-07, after the passages and pairs became smaller objects
-#: (slots, the pairs as found kept) and the workers stopped holding copies of
-#: the lineage's evidence: whole ``provenance audit`` runs of the dense corpus,
-#: peak PSS of the audit and its workers, one process / two: 2,000 articles
-#: (1.22 M tokens, 505,107 runs) 991 / 1,199 MB, 5,000 (2.85 M, 2.01 M runs)
-#: 2,970 / 3,826 MB, 10,000 (5.69 M, 4.81 M runs) 8,121 / 8,135 MB (6,397 /
-#: 8,125 MB with ``--format json``: at that size the report's writing sets
-#: the peak, whatever the processes); 1,060 to 1,480 bytes a run on one
-#: process and 190 to 225 more a run for each worker, raised so that every
-#: measured peak is at least 10% below its estimate (the old shares, 2,400
-#: and 1,400, put the dense 10,000 at 25 GB on two processes, three times
-#: what it takes, and so ran it on one).  Refitted again on 2026-12-08, after
-#: the passages' spans and runs were packed (``model.Passage``), to the same
-#: runs of the tree that packed them, one process / two: 2,000 articles 786 /
-#: 776 MB, 5,000 1,893 / 2,362 MB, 10,000 3,942 / 3,911 MB; 568 to 629 bytes a
-#: run on one process and at most 95 more a run for each worker, raised to 800
-#: and 100 so that every peak is at least 9.5% below its estimate (2,000
-#: articles on one process: 786 against 868 MB).
+#: PEAK_PER_WORKER for each worker process when ``jobs`` > 1 (an aligning
+#: process is a new interpreter with the aligner loaded; the documents'
+#: sentences it reads are one file the workers share, counted with the
+#: tokens).  First fitted on 2026-12-01 to whole audits, outputs written, on
+#: two processes: the dense news corpus (``dense_corpus.py`` 500, 1,000 and
+#: 2,000 articles), 3,000 sparse synthetic articles (2.1 M tokens, 13,900
+#: runs: 553 MB) and 20 books of 60,000 and 120,000 words (``books.shelf``,
+#: 1.2 M and 2.4 M tokens: 342 and 413 MB), which set the base and the tokens'
+#: share.  The runs' share refitted on 2026-12-08, after the passages' spans
+#: and runs were packed (``model.Passage``), to whole ``provenance audit``
+#: runs of the dense corpus on one process: 2,000 articles (1.22 M tokens,
+#: 505,107 runs) 786 MB, 5,000 (2.85 M, 2.01 M runs) 1,893 MB, 10,000 (5.69 M,
+#: 4.81 M runs) 3,942 MB, 568 to 629 bytes a run, raised to 800 so that every
+#: peak is at least 9.5% below its estimate.  Until the aligning processes
+#: were new interpreters (``align.prepare``) they were forks, and each page
+#: the audit wrote while they ran was held twice: a share of 100 bytes a run
+#: for each of them.  Now two processes take no more than one but for the
+#: workers' own interpreters, about 95 MB each: 2,000 articles 901 MB on two
+#: (785 on one), 5,000 1,939 (1,935), 10,000 3,750 and 3,748 (3,942); 128 MB
+#: each is their share, which also covers the lineage's forked workers.
 PEAK_BASE = 250 * 2**20
 PEAK_PER_TOKEN = 200
 PEAK_PER_RUN = 800
-PEAK_PER_RUN_WORKER = 100
+PEAK_PER_WORKER = 128 * 2**20
 
 
 class MemoryLimitError(Exception):
@@ -86,7 +81,7 @@ def estimate_peak(tokens: int, runs: int = 0, jobs: int = 1) -> int:
     index and the texts grow with the tokens; the Python objects of passages,
     lineage evidence and the report's data with the runs)."""
     workers = jobs if jobs > 1 else 0
-    return PEAK_BASE + PEAK_PER_TOKEN * tokens + (PEAK_PER_RUN + PEAK_PER_RUN_WORKER * workers) * runs
+    return PEAK_BASE + PEAK_PER_TOKEN * tokens + PEAK_PER_RUN * runs + PEAK_PER_WORKER * workers
 
 
 def available_memory() -> int | None:
@@ -111,8 +106,8 @@ def default_max_memory() -> int | None:
 
 def jobs_within(limit: int | None, tokens: int, runs: int, pairs: int | None, jobs: int) -> int:
     """The most processes, up to ``jobs``, whose audit's estimated peak stays
-    within ``limit`` (each worker holds its own share of the passages and the
-    lineage's evidence); ``MemoryLimitError`` when even one process would not.
+    within ``limit`` (each worker process is an interpreter of its own);
+    ``MemoryLimitError`` when even one process would not.
     Fewer processes change nothing in the result, only the time."""
     if limit is None:
         return jobs
