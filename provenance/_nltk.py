@@ -10,8 +10,8 @@ stemmer, the hardened regex and the Punkt sentence splitter.  So where
 ``PROVENANCE_NLTK_WITHOUT_SCIPY=1`` (the command line sets it for itself
 and its workers) scipy, or its stats where scipy is loaded already, is
 hidden while nltk loads, then un-hidden: the aligner and scikit-bio import
-scipy normally later.  A program that imports
-provenance as a library gets nltk as it is.
+scipy normally later.  A program that imports provenance as a library gets
+nltk as it is.
 """
 
 from __future__ import annotations

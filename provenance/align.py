@@ -1047,17 +1047,22 @@ def _ready() -> None:
     """A task that only makes an aligning process load this module."""
 
 
-def prepare(jobs: int) -> Executor | None:
-    """The aligning processes of an audit on ``jobs > 1`` processes, started now, so that
-    they load the aligner while the audit goes on with the stages before alignment (pass
-    them to ``enrich``; the caller shuts them down).
+#: Pairs aligned a task: with no more than this many, one process aligns them.
+CHUNK_PAIRS = 64
+
+
+def prepare(jobs: int, n_docs: int) -> Executor | None:
+    """The aligning processes of an audit of ``n_docs`` documents on ``jobs > 1``
+    processes, started now, so that they load the aligner while the audit goes on with
+    the stages before alignment (pass them to ``enrich``; ``release`` them where they
+    are not); None where one process will align the pairs.
 
     They are new interpreters (loky), not forks of the audit: a forked process shares
     the audit's memory pages until either writes to one, and the audit writes all the
     while (it builds each pair's enriched evidence as its detections arrive), so each
     page written would be held twice.  Nor do they run the caller's main module again,
     as processes of multiprocessing's spawn and forkserver methods would."""
-    if jobs <= 1:
+    if jobs <= 1 or n_docs * (n_docs - 1) // 2 <= CHUNK_PAIRS:
         return None
     import loky
 
@@ -1067,6 +1072,11 @@ def prepare(jobs: int) -> Executor | None:
     for _ in range(jobs):
         pool.submit(_ready)
     return pool
+
+
+def release(workers: Executor) -> None:
+    """Stop aligning processes (``prepare``) at once, busy loading or idle."""
+    workers.shutdown(wait=False, kill_workers=True)  # type: ignore[call-arg]
 
 
 def _options(settings: Settings, both_ways: bool) -> dict[str, float]:
@@ -1088,13 +1098,12 @@ def _aligned(docs: Sequence[Document], streams: Sequence[TokenStream], found: di
     (the caller uses each while the workers align the next: ``enrich``); on the
     processes ``workers`` (``prepare``) if given, which it shuts down."""
     options = _options(settings, both_ways)
-    size = 64
     work = _work(found, todo)
-    chunks = [work[k : k + size] for k in range(0, len(work), size)]
+    chunks = [work[k : k + CHUNK_PAIRS] for k in range(0, len(work), CHUNK_PAIRS)]
     done = 0
     if jobs <= 1 or len(chunks) <= 1:
         if workers is not None:
-            workers.shutdown(wait=False)
+            release(workers)
         cache: dict[int, Sentences] = {}
 
         def of(k: int) -> Sentences:
@@ -1110,8 +1119,8 @@ def _aligned(docs: Sequence[Document], streams: Sequence[TokenStream], found: di
         return
     import tempfile
 
-    pool = workers or prepare(jobs)
-    assert pool is not None
+    pool = workers or prepare(jobs, len(docs))
+    assert pool is not None  # more than one chunk of pairs: more than CHUNK_PAIRS pairs of documents
     try:
         with tempfile.TemporaryDirectory(prefix="provenance-align-") as tmp:
             path = f"{tmp}/sentences"
@@ -1128,7 +1137,7 @@ def _aligned(docs: Sequence[Document], streams: Sequence[TokenStream], found: di
                 done += len(part)
                 progress("align", done, len(todo))
     finally:
-        pool.shutdown(wait=False)  # they exit on their own, while the audit goes on
+        release(pool)
 
 
 def align_corpus(

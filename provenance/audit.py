@@ -273,19 +273,19 @@ def audit(
         if settings.align:
             from provenance import align
 
-            workers = align.prepare(jobs)  # they load while the index is built
+            workers = align.prepare(jobs, len(docs))  # they load while the index is built
         try:
             found = index_stage(streams, settings, tick)
             # once the matches are known, before the passages are made: fewer processes, or a stop
             fewer = jobs_within(max_memory, tokens, *found.size(len(streams)), jobs)
             if fewer != jobs and workers is not None:
-                workers.shutdown(wait=False)
+                align.release(workers)
                 workers = None
             jobs = fewer
             pairs, boiler = passage_stage(docs, streams, settings, found, tick, jobs=jobs, workers=workers)
         finally:
             if workers is not None:
-                workers.shutdown(wait=False)  # done already unless a stage failed
+                align.release(workers)  # released already unless a stage failed
         del found
 
         lineage = None
