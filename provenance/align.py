@@ -1018,7 +1018,6 @@ def _mapped(path: str) -> Callable[[int], Sentences]:
     if _STATE.get("path") != path:
         import mmap
 
-        threadpool_limits(limits=1)  # the matrices are small: BLAS threads would only fight over the cores
         with open(path, "rb") as f:
             # a private mapping, so that the arrays are writable (the kernels' types); nothing writes them
             base = np.frombuffer(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_COPY), dtype=np.int64)
@@ -1043,8 +1042,14 @@ def _mapped(path: str) -> Callable[[int], Sentences]:
     return _STATE["sentences"]  # type: ignore[return-value]
 
 
+def _start() -> None:
+    """An aligning process's start (it loads this module to run it): BLAS held to one
+    thread, since the matrices are small and BLAS threads would only fight over the cores."""
+    threadpool_limits(limits=1)
+
+
 def _ready() -> None:
-    """A task that only makes an aligning process load this module."""
+    """A task that makes the aligning processes start now (loky starts them at the first)."""
 
 
 #: Pairs aligned a task: with no more than this many, one process aligns them.
@@ -1068,7 +1073,8 @@ def prepare(jobs: int, n_docs: int) -> Executor | None:
 
     # loky restarts a process whose resident size grew 300 MB since its first task, taking it for a
     # leak; an aligning process's grows by the pages of the sentences file it reads, shared, not leaked
-    pool = loky.ProcessPoolExecutor(max_workers=jobs, env={"LOKY_MAX_MEMORY_LEAK_SIZE": str(2**62)})
+    pool = loky.ProcessPoolExecutor(max_workers=jobs, initializer=_start,
+                                    env={"LOKY_MAX_MEMORY_LEAK_SIZE": str(2**62)})
     for _ in range(jobs):
         pool.submit(_ready)
     return pool
